@@ -1,0 +1,240 @@
+"""Simulation control: setup / run / run_until / reset / end and the one current Simulation.
+
+The :class:`Simulation` object holds everything about a run (backend, timestep, delays,
+the objects created, recorded data); the module keeps exactly one current simulation,
+which ``setup()`` replaces.  Backend modules expose the functions below through
+:mod:`pynn_uni.common.namespace`, bound to their backend class.
+"""
+
+from __future__ import annotations
+
+import time as _time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from pynn_uni import errors
+
+_current: Simulation | None = None
+
+#: setup() arguments of old PyNN versions, refused with a hint.
+_REFUSED_SETUP_ARGS = ("mindelay", "maxdelay", "dt", "time_step")
+
+
+def current_simulation() -> Simulation:
+    """The simulation made by the latest ``setup()``; raises if there is none."""
+    if _current is None:
+        raise errors.SimulationNotSetUpError("call sim.setup() before building a network")
+    return _current
+
+
+class Simulation:
+    """One simulation: a backend plus the network description it realises."""
+
+    def __init__(self, backend, timestep: float, min_delay, max_delay, extra: dict[str, Any]):
+        self.backend = backend
+        self.dt = float(timestep)
+        self.min_delay = min_delay
+        self.max_delay = max_delay
+        self.extra = dict(extra)
+        self.t = 0.0
+        self.segment_counter = 0
+        self.populations: list = []
+        self.projections: list = []
+        self.current_sources: list = []
+        self.recorders: list = []
+        self.write_on_end: list = []
+        self.timings = {"setup": 0.0, "build": 0.0, "run": 0.0}
+        self._created = _time.perf_counter()
+        self.running = False
+
+    # -- delays -------------------------------------------------------------
+    @property
+    def default_delay(self) -> float:
+        """Delay used when a synapse says ``delay=None``: min_delay, or dt when 'auto'."""
+        return self.dt if self.min_delay == "auto" else float(self.min_delay)
+
+    def check_delays(self, delays: np.ndarray, where: str) -> None:
+        """Refuse negative delays and delays below the timestep, naming the culprit."""
+        delays = np.asarray(delays, dtype=float)
+        if delays.size == 0:
+            return
+        lo = float(delays.min())
+        if not np.isfinite(delays).all():
+            raise errors.ConnectionError(f"{where}: delays must be finite")
+        if lo < 0:
+            raise errors.ConnectionError(f"{where}: negative delay {lo} ms")
+        floor = self.dt if self.min_delay == "auto" else float(self.min_delay)
+        if lo < floor - 1e-9 * floor:
+            raise errors.ConnectionError(
+                f"{where}: delay {lo} ms is below the minimum delay {floor} ms "
+                f"(timestep {self.dt} ms, min_delay {self.min_delay!r})"
+            )
+        if self.max_delay != "auto" and float(delays.max()) > float(self.max_delay) * (1 + 1e-9):
+            raise errors.ConnectionError(
+                f"{where}: delay {float(delays.max())} ms exceeds max_delay {self.max_delay} ms"
+            )
+
+    # -- running ------------------------------------------------------------
+    def run_until(self, tstop: float, callbacks=None) -> float:
+        if tstop < self.t - self.dt / 2:
+            raise ValueError(
+                f"run_until({tstop}): the simulation is already at t = {self.t} ms"
+            )
+        if self.timings["build"] == 0.0:
+            self.timings["build"] = _time.perf_counter() - self._created
+        callbacks = list(callbacks or [])
+        start = _time.perf_counter()
+        self.running = True
+        if not callbacks:
+            self._advance(tstop)
+        else:
+            next_t = {cb: self.t for cb in callbacks}
+            while self.t < tstop - self.dt / 2:
+                due = [cb for cb, t in next_t.items() if t <= self.t + self.dt / 2]
+                for cb in due:
+                    next_t[cb] = cb(self.t)
+                target = min([tstop] + [t for t in next_t.values() if t > self.t + self.dt / 2])
+                self._advance(target)
+        self.timings["run"] += _time.perf_counter() - start
+        return self.t
+
+    def _advance(self, t: float) -> None:
+        steps = round(t / self.dt)
+        t = steps * self.dt
+        if t > self.t:
+            self.backend.run_until(t)
+            self.t = t
+
+    def reset(self, annotations=None) -> None:
+        """Finish the current segment, rebuild the network at t=0 from its description."""
+        for rec in self.recorders:
+            rec.end_segment(annotations or {})
+        self.backend.reset()
+        self.t = 0.0
+        self.segment_counter += 1
+        for pop in self.populations:
+            pop._apply_initial_values()
+        for rec in self.recorders:
+            rec.start_segment()
+
+    # -- current sources (called by the source objects) --------------------
+    def inject(self, source, cells) -> None:
+        from pynn_uni.common.electrodes import inject
+
+        inject(self, source, cells)
+
+    def update_source(self, source) -> None:
+        from pynn_uni.common.electrodes import update
+
+        update(self, source)
+
+    def record_source(self, source) -> None:
+        from pynn_uni.common.electrodes import record
+
+        record(self, source)
+
+    def source_data(self, source):
+        from pynn_uni.common.electrodes import get_data
+
+        return get_data(self, source)
+
+
+def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
+    """Start a fresh simulation (destroying any previous network); returns the MPI rank.
+
+    ``timestep`` and delays are in ms.  ``max_delay`` is given through ``extra``.
+    Backend-specific options (``threads``, ``rng_seed``, ...) go through ``extra`` too.
+    """
+    global _current
+    for name in _REFUSED_SETUP_ARGS:
+        if name in extra:
+            raise ValueError(
+                f"setup(): {name!r} is not a valid argument; use timestep, min_delay, max_delay"
+            )
+    max_delay = extra.pop("max_delay", "auto")
+    timestep = float(timestep)
+    if not timestep > 0:
+        raise errors.InvalidParameterValueError(f"setup(): timestep must be > 0, got {timestep}")
+    if min_delay != "auto":
+        min_delay = float(min_delay)
+        if min_delay < timestep:
+            raise ValueError(f"setup(): min_delay {min_delay} ms < timestep {timestep} ms")
+    if max_delay != "auto":
+        max_delay = float(max_delay)
+        if min_delay != "auto" and min_delay > max_delay:
+            raise ValueError(f"setup(): min_delay {min_delay} ms > max_delay {max_delay} ms")
+    if _current is not None:
+        _current.backend.end()
+    backend = backend_factory()
+    config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
+    backend.setup(config)
+    _current = Simulation(backend, timestep, min_delay, max_delay, extra)
+    from pynn_uni.common.mpi import rank
+
+    return rank()
+
+
+def run_until(tstop: float, callbacks=None) -> float:
+    """Run until ``tstop`` ms; ``callbacks`` are ``f(t) -> next_t`` functions."""
+    return current_simulation().run_until(float(tstop), callbacks)
+
+
+def run(simtime: float, callbacks=None) -> float:
+    """Advance by ``simtime`` ms; ``run(x); run(y)`` equals ``run(x + y)``."""
+    sim = current_simulation()
+    return sim.run_until(sim.t + float(simtime), callbacks)
+
+
+run_for = run
+
+
+def reset(annotations=None) -> None:
+    """Go back to t = 0 with the same network; recorded data start a new segment."""
+    current_simulation().reset(annotations if annotations is not None else {})
+
+
+def end(compatible_output: bool = True) -> None:
+    """Write data registered with ``record(..., to_file=...)`` and release the simulator."""
+    global _current
+    if _current is None:
+        return
+    for target, variables, filename in _current.write_on_end:
+        target.write_data(filename, variables)
+    _current.backend.end()
+    _current = None
+
+
+def get_current_time() -> float:
+    return current_simulation().t
+
+
+def get_time_step() -> float:
+    return current_simulation().dt
+
+
+def get_min_delay():
+    """The minimum delay in ms (the timestep when setup() was given ``'auto'``)."""
+    return current_simulation().default_delay
+
+
+def get_max_delay():
+    sim = current_simulation()
+    return sim.max_delay if sim.max_delay != "auto" else sim.backend.max_delay()
+
+
+def num_processes() -> int:
+    from pynn_uni.common.mpi import num_processes as n
+
+    return n()
+
+
+def rank() -> int:
+    from pynn_uni.common.mpi import rank as r
+
+    return r()
+
+
+def _warn_deprecated(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)

@@ -1,0 +1,64 @@
+"""Current injection: the simulator-facing half of the current source classes.
+
+A source object (data, in :mod:`pynn_uni.common.models`) calls these through the current
+Simulation; they resolve the target cells to (population, indices) and call the backend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _targets(cells):
+    """(population, indices) pairs for a Population, view, Assembly, ID or list of IDs."""
+    from pynn_uni.common.populations import ID, Assembly, BasePopulation
+
+    if isinstance(cells, Assembly):
+        for member in cells.populations:
+            yield from _targets(member)
+    elif isinstance(cells, BasePopulation):
+        yield cells._population_and_indices()
+    elif isinstance(cells, ID):
+        yield cells.parent, np.array([cells.parent.id_to_index(cells)])
+    else:
+        by_parent: dict = {}
+        for c in cells:
+            by_parent.setdefault(c.parent, []).append(c.parent.id_to_index(c))
+        for parent, idx in by_parent.items():
+            yield parent, np.asarray(idx)
+
+
+def inject(sim, source, cells) -> None:
+    for pop, idx in _targets(cells):
+        if not pop.celltype.injectable:
+            raise TypeError(f"cells of {pop.label!r} ({type(pop.celltype).__name__}) "
+                            "cannot take current injection")
+        handle = sim.backend.inject(source, pop._handle, idx)
+        source.__dict__.setdefault("_handles", []).append(handle)
+    source._injected = True
+    if source not in sim.current_sources:
+        sim.current_sources.append(source)
+
+
+def update(sim, source) -> None:
+    for handle in source.__dict__.get("_handles", []):
+        sim.backend.update_source(handle, source)
+
+
+def record(sim, source) -> None:
+    for handle in source.__dict__.get("_handles", [])[:1]:
+        sim.backend.record_source(handle)
+
+
+def get_data(sim, source):
+    """The injected current as a neo AnalogSignal in nA (from the first target)."""
+    import neo
+    import quantities as pq
+
+    handles = source.__dict__.get("_handles", [])
+    if not handles:
+        raise ValueError("record() the source after injecting it, before get_data()")
+    times, values = sim.backend.source_signal(handles[0])
+    dt = sim.dt
+    return neo.AnalogSignal(values, units="nA", sampling_period=dt * pq.ms,
+                            t_start=(times[0] if len(times) else 0.0) * pq.ms)

@@ -1,0 +1,877 @@
+"""Population, PopulationView, Assembly and ID: groups of cells, and single cells.
+
+A Population owns its description (cell type, standard parameter values, initial values,
+structure) and a backend handle.  Views and assemblies are index arrays over populations:
+every operation maps to (population, indices) and goes to the backend in bulk.
+Parameter values are read back from the description, never from the simulator, so a
+value round-trips exactly (PyNN's NEST ``tau_m`` 15.0 -> 14.999999999999998 does not).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+
+from pynn_uni import errors
+from pynn_uni.common import describing
+from pynn_uni.common.control import current_simulation
+from pynn_uni.common.recording import Recorder
+from pynn_uni.parameters import ParameterSpace, Sequence, simplify
+from pynn_uni.random import NumpyRNG
+from pynn_uni.space import Grid2D, Grid3D, Line
+
+_population_counter = itertools.count()
+_assembly_counter = itertools.count()
+
+
+class ID(int):
+    """One cell: an int (the backend's cell id) that knows its population.
+
+    Every parameter of the cell type is an attribute: ``p[0].tau_m``, ``p[0].tau_m = 30``.
+    """
+
+    __slots__ = ("parent",)
+
+    def __new__(cls, value, parent=None):
+        obj = int.__new__(cls, value)
+        obj.parent = parent
+        return obj
+
+    def __getattr__(self, name):
+        parent = object.__getattribute__(self, "parent")
+        if parent is not None and name in parent.celltype.default_parameters:
+            return parent._get_one(self, name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        if name == "parent":
+            object.__setattr__(self, name, value)
+        elif self.parent is not None and name in self.parent.celltype.default_parameters:
+            self.as_view().set(**{name: value})
+        else:
+            raise AttributeError(f"cell {int(self)} has no parameter {name!r}")
+
+    def __reduce__(self):
+        return int, (int(self),)
+
+    @property
+    def celltype(self):
+        return self.parent.celltype
+
+    @property
+    def local(self) -> bool:
+        return True
+
+    @property
+    def is_standard_cell(self) -> bool:
+        return not getattr(self.parent.celltype, "is_native", False)
+
+    @property
+    def position(self) -> np.ndarray:
+        return self.parent.positions[:, self.parent.id_to_index(self)]
+
+    @position.setter
+    def position(self, pos):
+        self.parent._set_position(self.parent.id_to_index(self), pos)
+
+    def as_view(self) -> PopulationView:
+        return PopulationView(self.parent, np.array([self.parent.id_to_index(self)]))
+
+    def get_parameters(self) -> dict:
+        return {name: self.parent._get_one(self, name) for name in self.celltype.default_parameters}
+
+    def set_parameters(self, **parameters) -> None:
+        self.as_view().set(**parameters)
+
+    def set(self, *args, **kwargs):
+        raise AttributeError("ID.set() does not exist: use set_parameters() or attribute access")
+
+    def get_initial_value(self, variable: str):
+        return self.as_view().initial_values_of(variable)[0]
+
+    def set_initial_value(self, variable: str, value) -> None:
+        self.as_view().initialize(**{variable: value})
+
+    def inject(self, current_source) -> None:
+        self.as_view().inject(current_source)
+
+
+class BasePopulation:
+    """What Population, PopulationView share: everything addressed through indices."""
+
+    _record_filter: np.ndarray | None = None
+
+    # -- containers ---------------------------------------------------------
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        return iter(self.all_cells)
+
+    def all(self):
+        return iter(self.all_cells)
+
+    @property
+    def local_size(self) -> int:
+        return self.size
+
+    @property
+    def local_cells(self) -> np.ndarray:
+        return self.all_cells
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        cells = np.empty(self.size, dtype=object)
+        owner = self._owner_population()
+        cells[:] = [ID(v, owner) for v in self._ids]
+        return cells
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            size = self.size
+            if not -size <= index < size:
+                raise IndexError(f"index {index} out of range for {self.label!r} (size {size})")
+            return ID(self._ids[index], self._owner_population())
+        return PopulationView(self, index)
+
+    def __add__(self, other):
+        return Assembly(self, other)
+
+    @property
+    def first_id(self) -> ID:
+        return self[0]
+
+    @property
+    def last_id(self) -> ID:
+        return self[self.size - 1]
+
+    def id_to_index(self, id):
+        """Index (or indices) of cell ID(s) in this group; IndexError for foreign IDs."""
+        ids = np.asarray(id, dtype=np.int64)
+        order = self._id_order()
+        pos = np.searchsorted(self._ids, ids, sorter=order)
+        pos = np.clip(pos, 0, self.size - 1)
+        found = order[pos]
+        if np.any(self._ids[found] != ids):
+            raise IndexError(f"ID(s) {ids[self._ids[found] != ids]} not in {self.label!r}")
+        return int(found) if np.ndim(id) == 0 else found
+
+    def id_to_local_index(self, id):
+        return self.id_to_index(id)
+
+    def is_local(self, id) -> bool:
+        return True
+
+    def _id_order(self) -> np.ndarray:
+        if getattr(self, "_id_sorter", None) is None:
+            self._id_sorter = np.argsort(self._ids, kind="stable")
+        return self._id_sorter
+
+    @property
+    def conductance_based(self) -> bool:
+        return bool(self.celltype.conductance_based)
+
+    @property
+    def receptor_types(self) -> list[str]:
+        return list(self.celltype.receptor_types)
+
+    @property
+    def injectable(self) -> bool:
+        return bool(self.celltype.injectable)
+
+    def can_record(self, variable: str) -> bool:
+        return self.celltype.can_record(variable)
+
+    def find_units(self, variable):
+        """Unit string of a recordable or parameter (PyNN raised AttributeError: fixed)."""
+        if isinstance(variable, str):
+            return self.celltype.units.get(variable, "dimensionless")
+        return [self.find_units(v) for v in variable]
+
+    # -- parameters ---------------------------------------------------------
+    def get(self, parameter_names, gather=False, simplify=True):
+        """Parameter value(s) in standard units: a scalar when homogeneous and ``simplify``."""
+        names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
+        pop, idx = self._population_and_indices()
+        values = []
+        for name in names:
+            if name not in pop._parameters:
+                raise errors.NonExistentParameterError(
+                    name, type(pop.celltype).__name__, pop.celltype.get_parameter_names()
+                )
+            values.append(pop._parameter_values(name, idx, simplify))
+        return values[0] if isinstance(parameter_names, str) else values
+
+    def set(self, **parameters) -> None:
+        """Set parameters: scalars, arrays, RandomDistributions, callables ``f(i)``, Sequences."""
+        pop, idx = self._population_and_indices()
+        pop._set_parameters(idx, parameters)
+
+    def initialize(self, **initial_values) -> None:
+        """Set initial values of state variables (applied now and at every ``reset()``)."""
+        pop, idx = self._population_and_indices()
+        pop._initialize(idx, initial_values)
+
+    def initial_values_of(self, variable: str) -> np.ndarray:
+        pop, idx = self._population_and_indices()
+        return np.broadcast_to(pop._initial[variable], (pop.size,))[idx]
+
+    def rset(self, parametername, rand_distr):
+        warnings.warn("rset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        self.set(**{parametername: rand_distr})
+
+    def tset(self, parametername, value_array):
+        warnings.warn("tset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        self.set(**{parametername: value_array})
+
+    # -- current injection -------------------------------------------------
+    def inject(self, current_source) -> None:
+        if not self.celltype.injectable:
+            raise TypeError(f"{self.label!r}: cells of type {self.celltype} cannot take current")
+        current_source.inject_into(self)
+
+    # -- recording ----------------------------------------------------------
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        """Record ``variables`` ('spikes', 'v', ...; a list, or None to stop) from these cells."""
+        pop, idx = self._population_and_indices()
+        pop.recorder.record(variables, idx, sampling_interval)
+        if to_file is not None:
+            current_simulation().write_on_end.append((self, variables, to_file))
+
+    def record_v(self, to_file=True):
+        warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, 2)
+        self.record("v", to_file=None if to_file is True else to_file)
+
+    def record_gsyn(self, to_file=True):
+        warnings.warn("record_gsyn() is deprecated", DeprecationWarning, 2)
+        self.record(["gsyn_exc", "gsyn_inh"], to_file=None if to_file is True else to_file)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None,
+                 locations=None):
+        """Recorded data as a ``neo.Block`` (one Segment per run between resets)."""
+        pop, idx = self._population_and_indices()
+        block = pop.recorder.get_block(variables, idx, clear=clear, group=self)
+        if annotations:
+            block.annotate(**annotations)
+        return block
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
+                   locations=None):
+        """Write recorded data to a Neo IO or a file name (format from the extension)."""
+        from pynn_uni.recording import get_io
+
+        block = self.get_data(variables, gather, clear, annotations)
+        if isinstance(io, str):
+            io = get_io(io)
+        io.write(block)
+
+    def get_spike_counts(self, gather=True) -> dict:
+        """Spike count per cell, keyed by ID."""
+        pop, idx = self._population_and_indices()
+        counts = pop.recorder.spike_counts(idx)
+        owner = pop
+        return {ID(pop._ids[i], owner): int(c) for i, c in zip(idx, counts)}
+
+    def mean_spike_count(self, gather=True) -> float:
+        pop, idx = self._population_and_indices()
+        counts = pop.recorder.spike_counts(idx)
+        return float(np.mean(counts)) if len(counts) else float("nan")
+
+    def meanSpikeCount(self, gather=True):
+        warnings.warn("meanSpikeCount() is deprecated", DeprecationWarning, 2)
+        return self.mean_spike_count(gather)
+
+    def printSpikes(self, file, gather=True, compatible_output=True):
+        warnings.warn("printSpikes() is deprecated; use write_data()", DeprecationWarning, 2)
+        self.write_data(file, "spikes", gather)
+
+    def getSpikes(self, gather=True, compatible_output=True):
+        warnings.warn("getSpikes() is deprecated; use get_data()", DeprecationWarning, 2)
+        seg = self.get_data("spikes", gather).segments[-1]
+        rows = [(st.annotations["source_index"], t) for st in seg.spiketrains for t in st.magnitude]
+        return np.array(rows).reshape(-1, 2)
+
+    def print_v(self, file, gather=True, compatible_output=True):
+        warnings.warn("print_v() is deprecated; use write_data()", DeprecationWarning, 2)
+        self.write_data(file, "v", gather)
+
+    def get_v(self, gather=True, compatible_output=True):
+        warnings.warn("get_v() is deprecated; use get_data()", DeprecationWarning, 2)
+        return self.get_data("v", gather).segments[-1].analogsignals
+
+    def print_gsyn(self, file, gather=True, compatible_output=True):
+        warnings.warn("print_gsyn() is deprecated; use write_data()", DeprecationWarning, 2)
+        self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
+
+    def get_gsyn(self, gather=True, compatible_output=True):
+        warnings.warn("get_gsyn() is deprecated; use get_data()", DeprecationWarning, 2)
+        return self.get_data(["gsyn_exc", "gsyn_inh"], gather).segments[-1].analogsignals
+
+    # -- space --------------------------------------------------------------
+    def nearest(self, position) -> ID:
+        pos = np.asarray(position, dtype=float).reshape(3, 1)
+        return self[int(np.argmin(((self.positions - pos) ** 2).sum(axis=0)))]
+
+    def sample(self, n: int, rng=None) -> PopulationView:
+        """A random view of ``n`` cells (rng: a NumpyRNG; unseeded by default, as in PyNN)."""
+        rng = rng or NumpyRNG()
+        indices = rng.permutation(np.arange(self.size))[:n]
+        return PopulationView(self, np.sort(indices), label=f"sample of {self.label!r}")
+
+    def save_positions(self, file) -> None:
+        from pynn_uni.recording.files import StandardTextFile
+
+        f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
+        data = np.column_stack([np.arange(self.size), self.positions.T])
+        f.write(data, {"population": self.label})
+        f.close()
+
+    # -- annotations / description -----------------------------------------
+    def annotate(self, **annotations) -> None:
+        self.annotations.update(annotations)
+
+    def describe(self, template="population_default.txt", engine="default"):
+        context = {
+            "label": self.label,
+            "size": self.size,
+            "celltype": self.celltype.describe(template=None),
+            "first_id": int(self._ids[0]) if self.size else None,
+            "last_id": int(self._ids[-1]) if self.size else None,
+            "structure": getattr(getattr(self, "structure", None), "describe", lambda **k: None)(
+                template=None
+            ),
+            "annotations": dict(self.annotations),
+        }
+        return describing.render(template, context)
+
+
+class Population(BasePopulation):
+    """A group of cells of one type, created in the simulator at once.
+
+    ``Population(size, cellclass, cellparams=None, structure=None, initial_values={},
+    label=None)``: ``cellclass`` is a cell type instance (a class plus ``cellparams`` is
+    accepted with a DeprecationWarning); a tuple ``size`` implies a Line/Grid2D/Grid3D.
+    """
+
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
+                 label=None):
+        sim = current_simulation()
+        if isinstance(size, tuple):
+            if structure is not None:
+                raise errors.InvalidDimensionsError(
+                    "give either a tuple size or a structure, not both"
+                )
+            structure = _structure_for_shape(size)
+            size = int(np.prod(size))
+        if not isinstance(size, (int, np.integer)) or size < 0:
+            raise errors.InvalidDimensionsError(
+                f"Population size must be a non-negative int, got {size!r}"
+            )
+        if isinstance(cellclass, type):
+            warnings.warn(
+                "passing a cell type class plus cellparams is deprecated; pass an instance",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            celltype = cellclass(**(cellparams or {}))
+        else:
+            if cellparams:
+                raise TypeError("cellparams is only allowed with a cell type class")
+            celltype = cellclass
+        self.size = int(size)
+        self.celltype = celltype
+        self.label = label or f"population{next(_population_counter)}"
+        self.annotations = {}
+        self._structure = structure
+        self._positions = None
+        self._simulation = sim
+        ps = ParameterSpace(dict(celltype.parameter_space.items()), celltype.get_schema(),
+                            shape=(self.size,), component=type(celltype))
+        ps.evaluate(simplify=True)
+        self._parameters = dict(ps.items())
+        self._handle = sim.backend.create(celltype, self._parameters, self.size, label=self.label)
+        self._ids = np.asarray(sim.backend.ids(self._handle), dtype=np.int64)
+        self._initial = dict(celltype.default_initial_values)
+        if initial_values:
+            self._store_initial(np.arange(self.size), initial_values)
+        self._apply_initial_values()
+        self.recorder = Recorder(self, sim)
+        sim.populations.append(self)
+
+    def _owner_population(self):
+        return self
+
+    def _population_and_indices(self):
+        return self, np.arange(self.size)
+
+    @property
+    def _mask(self):
+        return slice(None)
+
+    # -- native handle ------------------------------------------------------
+    @property
+    def node_collection(self):
+        """The NEST NodeCollection of this population (NEST backend only)."""
+        return self._simulation.backend.native_handle(self._handle)
+
+    # -- structure ----------------------------------------------------------
+    @property
+    def structure(self):
+        return self._structure
+
+    @structure.setter
+    def structure(self, structure):
+        self._structure = structure
+        self._positions = None
+
+    @property
+    def position_generator(self):
+        return lambda i: self.positions[:, i]
+
+    @property
+    def positions(self) -> np.ndarray:
+        """3 x N array of cell positions (µm by convention)."""
+        if self._positions is None:
+            structure = self._structure or Line()
+            self._positions = np.asarray(structure.generate_positions(self.size), dtype=float)
+        return self._positions
+
+    @positions.setter
+    def positions(self, pos):
+        pos = np.asarray(pos, dtype=float)
+        if pos.shape != (3, self.size):
+            raise errors.InvalidDimensionsError(
+                f"positions of {self.label!r} must have shape (3, {self.size}), got {pos.shape}"
+            )
+        self._positions = pos.copy()
+        self._structure = None
+
+    def _set_position(self, index, pos):
+        positions = self.positions.copy()
+        positions[:, index] = pos
+        self.positions = positions
+
+    @property
+    def initial_values(self) -> dict:
+        return dict(self._initial)
+
+    # -- parameters (called with indices by views and IDs) ------------------
+    def _parameter_values(self, name, idx, simplify_):
+        value = self._parameters[name]
+        if isinstance(value, np.ndarray) and value.shape == (self.size,):
+            selected = value[idx]
+            return simplify(selected) if simplify_ else selected
+        if simplify_:
+            return value
+        out = np.empty(len(idx), dtype=object if isinstance(value, Sequence) else float)
+        out[:] = [value] * len(idx) if isinstance(value, Sequence) else value
+        return out
+
+    def _get_one(self, id, name):
+        return self._parameter_values(name, np.array([self.id_to_index(id)]), True)
+
+    def _set_parameters(self, idx, parameters) -> None:
+        celltype = self.celltype
+        for name in parameters:
+            if name not in self._parameters:
+                raise errors.NonExistentParameterError(
+                    name, type(celltype).__name__, celltype.get_parameter_names()
+                )
+        ps = ParameterSpace(parameters, celltype.get_schema(), shape=(self.size,),
+                            component=type(celltype))
+        ps.evaluate(mask=idx, simplify=True)
+        updates = dict(ps.items())
+        celltype.check_values(updates) if hasattr(celltype, "check_values") else None
+        full_mask = len(idx) == self.size
+        for name, value in updates.items():
+            if full_mask:
+                self._parameters[name] = value
+            else:
+                current = self._parameters[name]
+                if not isinstance(current, np.ndarray):
+                    dtype = object if isinstance(current, Sequence) else float
+                    arr = np.empty(self.size, dtype=dtype)
+                    arr[:] = [current] * self.size if dtype is object else current
+                    current = arr
+                current = current.copy()
+                current[idx] = value
+                self._parameters[name] = current
+        self._simulation.backend.set(self._handle, celltype, idx, self._parameters,
+                                     list(updates))
+
+    def _store_initial(self, idx, values) -> None:
+        celltype = self.celltype
+        for name, value in values.items():
+            if name not in celltype.default_initial_values:
+                raise errors.NonExistentParameterError(
+                    name, f"{type(celltype).__name__} (initial values)",
+                    celltype.default_initial_values
+                )
+            ps = ParameterSpace({name: value}, None, shape=(self.size,), component=type(celltype))
+            ps.evaluate(mask=idx, simplify=True)
+            new = ps[name]
+            if len(idx) == self.size:
+                self._initial[name] = new
+            else:
+                full = np.array(np.broadcast_to(self._initial[name], (self.size,)), dtype=float)
+                full[idx] = new
+                self._initial[name] = full
+
+    def _initialize(self, idx, values) -> None:
+        self._store_initial(idx, values)
+        self._apply_initial_values(list(values))
+
+    def _apply_initial_values(self, names=None) -> None:
+        values = {k: v for k, v in self._initial.items() if names is None or k in names}
+        if values and self.size:
+            self._simulation.backend.initialize(self._handle, self.celltype, values)
+
+    def __repr__(self):
+        return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"
+
+
+class PopulationView(BasePopulation):
+    """A subset of a population (or of another view): slice, index array or boolean mask."""
+
+    def __init__(self, parent, selector, label=None):
+        self.parent = parent
+        self.mask = _normalise_selector(selector, parent.size)
+        self.size = int(self.mask.size)
+        self.label = label or f"view of {parent.label!r} with size {self.size}"
+        self.annotations = {}
+        self._ids = parent._ids[self.mask]
+        self.celltype = parent.celltype
+
+    @property
+    def grandparent(self) -> Population:
+        return self.parent if isinstance(self.parent, Population) else self.parent.grandparent
+
+    def _owner_population(self):
+        return self.grandparent
+
+    def _population_and_indices(self):
+        return self.grandparent, self.index_in_grandparent(np.arange(self.size))
+
+    def index_in_grandparent(self, indices):
+        idx = self.mask[np.asarray(indices)]
+        if isinstance(self.parent, PopulationView):
+            return self.parent.index_in_grandparent(idx)
+        return idx
+
+    def index_from_parent_index(self, indices):
+        """Indices in this view of the given parent indices."""
+        return np.searchsorted(self.mask, indices)
+
+    @property
+    def structure(self):
+        return self.parent.structure
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self.parent.positions[:, self.mask]
+
+    @property
+    def position_generator(self):
+        return lambda i: self.positions[:, i]
+
+    @property
+    def recorder(self):
+        return self.grandparent.recorder
+
+    @property
+    def initial_values(self):
+        raise NotImplementedError("initial_values is available on the parent Population")
+
+    def _get_one(self, id, name):
+        return self.grandparent._get_one(id, name)
+
+    def __eq__(self, other):
+        return isinstance(other, PopulationView) and np.array_equal(self._ids, other._ids)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = object.__hash__
+
+    def describe(self, template="populationview_default.txt", engine="default"):
+        context = {"label": self.label, "parent": self.parent.label, "size": self.size,
+                   "mask": self.mask.tolist() if self.size < 50 else f"{self.size} indices"}
+        return describing.render(template, context)
+
+    def __repr__(self):
+        return f"PopulationView({self.parent.label!r}, size={self.size})"
+
+
+class Assembly:
+    """An ordered union of populations and views, addressable as one group."""
+
+    def __init__(self, *populations, label=None):
+        self.populations = []
+        self.label = label or f"assembly{next(_assembly_counter)}"
+        self.annotations = {}
+        for p in populations:
+            self._insert(p)
+
+    def _insert(self, p):
+        if isinstance(p, Assembly):
+            for q in p.populations:
+                self._insert(q)
+            return
+        if not isinstance(p, BasePopulation):
+            raise TypeError(f"an Assembly holds populations and views, not {type(p).__name__}")
+        existing = np.concatenate([q._ids for q in self.populations]) if self.populations else []
+        if np.intersect1d(existing, p._ids).size:
+            warnings.warn(f"{p.label!r} overlaps {self.label!r}: not added", stacklevel=3)
+            return
+        self.populations.append(p)
+
+    @property
+    def _ids(self) -> np.ndarray:
+        if not self.populations:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate([p._ids for p in self.populations])
+
+    @property
+    def size(self) -> int:
+        return sum(p.size for p in self.populations)
+
+    local_size = size
+
+    def __len__(self):
+        return self.size
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        if not self.populations:
+            return np.empty(0, dtype=object)
+        return np.concatenate([p.all_cells for p in self.populations])
+
+    local_cells = all_cells
+
+    def __iter__(self):
+        return iter(self.all_cells)
+
+    def all(self):
+        return iter(self.all_cells)
+
+    @property
+    def first_id(self):
+        return self.populations[0].first_id
+
+    @property
+    def last_id(self):
+        return self.populations[-1].last_id
+
+    @property
+    def _offsets(self) -> np.ndarray:
+        return np.cumsum([0] + [p.size for p in self.populations])
+
+    def _locate(self, indices):
+        """Split assembly indices into (member, indices-in-member) pairs."""
+        indices = np.asarray(indices)
+        offsets = self._offsets
+        member = np.searchsorted(offsets, indices, side="right") - 1
+        for k, p in enumerate(self.populations):
+            sel = member == k
+            if sel.any():
+                yield p, indices[sel] - offsets[k]
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            if index < 0:
+                index += self.size
+            (p, i), = self._locate([index])
+            return p[int(i[0])]
+        mask = _normalise_selector(index, self.size)
+        return Assembly(*[PopulationView(p, i) for p, i in self._locate(mask)],
+                        label=f"view of {self.label}")
+
+    def __add__(self, other):
+        return Assembly(*self.populations, other)
+
+    def __iadd__(self, other):
+        self._insert(other)
+        return self
+
+    def get_population(self, label):
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise KeyError(f"{self.label!r} has no population labelled {label!r}")
+
+    def id_to_index(self, id):
+        ids = self._ids
+        order = np.argsort(ids, kind="stable")
+        pos = np.clip(np.searchsorted(ids, np.asarray(id), sorter=order), 0, max(ids.size - 1, 0))
+        found = order[pos]
+        if np.any(ids[found] != np.asarray(id)):
+            raise IndexError(f"ID(s) {id} not in {self.label!r}")
+        return int(found) if np.ndim(id) == 0 else found
+
+    # -- shared-kind properties --------------------------------------------
+    @property
+    def conductance_based(self) -> bool:
+        return all(p.conductance_based for p in self.populations)
+
+    @property
+    def receptor_types(self) -> list[str]:
+        sets = [set(p.receptor_types) for p in self.populations]
+        common = set.intersection(*sets) if sets else set()
+        return [r for r in self.populations[0].receptor_types if r in common] if sets else []
+
+    @property
+    def injectable(self) -> bool:
+        return all(p.injectable for p in self.populations)
+
+    @property
+    def positions(self) -> np.ndarray:
+        return np.hstack([p.positions for p in self.populations])
+
+    @property
+    def position_generator(self):
+        return lambda i: self.positions[:, i]
+
+    # -- delegated operations ------------------------------------------------
+    def get(self, parameter_names, gather=False, simplify=True):
+        names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
+        values = []
+        for name in names:
+            parts = [np.atleast_1d(p.get(name, gather, simplify=False)) for p in self.populations]
+            v = np.concatenate(parts)
+            values.append(_simplify_array(v) if simplify else v)
+        return values[0] if isinstance(parameter_names, str) else values
+
+    def set(self, **parameters):
+        offsets = self._offsets
+        for k, p in enumerate(self.populations):
+            p.set(**{n: _slice_value(v, offsets[k], offsets[k + 1]) for n, v in parameters.items()})
+
+    def initialize(self, **values):
+        offsets = self._offsets
+        for k, p in enumerate(self.populations):
+            p.initialize(**{n: _slice_value(v, offsets[k], offsets[k + 1])
+                            for n, v in values.items()})
+
+    def rset(self, parametername, rand_distr):
+        warnings.warn("rset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        self.set(**{parametername: rand_distr})
+
+    def record(self, variables, to_file=None, sampling_interval=None):
+        for p in self.populations:
+            p.record(variables, sampling_interval=sampling_interval)
+        if to_file is not None:
+            current_simulation().write_on_end.append((self, variables, to_file))
+
+    def inject(self, current_source):
+        if not self.injectable:
+            raise TypeError(f"{self.label!r} contains cells that cannot take current")
+        current_source.inject_into(self)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None):
+        """Merge the members' blocks: one Segment per run, channel indices offset per member."""
+        from pynn_uni.common.recording import merge_blocks
+
+        blocks = [p.get_data(variables, gather, clear) for p in self.populations]
+        block = merge_blocks(blocks, self.label, self._offsets)
+        if annotations:
+            block.annotate(**annotations)
+        return block
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        from pynn_uni.recording import get_io
+
+        block = self.get_data(variables, gather, clear, annotations)
+        (get_io(io) if isinstance(io, str) else io).write(block)
+
+    def get_spike_counts(self, gather=True):
+        counts = {}
+        for p in self.populations:
+            counts.update(p.get_spike_counts(gather))
+        return counts
+
+    def mean_spike_count(self, gather=True):
+        counts = list(self.get_spike_counts().values())
+        return float(np.mean(counts)) if counts else float("nan")
+
+    def sample(self, n, rng=None):
+        rng = rng or NumpyRNG()
+        indices = np.sort(rng.permutation(np.arange(self.size))[:n])
+        return self[indices]
+
+    def save_positions(self, file):
+        from pynn_uni.recording.files import StandardTextFile
+
+        f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
+        f.write(np.column_stack([np.arange(self.size), self.positions.T]), {"assembly": self.label})
+        f.close()
+
+    def find_units(self, variable):
+        units = {p.find_units(variable) for p in self.populations}
+        if len(units) > 1:
+            raise ValueError(f"{variable!r} has different units in {self.label!r}: {units}")
+        return units.pop()
+
+    def annotate(self, **annotations):
+        self.annotations.update(annotations)
+
+    def get_annotations(self, annotation_keys, simplify=True):
+        keys = [annotation_keys] if isinstance(annotation_keys, str) else annotation_keys
+        return {k: [p.annotations.get(k) for p in self.populations] for k in keys}
+
+    def describe(self, template="assembly_default.txt", engine="default"):
+        context = {"label": self.label,
+                   "populations": [p.describe(template=None) for p in self.populations]}
+        return describing.render(template, context)
+
+    def __repr__(self):
+        return f"Assembly({', '.join(repr(p.label) for p in self.populations)})"
+
+
+# -- helpers -------------------------------------------------------------------
+def _structure_for_shape(shape: tuple):
+    if len(shape) == 1:
+        return Line()
+    if len(shape) == 2:
+        return Grid2D(aspect_ratio=shape[0] / shape[1])
+    if len(shape) == 3:
+        return Grid3D(shape[0] / shape[1], shape[0] / shape[2])
+    raise errors.InvalidDimensionsError(f"a Population shape has 1 to 3 dimensions, got {shape}")
+
+
+def _normalise_selector(selector, size: int) -> np.ndarray:
+    """Turn a slice, bool mask, int or index list into a sorted, unique index array."""
+    if isinstance(selector, slice):
+        return np.arange(size)[selector]
+    if isinstance(selector, (int, np.integer)):
+        return np.array([selector % size])
+    arr = np.asarray(list(selector) if isinstance(selector, Iterable) and not isinstance(
+        selector, np.ndarray) else selector)
+    if arr.dtype == bool:
+        if arr.size != size:
+            raise errors.InvalidDimensionsError(
+                f"boolean mask of length {arr.size} for a group of size {size}"
+            )
+        return np.nonzero(arr)[0]
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.max() >= size or arr.min() < -size):
+        raise IndexError(f"index {arr.max()} out of range for size {size}")
+    arr = np.where(arr < 0, arr + size, arr)
+    unique = np.unique(arr)
+    if unique.size != arr.size:
+        warnings.warn("duplicate indices removed from the view", stacklevel=3)
+    return unique
+
+
+def _simplify_array(v: np.ndarray):
+    if v.dtype != object and v.size and np.all(v == v[0]):
+        return v[0]
+    return v
+
+
+def _slice_value(value, start, stop):
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype != object:
+        return value[start:stop]
+    return value

@@ -1,0 +1,60 @@
+"""PyNN's deprecated procedural API: thin wrappers that warn and call the object API."""
+
+from __future__ import annotations
+
+import warnings
+
+
+def _warn(old: str, new: str) -> None:
+    warnings.warn(f"{old}() is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+
+
+def create(cellclass, cellparams=None, n=1):
+    from pynn_uni.common.populations import Population
+
+    _warn("create", "Population(...)")
+    if isinstance(cellclass, type):
+        cellclass = cellclass(**(cellparams or {}))
+    return Population(n, cellclass)
+
+
+def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None):
+    from pynn_uni.common.connectors import FixedProbabilityConnector
+    from pynn_uni.common.models import StaticSynapse
+    from pynn_uni.common.populations import ID
+    from pynn_uni.common.projections import Projection
+
+    _warn("connect", "Projection(...)")
+    pre = pre.as_view() if isinstance(pre, ID) else pre
+    post = post.as_view() if isinstance(post, ID) else post
+    return Projection(pre, post, FixedProbabilityConnector(p, rng=rng),
+                      StaticSynapse(weight=weight, delay=delay), receptor_type=receptor_type)
+
+
+def set(cells, **parameters):  # noqa: A001 - PyNN's name
+    from pynn_uni.common.populations import ID
+
+    _warn("set", "Population.set(...)")
+    if isinstance(cells, ID):
+        raise AttributeError("set() does not take a single ID: use id.param = value")
+    cells.set(**parameters)
+
+
+def initialize(cells, **initial_values):
+    _warn("initialize", "Population.initialize(...)")
+    cells.initialize(**initial_values)
+
+
+def record(variables, source, filename, sampling_interval=None, annotations=None):
+    _warn("record", "Population.record(...)")
+    source.record(variables, to_file=filename, sampling_interval=sampling_interval)
+
+
+def record_v(source, filename):
+    _warn("record_v", "Population.record('v')")
+    source.record("v", to_file=filename)
+
+
+def record_gsyn(source, filename):
+    _warn("record_gsyn", "Population.record(['gsyn_exc', 'gsyn_inh'])")
+    source.record(["gsyn_exc", "gsyn_inh"], to_file=filename)

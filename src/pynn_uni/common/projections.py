@@ -1,0 +1,414 @@
+"""Projection: the connections from one group of cells to another, made in bulk.
+
+The connector yields blocks of :class:`ConnectionArrays` (indices plus standard-unit
+synapse values); each block is validated (delays, weight signs) and handed to the
+backend in one call.  The canonical connection order, used by ``get``/``set``/``save``
+and by 1-D value arrays, is sorted by (post index, pre index): the same on every backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+
+from pynn_uni import errors
+from pynn_uni.common import describing
+from pynn_uni.common.backend import ConnectionArrays
+from pynn_uni.common.connectors import ConnectionContext
+from pynn_uni.common.control import current_simulation
+from pynn_uni.common.populations import ID, Assembly
+from pynn_uni.space import Space
+
+_projection_counter = itertools.count()
+_MULTI = {"sum": np.add, "min": np.fmin, "max": np.fmax}
+
+
+class Projection:
+    """Connections from ``presynaptic_population`` to ``postsynaptic_population``.
+
+    All connections are created in the constructor.  Weights are in µS for
+    conductance-based targets, nA for current-based ones (mV for delta-synapse models);
+    delays in ms (``None`` means the minimum delay).
+    """
+
+    MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector,
+                 synapse_type=None, source=None, receptor_type=None, space=None, label=None):
+        from pynn_uni.common.models import StaticSynapse
+
+        sim = current_simulation()
+        self._simulation = sim
+        self.pre = presynaptic_population
+        self.post = postsynaptic_population
+        self.source = source
+        self._connector = connector
+        self.synapse_type = synapse_type if synapse_type is not None else StaticSynapse()
+        self.space = space if space is not None else Space()
+        self.annotations = {}
+        if label is None:
+            label = (f"{self.pre.label}→{self.post.label}"
+                     if self.pre.label and self.post.label else f"projection{next(_projection_counter)}")
+        self.label = label
+        self._check_post_kind()
+        self.receptor_type = self._resolve_receptor_type(receptor_type)
+        sim.backend.check_synapse(self)
+        self._handle = sim.backend.new_projection(self)
+        self._size = 0
+        ctx = self._context(self._synapse_values())
+        made = []
+        try:
+            for block in connector.connect(ctx):
+                self._validate(block)
+                sim.backend.connect(self._handle, self, block)
+                made.append(len(block))
+        except Exception:
+            if made:
+                sim.backend.disconnect(self._handle)
+            raise
+        self._size = int(sum(made))
+        sim.projections.append(self)
+
+    # -- construction helpers ------------------------------------------------
+    @property
+    def connector(self):
+        return self._connector
+
+    @property
+    def shape(self):
+        return (self.pre.size, self.post.size)
+
+    def _post_celltypes(self):
+        if isinstance(self.post, Assembly):
+            return [p.celltype for p in self.post.populations]
+        return [self.post.celltype]
+
+    def _check_post_kind(self):
+        kinds = {bool(c.conductance_based) for c in self._post_celltypes()}
+        if len(kinds) > 1:
+            raise errors.ConnectionError(
+                f"{self.label}: the target mixes conductance- and current-based cells"
+            )
+        for c in self._post_celltypes():
+            if getattr(c, "is_spike_source", False):
+                raise errors.ConnectionError(f"{self.label}: {type(c).__name__} cannot receive synapses")
+
+    def _resolve_receptor_type(self, receptor_type):
+        receptors = list(self.post.receptor_types)
+        if receptor_type in (None, "default"):
+            if len(receptors) == 0:
+                raise errors.ConnectionError(f"{self.label}: the target has no receptor types")
+            weight = self.synapse_type.parameter_space["weight"]
+            scalar = _scalar(weight)
+            if len(receptors) > 1 and scalar is not None and scalar < 0:
+                return receptors[1]
+            return receptors[0]
+        if receptor_type not in receptors:
+            raise errors.ConnectionError(
+                f"{self.label}: receptor_type {receptor_type!r} is not one of {receptors}"
+            )
+        return receptor_type
+
+    def _synapse_values(self) -> dict:
+        values = dict(self.synapse_type.parameter_space.items())
+        if values.get("delay") is None:
+            values["delay"] = self._simulation.default_delay
+        return values
+
+    def _context(self, synapse_values) -> ConnectionContext:
+        return ConnectionContext(
+            self.pre.size, self.post.size, self.pre._ids, self.post._ids,
+            lambda: self.pre.positions, lambda: self.post.positions,
+            self.space, synapse_values, label=self.label,
+        )
+
+    @property
+    def _conductance_based(self) -> bool:
+        return bool(self._post_celltypes()[0].conductance_based)
+
+    def _validate(self, block: ConnectionArrays) -> None:
+        if "delay" in block.params:
+            self._simulation.check_delays(block.params["delay"], f"Projection {self.label!r}")
+        if "weight" in block.params:
+            self._check_weights(block.params["weight"])
+
+    def _check_weights(self, w) -> None:
+        w = np.asarray(w, dtype=float)
+        if w.size == 0 or not getattr(self._connector, "safe", True):
+            return
+        if not np.isfinite(w).all():
+            raise errors.InvalidWeightError(f"Projection {self.label!r}: weights must be finite")
+        if self._conductance_based or self.receptor_type not in ("inhibitory",):
+            if w.min() < 0:
+                if self._conductance_based:
+                    raise errors.InvalidWeightError(
+                        f"Projection {self.label!r}: conductance weights must be >= 0 "
+                        f"(got {w.min()}); use receptor_type='inhibitory' for inhibition"
+                    )
+                if w.max() > 0:
+                    raise errors.ConnectionError(
+                        f"Projection {self.label!r}: weights of mixed sign on receptor "
+                        f"{self.receptor_type!r}"
+                    )
+        elif w.max() > 0:
+            if w.min() < 0:
+                raise errors.ConnectionError(
+                    f"Projection {self.label!r}: weights of mixed sign on receptor 'inhibitory'"
+                )
+
+    # -- size and iteration ----------------------------------------------------
+    def __len__(self) -> int:
+        return self._size
+
+    def size(self, gather=True) -> int:
+        return self._size
+
+    def _connection_arrays(self, names=()) -> ConnectionArrays:
+        """All connections in canonical order, with the named synapse values (standard units)."""
+        pre, post, values = self._simulation.backend.connection_values(
+            self._handle, self, list(names))
+        order = np.lexsort((pre, post))
+        return ConnectionArrays(pre[order], post[order], {k: v[order] for k, v in values.items()})
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"connection {i} out of range for {self.label!r} ({len(self)})")
+        return Connection(self, i % len(self))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield Connection(self, i)
+
+    @property
+    def connections(self):
+        return iter(self)
+
+    # -- get / set ---------------------------------------------------------------
+    def get(self, attribute_names, format, gather=True, with_address=True,
+            multiple_synapses="sum"):
+        """Synapse attributes as a list of tuples ``(i, j, v...)`` or as pre x post arrays."""
+        single = isinstance(attribute_names, str)
+        names = [attribute_names] if single else list(attribute_names)
+        names = self._expand_names(names)
+        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay"}
+        for name in names:
+            if name not in known:
+                raise errors.NonExistentParameterError(
+                    name, type(self.synapse_type).__name__, sorted(known))
+        arrays = self._connection_arrays(names)
+        if format == "list":
+            columns = ([arrays.pre, arrays.post] if with_address else []) + [
+                arrays.params[n] for n in names]
+            if with_address:
+                return [(int(r[0]), int(r[1]), *map(float, r[2:]))
+                        for r in zip(*columns)]
+            return [tuple(map(float, r)) if len(r) > 1 else float(r[0]) for r in zip(*columns)]
+        if format == "array":
+            if multiple_synapses not in self.MULTI_SYNAPSE_OPERATIONS:
+                raise ValueError(f"multiple_synapses must be one of {self.MULTI_SYNAPSE_OPERATIONS}")
+            out = []
+            for name in names:
+                a = np.full(self.shape, np.nan)
+                v = arrays.params[name]
+                if multiple_synapses == "first":
+                    a[arrays.pre[::-1], arrays.post[::-1]] = v[::-1]
+                elif multiple_synapses == "last":
+                    a[arrays.pre, arrays.post] = v
+                else:
+                    a[arrays.pre, arrays.post] = 0 if multiple_synapses == "sum" else np.nan
+                    _MULTI[multiple_synapses].at(a, (arrays.pre, arrays.post), v)
+                out.append(a)
+            return out[0] if single else out
+        raise ValueError(f"format must be 'list' or 'array', got {format!r}")
+
+    def _expand_names(self, names):
+        if names in (["all"], ["connections"]):
+            return ["weight", "delay"] + [n for n in self.synapse_type.get_parameter_names()
+                                          if n not in ("weight", "delay")]
+        return names
+
+    def set(self, **attributes) -> None:
+        """Set synapse attributes: scalar, RandomDistribution, pre x post array, 1-D array in
+        connection order, ``f(d)`` of distance, or a string expression in ``d``."""
+        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay"}
+        for name in attributes:
+            if name not in known:
+                raise errors.NonExistentParameterError(
+                    name, type(self.synapse_type).__name__, sorted(known))
+        backend = self._simulation.backend
+        pre, post, _ = backend.connection_values(self._handle, self, [])
+        order = np.lexsort((pre, post))
+        ctx = self._context(attributes)
+        canonical = ctx.finish(pre[order], post[order])
+        values = {}
+        for name, v in canonical.params.items():
+            native_order = np.empty_like(v)
+            native_order[order] = v
+            values[name] = native_order
+        block = ConnectionArrays(pre, post, values)
+        self._validate(block)
+        backend.set_connection_values(self._handle, self, values)
+
+    def initialize(self, **initial_values) -> None:
+        """Set initial values of synapse state variables (e.g. ``u`` of Tsodyks-Markram)."""
+        self.set(**initial_values)
+
+    # -- saving ------------------------------------------------------------------------
+    def save(self, attribute_names, file, format="list", gather=True, with_address=True):
+        """Write connections as text readable by FromFileConnector (``'all'`` = every attribute)."""
+        from pynn_uni.recording.files import StandardTextFile
+
+        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        names = self._expand_names(names)
+        f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
+        if format == "list":
+            arrays = self._connection_arrays(names)
+            cols = ([arrays.pre, arrays.post] if with_address else []) + [arrays.params[n]
+                                                                          for n in names]
+            data = np.column_stack(cols) if cols else np.empty((0, 0))
+            columns = (["i", "j"] if with_address else []) + names
+            f.write(data, {"columns": columns})
+        else:
+            for name in names:
+                f.write(np.nan_to_num(self.get(name, "array"), nan=0.0), {"attribute": name})
+        f.close()
+
+    # -- annotations / description ---------------------------------------------------
+    def annotate(self, **annotations) -> None:
+        self.annotations.update(annotations)
+
+    def describe(self, template="projection_default.txt", engine="default"):
+        context = {
+            "label": self.label, "pre": self.pre.label, "post": self.post.label,
+            "size": len(self), "receptor_type": self.receptor_type,
+            "connector": self._connector.describe(template=None)
+            if hasattr(self._connector, "describe") else repr(self._connector),
+            "synapse_type": self.synapse_type.describe(template=None),
+        }
+        return describing.render(template, context)
+
+    # -- native handles ------------------------------------------------------------------
+    @property
+    def nest_connections(self):
+        return self._simulation.backend.native_connections(self._handle)
+
+    @property
+    def nest_synapse_model(self):
+        return self._simulation.backend.native_synapse_model(self._handle)
+
+    def __repr__(self):
+        return f"Projection({self.label!r}, {len(self)} connections)"
+
+    # -- deprecated API -----------------------------------------------------------------
+    def _deprecated(self, old, new):
+        warnings.warn(f"Projection.{old}() is deprecated; use {new}", DeprecationWarning, 3)
+
+    def setWeights(self, w):
+        self._deprecated("setWeights", "set(weight=...)")
+        self.set(weight=w)
+
+    def randomizeWeights(self, rand_distr):
+        self._deprecated("randomizeWeights", "set(weight=...)")
+        self.set(weight=rand_distr)
+
+    def setDelays(self, d):
+        self._deprecated("setDelays", "set(delay=...)")
+        self.set(delay=d)
+
+    def randomizeDelays(self, rand_distr):
+        self._deprecated("randomizeDelays", "set(delay=...)")
+        self.set(delay=rand_distr)
+
+    def setSynapseDynamics(self, param, value):
+        self._deprecated("setSynapseDynamics", "set(...)")
+        self.set(**{param: value})
+
+    def randomizeSynapseDynamics(self, param, rand_distr):
+        self._deprecated("randomizeSynapseDynamics", "set(...)")
+        self.set(**{param: rand_distr})
+
+    def getWeights(self, format="list", gather=True):
+        self._deprecated("getWeights", "get('weight', format)")
+        return self._legacy_get("weight", format)
+
+    def getDelays(self, format="list", gather=True):
+        self._deprecated("getDelays", "get('delay', format)")
+        return self._legacy_get("delay", format)
+
+    def getSynapseDynamics(self, parameter_name, format="list", gather=True):
+        self._deprecated("getSynapseDynamics", "get(name, format)")
+        return self._legacy_get(parameter_name, format)
+
+    def _legacy_get(self, name, format):
+        if format == "list":
+            return [v for *_, v in self.get(name, "list")]
+        return self.get(name, "array")
+
+    def saveConnections(self, file, gather=True, compatible_output=True):
+        self._deprecated("saveConnections", "save('all', file)")
+        self.save("all", file)
+
+    def printWeights(self, file, format="list", gather=True):
+        self._deprecated("printWeights", "save('weight', file)")
+        self.save("weight", file, format)
+
+    def printDelays(self, file, format="list", gather=True):
+        self._deprecated("printDelays", "save('delay', file)")
+        self.save("delay", file, format)
+
+    def weightHistogram(self, min=None, max=None, nbins=10):
+        self._deprecated("weightHistogram", "numpy.histogram(get('weight', 'list'))")
+        w = np.array(self._legacy_get("weight", "list"))
+        return np.histogram(w, bins=nbins, range=(min, max) if min is not None else None)
+
+
+class Connection:
+    """One connection of a projection, read (and written) through the projection."""
+
+    def __init__(self, projection: Projection, index: int):
+        self._projection = projection
+        self._index = index
+
+    def _arrays(self, names=()):
+        return self._projection._connection_arrays(names)
+
+    @property
+    def presynaptic_index(self) -> int:
+        return int(self._arrays().pre[self._index])
+
+    @property
+    def postsynaptic_index(self) -> int:
+        return int(self._arrays().post[self._index])
+
+    @property
+    def presynaptic_cell(self) -> ID:
+        return self._projection.pre[self.presynaptic_index]
+
+    @property
+    def postsynaptic_cell(self) -> ID:
+        return self._projection.post[self.postsynaptic_index]
+
+    source = presynaptic_cell
+    target = postsynaptic_cell
+
+    def __getattr__(self, name):
+        prj = object.__getattribute__(self, "_projection")
+        if name in ("weight", "delay") or name in prj.synapse_type.get_parameter_names():
+            return float(self._arrays([name]).params[name][self._index])
+        raise AttributeError(name)
+
+    def as_tuple(self, *attribute_names):
+        arrays = self._arrays(attribute_names)
+        return (int(arrays.pre[self._index]), int(arrays.post[self._index]),
+                *(float(arrays.params[n][self._index]) for n in attribute_names))
+
+
+def _scalar(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,285 @@
+"""Recording: columnar storage of spikes and sampled signals, neo built only on request.
+
+One :class:`Recorder` per Population.  Data stay as flat numpy arrays (cell index,
+time, value) per segment; ``get_block`` turns them into a ``neo.Block`` when asked.
+Sampled signals include both ends, ``T/dt + 1`` samples, the first being the initial
+value at the start of the segment (PyNN's convention).
+"""
+
+from __future__ import annotations
+
+import datetime
+import warnings
+
+import numpy as np
+
+from pynn_uni import errors
+
+
+class _Segment:
+    """Recorded data of one run between resets, columnar."""
+
+    def __init__(self, t_start: float, index: int):
+        self.t_start = t_start
+        self.t_stop = t_start
+        self.index = index
+        self.annotations: dict = {}
+        self.spike_idx: list[np.ndarray] = []
+        self.spike_times: list[np.ndarray] = []
+        self.signals: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+    def spikes(self):
+        if not self.spike_idx:
+            return np.empty(0, np.int64), np.empty(0)
+        if len(self.spike_idx) > 1:
+            self.spike_idx = [np.concatenate(self.spike_idx)]
+            self.spike_times = [np.concatenate(self.spike_times)]
+        return self.spike_idx[0], self.spike_times[0]
+
+
+class Recorder:
+    """What a population records, and the data recorded so far."""
+
+    def __init__(self, population, simulation):
+        self.population = population
+        self.simulation = simulation
+        self.recorded: dict[str, np.ndarray] = {}  # variable -> bool mask over cells
+        self.sampling_interval: float | None = None
+        self.segments: list[_Segment] = []
+        self.current = _Segment(simulation.t, simulation.segment_counter)
+        self._start_times: dict[str, float] = {}
+        simulation.recorders.append(self)
+
+    # -- configuration -----------------------------------------------------
+    def record(self, variables, idx: np.ndarray, sampling_interval=None) -> None:
+        pop = self.population
+        backend = self.simulation.backend
+        if variables is None:
+            for variable in list(self.recorded):
+                backend.stop_recording(pop._handle, variable)
+            self.recorded.clear()
+            return
+        if isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        for variable in variables:
+            if not pop.celltype.can_record(variable):
+                raise errors.RecordingError(variable, pop.celltype)
+        dt = self.simulation.dt
+        analog = [v for v in variables if v != "spikes"]
+        if sampling_interval is not None:
+            sampling_interval = float(sampling_interval)
+            steps = sampling_interval / dt
+            if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-9 * max(steps, 1):
+                raise ValueError(
+                    f"{pop.label!r}: sampling_interval {sampling_interval} ms is not a "
+                    f"multiple of the timestep {dt} ms"
+                )
+            if (
+                self.sampling_interval is not None
+                and abs(sampling_interval - self.sampling_interval) > 1e-12
+                and any(v != "spikes" for v in self.recorded)
+            ):
+                raise ValueError(
+                    f"{pop.label!r} already records with sampling_interval "
+                    f"{self.sampling_interval} ms; one interval per population"
+                )
+            self.sampling_interval = sampling_interval
+        elif self.sampling_interval is None and analog:
+            self.sampling_interval = dt
+        for variable in variables:
+            mask = self.recorded.setdefault(variable, np.zeros(pop.size, dtype=bool))
+            new = np.setdiff1d(idx, np.nonzero(mask)[0])
+            if new.size:
+                mask[new] = True
+                backend.record(pop._handle, pop.celltype, variable, new,
+                               self.sampling_interval or dt)
+                self._start_times.setdefault(variable, self.simulation.t)
+
+    # -- segments ------------------------------------------------------------
+    def _collect(self) -> None:
+        """Move new data from the backend into the current segment."""
+        pop = self.population
+        backend = self.simulation.backend
+        seg = self.current
+        seg.t_stop = self.simulation.t
+        for variable in self.recorded:
+            if variable == "spikes":
+                idx, times = backend.spikes(pop._handle)
+                if idx.size:
+                    seg.spike_idx.append(idx)
+                    seg.spike_times.append(times)
+            else:
+                times, values, columns = backend.signals(pop._handle, pop.celltype, variable)
+                if times.size:
+                    seg.signals.setdefault(variable, []).append((times, values, columns))
+
+    def end_segment(self, annotations: dict) -> None:
+        self._collect()
+        self.current.annotations.update(annotations)
+        self.segments.append(self.current)
+
+    def start_segment(self) -> None:
+        self.current = _Segment(self.simulation.t, self.simulation.segment_counter)
+        for variable in self._start_times:
+            self._start_times[variable] = self.simulation.t
+
+    def clear(self) -> None:
+        self._collect()
+        self.segments = []
+        self.current = _Segment(self.simulation.t, self.simulation.segment_counter)
+        for variable in self._start_times:
+            self._start_times[variable] = self.simulation.t
+
+    # -- queries ----------------------------------------------------------------
+    def spike_counts(self, idx: np.ndarray) -> np.ndarray:
+        self._collect()
+        cells, _ = self.current.spikes()
+        counts = np.bincount(cells, minlength=self.population.size)
+        return counts[idx]
+
+    def get_block(self, variables, idx: np.ndarray, clear=False, group=None):
+        import neo
+
+        self._collect()
+        pop = self.population
+        group = group or pop
+        if variables == "all":
+            variables = list(self.recorded)
+        elif isinstance(variables, str):
+            variables = [variables]
+        block = neo.Block(name=group.label, description=_describe(group),
+                          rec_datetime=datetime.datetime.now())
+        block.annotate(
+            size=group.size, first_index=0, last_index=group.size,
+            first_id=int(group._ids[0]) if group.size else None,
+            last_id=int(group._ids[-1]) if group.size else None,
+            label=group.label, simulator=self.simulation.backend.name,
+            dt=self.simulation.dt, mpi_processes=1, **pop.annotations,
+        )
+        for seg in [*self.segments, self.current]:
+            block.segments.append(self._neo_segment(seg, variables, idx))
+        if clear:
+            self.clear()
+        return block
+
+    def _neo_segment(self, seg: _Segment, variables, idx: np.ndarray):
+        import neo
+        import quantities as pq
+
+        from pynn_uni.common.units import pq_units
+
+        pop = self.population
+        t_stop = seg.t_stop if seg is not self.current else self.simulation.t
+        segment = neo.Segment(name=f"segment{seg.index:03d}", rec_datetime=datetime.datetime.now())
+        segment.annotate(**seg.annotations)
+        if "spikes" in variables and "spikes" in self.recorded:
+            mask = self.recorded["spikes"]
+            chosen = idx[mask[idx]]
+            cells, times = seg.spikes()
+            order = np.argsort(cells, kind="stable")
+            cells, times = cells[order], times[order]
+            bounds = np.searchsorted(cells, np.stack([chosen, chosen + 1]))
+            late = times > t_stop + 1e-9
+            if late.any():
+                warnings.warn(f"{int(late.sum())} spikes after t_stop dropped", stacklevel=4)
+            trains = []
+            for i, lo, hi in zip(chosen, bounds[0], bounds[1]):
+                st = times[lo:hi]
+                st = st[st <= t_stop + 1e-9]
+                trains.append(neo.SpikeTrain(
+                    st, units="ms", t_start=seg.t_start, t_stop=max(t_stop, seg.t_start),
+                    source_population=pop.label, source_index=int(i),
+                    channel_id=int(pop._ids[i]),
+                ))
+            segment.spiketrains = trains
+        for variable in variables:
+            if variable == "spikes" or variable not in self.recorded:
+                continue
+            mask = self.recorded[variable]
+            chosen = idx[mask[idx]]
+            if chosen.size == 0:
+                continue
+            times, values = self._signal_matrix(seg, variable, chosen)
+            signal = neo.AnalogSignal(
+                values,
+                units=pq_units(pop.celltype.units.get(variable, "dimensionless")),
+                sampling_period=self.sampling_interval * pq.ms,
+                t_start=times[0] * pq.ms if times.size else seg.t_start * pq.ms,
+                name=variable, source_population=pop.label,
+                channel_ids=pop._ids[chosen].copy(),
+                array_annotations={"channel_index": chosen.copy()},
+            )
+            segment.analogsignals.append(signal)
+        return segment
+
+    def _signal_matrix(self, seg: _Segment, variable: str, chosen: np.ndarray):
+        """Samples (t_start .. t_stop inclusive) x chosen cells, the first row the initial value."""
+        pop = self.population
+        parts = seg.signals.get(variable, [])
+        interval = self.sampling_interval
+        n = int(round((seg.t_stop - seg.t_start) / interval)) + 1
+        times = seg.t_start + interval * np.arange(n)
+        values = np.full((n, chosen.size), np.nan)
+        initial = pop._initial.get(variable)
+        if initial is not None:
+            values[0] = np.broadcast_to(initial, (pop.size,))[chosen]
+        col_of = np.full(pop.size, -1)
+        col_of[chosen] = np.arange(chosen.size)
+        for t, v, columns in parts:
+            rows = np.rint((t - seg.t_start) / interval).astype(np.int64)
+            ok = (rows >= 0) & (rows < n)
+            cols = col_of[columns]
+            keep = cols >= 0
+            values[np.ix_(rows[ok], cols[keep])] = v[np.ix_(ok, keep)]
+        if initial is None and n > 1:
+            values[0] = values[1]
+        return times, values
+
+
+def _describe(group) -> str:
+    try:
+        return group.describe()
+    except Exception:  # description must never break data retrieval
+        return group.label
+
+
+def merge_blocks(blocks, label: str, offsets):
+    """Merge member blocks of an Assembly segment by segment."""
+    import neo
+
+    merged = neo.Block(name=label, rec_datetime=datetime.datetime.now())
+    if not blocks:
+        return merged
+    merged.annotate(**{k: v for k, v in blocks[0].annotations.items()
+                       if k in ("simulator", "dt", "mpi_processes")})
+    merged.annotate(size=int(offsets[-1]), label=label)
+    for k, segs in enumerate(zip(*[b.segments for b in blocks])):
+        seg = neo.Segment(name=segs[0].name)
+        trains, signals = [], {}
+        for m, s in enumerate(segs):
+            trains.extend(s.spiketrains)
+            for sig in s.analogsignals:
+                signals.setdefault(sig.name, []).append((m, sig))
+        seg.spiketrains = trains
+        for name, parts in signals.items():
+            if len({p.shape[0] for _, p in parts}) == 1:
+                import quantities as pq  # noqa: F401
+
+                data = np.hstack([p.magnitude for _, p in parts])
+                sig0 = parts[0][1]
+                channel_index = np.concatenate(
+                    [p.array_annotations["channel_index"] + offsets[m] for m, p in parts]
+                )
+                sig = neo.AnalogSignal(
+                    data, units=sig0.units, sampling_period=sig0.sampling_period,
+                    t_start=sig0.t_start, name=name,
+                    channel_ids=np.concatenate([p.annotations["channel_ids"] for _, p in parts]),
+                    array_annotations={"channel_index": channel_index},
+                )
+                seg.analogsignals.append(sig)
+            else:
+                seg.analogsignals.extend(p for _, p in parts)
+        merged.segments.append(seg)
+        del k
+    return merged

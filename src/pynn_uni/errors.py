@@ -1,0 +1,92 @@
+"""Exception classes of pynn_uni.
+
+Every class keeps PyNN's name where PyNN has one and subclasses the builtin that user
+code already catches (an invalid value is a ``ValueError``, an unknown parameter a
+``KeyError``), so ``except ValueError`` keeps working after a port.  Messages name the
+offending population, projection, parameter or value and what was expected.
+"""
+
+from __future__ import annotations
+
+
+class InvalidParameterValueError(ValueError):
+    """A parameter was given a value of the wrong type, unit or range."""
+
+
+class NonExistentParameterError(KeyError):
+    """A parameter name that the model does not have."""
+
+    def __init__(self, parameter_name, model_name, valid_parameter_names=()):
+        self.parameter_name = parameter_name
+        self.model_name = model_name
+        self.valid_parameter_names = sorted(valid_parameter_names)
+        super().__init__(parameter_name)
+
+    def __str__(self):
+        return (
+            f"{self.model_name!s} has no parameter {self.parameter_name!r}. "
+            f"Valid parameter names: {', '.join(self.valid_parameter_names) or '(none)'}"
+        )
+
+
+class InvalidDimensionsError(ValueError):
+    """Array shapes that do not match (population size, pre x post, ...)."""
+
+
+class ConnectionError(Exception):  # noqa: A001 - PyNN's name, shadows the builtin on purpose
+    """A connection could not be made (bad weight sign, bad delay, ...)."""
+
+
+class InvalidModelError(Exception):
+    """A model that cannot be used where it was used."""
+
+
+class NoModelAvailableError(Exception):
+    """The backend has no native model for this standard model."""
+
+
+class RoundingWarning(Warning):
+    """A value was rounded to the simulator's resolution."""
+
+
+class NothingToWriteError(IOError):
+    """``write_data``/``end`` was asked to write data that were never recorded."""
+
+
+class InvalidWeightError(ValueError):
+    """A weight of the wrong sign for its receptor, or otherwise unusable."""
+
+
+class NotLocalError(Exception):
+    """A cell that lives on another MPI rank was touched."""
+
+
+class RecordingError(Exception):
+    """A variable that this cell type cannot record."""
+
+    def __init__(self, variable, cell_type):
+        self.variable = variable
+        self.cell_type = cell_type
+        super().__init__(variable, cell_type)
+
+    def __str__(self):
+        recordable = getattr(self.cell_type, "recordable", None)
+        hint = f" (recordable: {', '.join(recordable)})" if recordable else ""
+        name = getattr(self.cell_type, "__name__", None) or type(self.cell_type).__name__
+        return f"{name} cannot record {self.variable!r}{hint}"
+
+
+class CapabilityError(Exception):
+    """The backend cannot do what was asked; raised before anything runs."""
+
+
+class NotSupportedError(CapabilityError, NotImplementedError):
+    """A model, synapse, source or feature that this backend does not declare."""
+
+
+class CapacityError(CapabilityError, ValueError):
+    """A network that exceeds a backend limit (neurons, fan-in, delay range, ...)."""
+
+
+class SimulationNotSetUpError(RuntimeError):
+    """An API call that needs ``setup()`` first."""

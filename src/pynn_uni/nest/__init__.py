@@ -1,0 +1,25 @@
+"""``import pynn_uni.nest as sim``: the PyNN 0.13 API on NEST 3.
+
+Importing this module does not import NEST; ``setup()`` does.
+"""
+
+from pynn_uni.common.namespace import populate as _populate
+from pynn_uni.nest.native import (
+    NativeCellType,
+    NativeElectrodeType,
+    NativeSynapseType,
+    native_cell_type,
+    native_electrode_type,
+    native_synapse_type,
+)
+
+
+def _backend():
+    from pynn_uni.nest.backend import NestBackend
+
+    return NestBackend()
+
+
+_populate(globals(), _backend)
+NativeCellType, NativeSynapseType, NativeElectrodeType  # noqa: B018 - re-exported
+native_cell_type, native_synapse_type, native_electrode_type  # noqa: B018

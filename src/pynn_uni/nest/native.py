@@ -1,0 +1,142 @@
+"""NEST-native cell, synapse and electrode types: NEST names and NEST units, as in PyNN."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn_uni import errors
+
+
+def _defaults(model: str) -> dict:
+    import nest
+
+    if model not in nest.node_models and model not in nest.synapse_models:
+        raise errors.NoModelAvailableError(f"NEST has no model {model!r}")
+    return nest.GetDefaults(model)
+
+
+def _numeric(defaults: dict) -> dict:
+    return {k: float(v) for k, v in defaults.items()
+            if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
+            and k not in ("global_id", "local_id", "thread", "vp", "model_id", "element_type",
+                          "thread_local_id", "capacity", "available", "instantiations",
+                          "frozen", "local", "node_uses_wfr", "elementsize", "sizeof",
+                          "synapse_id", "num_connections", "has_delay", "requires_symmetric",
+                          "weight_recorder", "receptor_type")}
+
+
+class NativeCellType:
+    """Base of the classes made by :func:`native_cell_type`: parameters in NEST units."""
+
+    is_native = True
+    nest_model: str = ""
+    default_parameters: dict = {}
+    default_initial_values: dict = {}
+    recordable: list = []
+    receptor_types: list = []
+    conductance_based = True
+    injectable = True
+    is_spike_source = False
+    weight_unit = "native"
+    units: dict = {}
+
+    def __init__(self, **parameters):
+        from pynn_uni.parameters import ParameterSpace
+
+        unknown = set(parameters) - set(self.default_parameters)
+        if unknown:
+            raise errors.NonExistentParameterError(
+                sorted(unknown)[0], self.nest_model, self.default_parameters)
+        values = dict(self.default_parameters, **parameters)
+        self.parameter_space = ParameterSpace(values, None, shape=None)
+
+    @classmethod
+    def get_parameter_names(cls):
+        return sorted(cls.default_parameters)
+
+    @classmethod
+    def get_schema(cls):
+        return None
+
+    @classmethod
+    def can_record(cls, variable):
+        return variable in cls.recordable
+
+    def describe(self, template=None):
+        return {"name": self.nest_model, "parameters": dict(self.parameter_space.items())}
+
+    def __repr__(self):
+        return f"native_cell_type({self.nest_model!r})()"
+
+
+def native_cell_type(model: str) -> type:
+    """A cell type class for NEST model ``model`` (NEST parameter names and units)."""
+    defaults = _defaults(model)
+    recordables = [str(r) for r in defaults.get("recordables", [])]
+    receptors = defaults.get("receptor_types", {})
+    params = _numeric(defaults)
+    state = {k: params.pop(k) for k in list(params) if k in recordables}
+    is_source = defaults.get("element_type") == "stimulator"
+    return type(model, (NativeCellType,), {
+        "nest_model": model,
+        "default_parameters": params,
+        "default_initial_values": state,
+        "recordable": (["spikes"] + recordables),
+        "receptor_types": sorted(receptors) if receptors else
+        ([] if is_source else ["excitatory", "inhibitory"]),
+        "conductance_based": "g_ex" in recordables or "g_in" in recordables,
+        "is_spike_source": is_source,
+        "injectable": not is_source,
+        "units": {k: "dimensionless" for k in recordables},
+    })
+
+
+class NativeSynapseType:
+    """Base of the classes made by :func:`native_synapse_type` (NEST names and units)."""
+
+    is_native = True
+    nest_model = ""
+    default_parameters: dict = {}
+
+    def __init__(self, **parameters):
+        from pynn_uni.parameters import ParameterSpace
+
+        unknown = set(parameters) - set(self.default_parameters) - {"weight", "delay"}
+        if unknown:
+            raise errors.NonExistentParameterError(
+                sorted(unknown)[0], self.nest_model, self.default_parameters)
+        values = dict(self.default_parameters, **parameters)
+        values.setdefault("delay", None)
+        self.parameter_space = ParameterSpace(values, None, shape=None)
+
+    @classmethod
+    def get_parameter_names(cls):
+        return sorted(set(cls.default_parameters) | {"weight", "delay"})
+
+    def describe(self, template=None):
+        return {"name": self.nest_model}
+
+
+def native_synapse_type(model: str) -> type:
+    """A synapse type class for NEST synapse model ``model``."""
+    params = _numeric(_defaults(model))
+    params.pop("delay", None)
+    return type(model, (NativeSynapseType,), {"nest_model": model, "default_parameters": params})
+
+
+class NativeElectrodeType:
+    """Base of the classes made by :func:`native_electrode_type`."""
+
+    nest_model = ""
+    default_parameters: dict = {}
+
+
+def native_electrode_type(model: str) -> type:
+    """A current source class for NEST device ``model`` (parameters in NEST units)."""
+    params = _numeric(_defaults(model))
+    from pynn_uni.common.models import StandardCurrentSource
+
+    return type(model, (NativeElectrodeType, StandardCurrentSource), {
+        "nest_model": model, "default_parameters": params,
+        "units": {k: "dimensionless" for k in params}, "parameter_docs": {},
+    })
