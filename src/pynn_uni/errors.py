@@ -53,8 +53,10 @@ class NothingToWriteError(IOError):
     """``write_data``/``end`` was asked to write data that were never recorded."""
 
 
-class InvalidWeightError(ValueError):
-    """A weight of the wrong sign for its receptor, or otherwise unusable."""
+class InvalidWeightError(ConnectionError, ValueError):
+    """A weight of the wrong sign for its receptor, or otherwise unusable.
+
+    Also a ``ConnectionError``, which is what PyNN raises for a wrong sign."""
 
 
 class NotLocalError(Exception):

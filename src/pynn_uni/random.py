@@ -112,8 +112,13 @@ class WrappedRNG(AbstractRNG):
         if self.seed is not None and not self.parallel_safe:
             self.seed += self.mpi_rank  # each rank its own stream
 
-    def next(self, n: int | None = None, distribution: str | None = None,
-             parameters: dict[str, Any] | None = None, mask: np.ndarray | None = None):
+    def next(
+        self,
+        n: int | None = None,
+        distribution: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        mask: np.ndarray | None = None,
+    ):
         """Draw from ``distribution`` (default uniform on [0, 1)).
 
         ``n=None`` returns one scalar, ``n=0`` an empty array.  ``mask`` (bool of length
@@ -234,14 +239,17 @@ class NumpyRNG(WrappedRNG):
 class GSLRNG(WrappedRNG):
     """GNU Scientific Library generators, through ``pygsl`` (an optional dependency)."""
 
-    def __init__(self, seed: int | None = None, type: str = "mt19937",  # noqa: A002 - PyNN's name
-                 parallel_safe: bool = True):
+    def __init__(
+        self,
+        seed: int | None = None,
+        type: str = "mt19937",  # noqa: A002 - PyNN's name
+        parallel_safe: bool = True,
+    ):
         try:
             import pygsl.rng  # noqa: F401
         except ImportError as err:
             raise ImportError(
-                "GSLRNG needs the 'pygsl' package (pip install pygsl); "
-                "use NumpyRNG otherwise"
+                "GSLRNG needs the 'pygsl' package (pip install pygsl); use NumpyRNG otherwise"
             ) from err
         raise NotImplementedError(  # pragma: no cover - pygsl is not installed here
             "GSLRNG: pygsl was found but pynn_uni has no GSL wrapper yet; use NumpyRNG"
@@ -284,8 +292,7 @@ def _check_parameters(name: str, p: dict[str, Any]) -> None:
     expected = set(available_distributions[name])
     if set(p) != expected:
         raise KeyError(
-            f"{name} distribution needs parameters {available_distributions[name]}, "
-            f"got {tuple(p)}"
+            f"{name} distribution needs parameters {available_distributions[name]}, got {tuple(p)}"
         )
 
     def bad(param, why):
@@ -346,8 +353,13 @@ class RandomDistribution(VectorizedIterable):
     :class:`InvalidParameterValueError` here, not at the first draw.
     """
 
-    def __init__(self, distribution: str, parameters_pos=None, rng: AbstractRNG | None = None,
-                 **parameters_named):
+    def __init__(
+        self,
+        distribution: str,
+        parameters_pos=None,
+        rng: AbstractRNG | None = None,
+        **parameters_named,
+    ):
         if distribution not in available_distributions:
             raise _unknown_distribution(distribution)
         self.name = distribution
@@ -381,7 +393,7 @@ class RandomDistribution(VectorizedIterable):
                 f"{self.name} distribution takes {len(names)} parameters {names}, "
                 f"got {len(positional)}: {positional}"
             )
-        return dict(zip(names, positional))
+        return dict(zip(names, positional, strict=True))
 
     def next(self, n: int | None = None, mask: np.ndarray | None = None):
         """``n`` values (``n=None``: one scalar); ``mask`` applies after drawing all ``n``."""

@@ -30,8 +30,9 @@ __all__ = [
 ]
 
 
-def distance(src, tgt, mask=None, scale_factor: float = 1.0, offset=0.0,
-             periodic_boundaries=None) -> float:
+def distance(
+    src, tgt, mask=None, scale_factor: float = 1.0, offset=0.0, periodic_boundaries=None
+) -> float:
     """Euclidean distance between two cells (objects with a ``position`` 3-vector).
 
     The target position is transformed as ``scale_factor * (position + offset)``;
@@ -57,12 +58,23 @@ class Space:
     """
 
     AXES = {
-        None: (0, 1, 2), "xyz": (0, 1, 2), "x": (0,), "y": (1,), "z": (2,),
-        "xy": (0, 1), "yz": (1, 2), "xz": (0, 2),
+        None: (0, 1, 2),
+        "xyz": (0, 1, 2),
+        "x": (0,),
+        "y": (1,),
+        "z": (2,),
+        "xy": (0, 1),
+        "yz": (1, 2),
+        "xz": (0, 2),
     }
 
-    def __init__(self, axes: str | None = None, scale_factor: float = 1.0, offset=0.0,
-                 periodic_boundaries=None):
+    def __init__(
+        self,
+        axes: str | None = None,
+        scale_factor: float = 1.0,
+        offset=0.0,
+        periodic_boundaries=None,
+    ):
         if axes not in self.AXES:
             raise InvalidParameterValueError(
                 f"Space: axes={axes!r} is not one of {[k for k in self.AXES if k]} or None"
@@ -78,8 +90,10 @@ class Space:
 
     def __repr__(self) -> str:
         axes = "".join("xyz"[a] for a in self.axes)
-        return (f"Space(axes={axes!r}, scale_factor={self.scale_factor!r}, "
-                f"offset={self.offset!r}, periodic_boundaries={self.periodic_boundaries!r})")
+        return (
+            f"Space(axes={axes!r}, scale_factor={self.scale_factor!r}, "
+            f"offset={self.offset!r}, periodic_boundaries={self.periodic_boundaries!r})"
+        )
 
     def _axis_sq_diffs(self, a, b):
         """Yield the squared per-axis differences of ``a`` and transformed ``b``.
@@ -230,9 +244,17 @@ class Grid2D(BaseStructure):
 
     parameter_names = ("aspect_ratio", "dx", "dy", "x0", "y0", "z", "fill_order")
 
-    def __init__(self, aspect_ratio: float = 1.0, dx: float = 1.0, dy: float = 1.0,
-                 x0: float = 0.0, y0: float = 0.0, z: float = 0, fill_order: str = "sequential",
-                 rng=None):
+    def __init__(
+        self,
+        aspect_ratio: float = 1.0,
+        dx: float = 1.0,
+        dy: float = 1.0,
+        x0: float = 0.0,
+        y0: float = 0.0,
+        z: float = 0,
+        fill_order: str = "sequential",
+        rng=None,
+    ):
         _check_fill_order(fill_order)
         self.aspect_ratio = aspect_ratio
         self.dx, self.dy, self.x0, self.y0, self.z = dx, dy, x0, y0, z
@@ -253,8 +275,9 @@ class Grid2D(BaseStructure):
     def generate_positions(self, n: int) -> np.ndarray:
         nx, ny = self.calculate_size(n)
         ix, iy = np.indices((nx, ny), dtype=float).reshape(2, -1)
-        positions = np.array([self.x0 + self.dx * ix, self.y0 + self.dy * iy,
-                              np.full(n, float(self.z))])
+        positions = np.array(
+            [self.x0 + self.dx * ix, self.y0 + self.dy * iy, np.full(n, float(self.z))]
+        )
         return self._random_order(positions)
 
 
@@ -267,9 +290,19 @@ class Grid3D(BaseStructure):
 
     parameter_names = ("aspect_ratios", "dx", "dy", "dz", "x0", "y0", "z0", "fill_order")
 
-    def __init__(self, aspect_ratioXY: float = 1.0, aspect_ratioXZ: float = 1.0, dx: float = 1.0,
-                 dy: float = 1.0, dz: float = 1.0, x0: float = 0.0, y0: float = 0.0,
-                 z0: float = 0, fill_order: str = "sequential", rng=None):
+    def __init__(
+        self,
+        aspect_ratioXY: float = 1.0,
+        aspect_ratioXZ: float = 1.0,
+        dx: float = 1.0,
+        dy: float = 1.0,
+        dz: float = 1.0,
+        x0: float = 0.0,
+        y0: float = 0.0,
+        z0: float = 0,
+        fill_order: str = "sequential",
+        rng=None,
+    ):
         _check_fill_order(fill_order)
         self.aspect_ratios = (aspect_ratioXY, aspect_ratioXZ)
         self.dx, self.dy, self.dz = dx, dy, dz
@@ -293,8 +326,9 @@ class Grid3D(BaseStructure):
     def generate_positions(self, n: int) -> np.ndarray:
         nx, ny, nz = self.calculate_size(n)
         ix, iy, iz = np.indices((nx, ny, nz), dtype=float).reshape(3, -1)
-        positions = np.array([self.x0 + self.dx * ix, self.y0 + self.dy * iy,
-                              self.z0 + self.dz * iz])
+        positions = np.array(
+            [self.x0 + self.dx * ix, self.y0 + self.dy * iy, self.z0 + self.dz * iz]
+        )
         return self._random_order(positions)
 
 
@@ -359,7 +393,9 @@ class RandomStructure(BaseStructure):
                 f"RandomStructure: boundary must be a Shape (Cuboid, Sphere), not {boundary!r}"
             )
         if len(origin) != 3:
-            raise InvalidDimensionsError(f"RandomStructure: origin must be (x, y, z), not {origin!r}")
+            raise InvalidDimensionsError(
+                f"RandomStructure: origin must be (x, y, z), not {origin!r}"
+            )
         self.boundary = boundary
         self.origin = origin
         self.rng = rng if rng is not None else NumpyRNG()

@@ -33,8 +33,6 @@ class ID(int):
     Every parameter of the cell type is an attribute: ``p[0].tau_m``, ``p[0].tau_m = 30``.
     """
 
-    __slots__ = ("parent",)
-
     def __new__(cls, value, parent=None):
         obj = int.__new__(cls, value)
         obj.parent = parent

@@ -121,7 +121,7 @@ class Projection:
         return ConnectionContext(
             self.pre.size, self.post.size, self.pre._ids, self.post._ids,
             lambda: self.pre.positions, lambda: self.post.positions,
-            self.space, synapse_values, label=self.label,
+            self.space, synapse_values, label=self.label, projection=self,
         )
 
     @property
@@ -135,28 +135,23 @@ class Projection:
             self._check_weights(block.params["weight"])
 
     def _check_weights(self, w) -> None:
+        """PyNN's sign rule: >= 0, except current-based inhibitory weights, which are <= 0."""
         w = np.asarray(w, dtype=float)
         if w.size == 0 or not getattr(self._connector, "safe", True):
             return
         if not np.isfinite(w).all():
             raise errors.InvalidWeightError(f"Projection {self.label!r}: weights must be finite")
-        if self._conductance_based or self.receptor_type not in ("inhibitory",):
-            if w.min() < 0:
-                if self._conductance_based:
-                    raise errors.InvalidWeightError(
-                        f"Projection {self.label!r}: conductance weights must be >= 0 "
-                        f"(got {w.min()}); use receptor_type='inhibitory' for inhibition"
-                    )
-                if w.max() > 0:
-                    raise errors.ConnectionError(
-                        f"Projection {self.label!r}: weights of mixed sign on receptor "
-                        f"{self.receptor_type!r}"
-                    )
-        elif w.max() > 0:
-            if w.min() < 0:
-                raise errors.ConnectionError(
-                    f"Projection {self.label!r}: weights of mixed sign on receptor 'inhibitory'"
-                )
+        if getattr(self._post_celltypes()[0], "weight_unit", None) in ("mV", "native"):
+            return  # delta synapses and native models: the sign is the effect
+        negative_expected = not self._conductance_based and self.receptor_type == "inhibitory"
+        bad = w.max() > 0 if negative_expected else w.min() < 0
+        if bad:
+            raise errors.InvalidWeightError(
+                f"Projection {self.label!r}: weights on receptor {self.receptor_type!r} of "
+                f"{'current' if not self._conductance_based else 'conductance'}-based cells "
+                f"must be {'<= 0' if negative_expected else '>= 0'} "
+                f"(got values in [{w.min()}, {w.max()}])"
+            )
 
     # -- size and iteration ----------------------------------------------------
     def __len__(self) -> int:
@@ -244,6 +239,7 @@ class Projection:
         order = np.lexsort((pre, post))
         ctx = self._context(attributes)
         canonical = ctx.finish(pre[order], post[order])
+        ctx.check_complete()
         values = {}
         for name, v in canonical.params.items():
             native_order = np.empty_like(v)

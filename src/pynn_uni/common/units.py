@@ -43,7 +43,7 @@ def _normalise(unit: str | None) -> str:
     return _ALIASES.get(unit, unit)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pq_units(unit: str | None) -> pq.Quantity:
     """The :mod:`quantities` unit object for a unit string (e.g. for neo signals).
 
@@ -63,7 +63,7 @@ def pq_units(unit: str | None) -> pq.Quantity:
         raise ValueError(f"unknown unit {unit!r}") from err
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scale(from_unit: str, to_unit: str) -> float:
     """Factor that converts a value in ``from_unit`` to ``to_unit`` (``x_to = x_from * f``).
 
@@ -99,7 +99,9 @@ def to_canonical(value, unit: str | None, name: str):
     candidates = WEIGHT_UNITS if unit == WEIGHT else (_normalise(unit),)
     for target in candidates:
         if _same_dimensions(value.units, pq_units(target)):
-            magnitude = np.asarray(value.magnitude, dtype=float) * scale(_unit_string(value), target)
+            magnitude = np.asarray(value.magnitude, dtype=float) * scale(
+                _unit_string(value), target
+            )
             return float(magnitude) if magnitude.ndim == 0 else magnitude
     expected = " or ".join(candidates)
     raise InvalidParameterValueError(
@@ -109,5 +111,6 @@ def to_canonical(value, unit: str | None, name: str):
 
 
 def is_number(value) -> bool:
-    """True for real scalars (Python or numpy), False for bools' cousins like strings."""
-    return isinstance(value, (Number, np.number)) and not isinstance(value, (complex, np.complexfloating))
+    """True for a real scalar (Python or numpy number, bools included)."""
+    real = isinstance(value, (Number, np.number))
+    return real and not isinstance(value, (complex, np.complexfloating))

@@ -3,9 +3,13 @@
 Every object the backend makes is a handle in ``self._log`` (creation order).  ``reset()``
 snapshots the connections, calls ``ResetKernel`` and replays the log, so a reset network
 is exactly a fresh one (same node ids, same RNG stream, same weights), with no
-``t_flush`` workaround.  Spike sources whose NEST generator would send a different train
-to each target (Poisson, gamma, ...) are relayed through parrot neurons so that one cell
-is one spike train, as PyNN promises.
+``t_flush`` workaround.
+
+Spike sources: NEST's Poisson-like generators send an independent train to each target,
+while a PyNN cell is one train.  Such a population gets parrot neurons behind its
+generators as soon as one cell must feed two targets or be recorded; while every cell
+has at most one target and nothing is recorded, the generators connect directly (the
+lean structure of the native NEST scripts, statistically identical).
 """
 
 from __future__ import annotations
@@ -15,46 +19,59 @@ import numpy as np
 from pynn_uni import errors
 from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.units import scale
+from pynn_uni.nest import electrodes, synapses
 from pynn_uni.nest import translations as tr
 
-#: generators that already send one train to all targets and need no parrot relay
+#: generators that send one train to all their targets: no relay needed
 _SHARED_TRAIN_GENERATORS = {"spike_generator"}
+_SETUP_OPTIONS = {"timestep", "min_delay", "max_delay", "threads", "rng_seed", "rng_type",
+                  "verbosity", "spike_precision", "t_flush", "recording_precision",
+                  "grng_seed", "rng_seeds", "rng_seeds_seed", "progress"}
 
 
 def _nest():
-    import nest  # imported lazily: importing pynn_uni.nest must stay cheap
+    import nest  # lazily: importing pynn_uni.nest must stay cheap
 
     return nest
 
 
 class _PopHandle:
-    def __init__(self, population, celltype, model, n):
-        self.population_params = None
+    def __init__(self, celltype, model: str, n: int, params: dict, relayable: bool):
         self.celltype = celltype
         self.model = model
         self.n = n
-        self.nodes = None        # what the user's cells are (parrots for relayed sources)
-        self.generators = None   # the generators behind parrots, if any
-        self.recorders: dict[str, object] = {}
+        self.params = params
+        self.initial: dict = {}
+        self.relay = None if relayable else "none"   # None (undecided), 'direct', 'relay'
+        self.nodes = self.parrots = None
+        self.ids = self.senders = None
+        self.recorders: dict = {}
         self.recorded_idx: dict[str, np.ndarray] = {}
         self.interval = None
-        self.ids = None
 
 
 class _ProjHandle:
-    def __init__(self, label):
+    def __init__(self, label: int, projection, synapse_model: str):
         self.label = label
-        self.synapse_model = None
+        self.projection = projection
+        self.synapse_model = synapse_model
+        self.direct_from: list[_PopHandle] = []
         self.snapshot = None
 
 
 class _SourceHandle:
-    def __init__(self, source, target, idx):
+    def __init__(self, source, target: _PopHandle, idx: np.ndarray):
         self.source = source
         self.target = target
         self.idx = idx
         self.device = None
         self.meter = None
+
+
+class _RecordHandle:
+    def __init__(self, pop: _PopHandle, variable: str):
+        self.pop = pop
+        self.variable = variable
 
 
 class NestBackend:
@@ -65,30 +82,24 @@ class NestBackend:
     def __init__(self):
         self.nest = _nest()
         self._log: list = []
+        self._pops: list[_PopHandle] = []
         self._next_label = 1
         self.config: dict = {}
 
-    # -- kernel ------------------------------------------------------------------
+    # -- kernel ------------------------------------------------------------------------
     def setup(self, config: dict) -> None:
+        unknown = set(config) - _SETUP_OPTIONS
+        if unknown:
+            raise errors.NonExistentParameterError(sorted(unknown)[0], "setup() on NEST",
+                                                   sorted(_SETUP_OPTIONS))
         self.config = dict(config)
-        extra = {k: v for k, v in config.items()
-                 if k not in ("timestep", "min_delay", "max_delay", "threads", "rng_seed",
-                              "rng_type", "verbosity", "spike_precision", "t_flush",
-                              "recording_precision", "grng_seed", "rng_seeds",
-                              "rng_seeds_seed", "progress")}
-        if extra:
-            raise errors.NonExistentParameterError(
-                sorted(extra)[0], "setup() on NEST",
-                ["timestep", "min_delay", "max_delay", "threads", "rng_seed", "rng_type",
-                 "verbosity", "spike_precision"])
-        self._log = []
+        self._log, self._pops = [], []
         self._reset_kernel()
 
     def _reset_kernel(self) -> None:
         nest = self.nest
-        nest.set_verbosity(self.config.get("verbosity", "M_ERROR")) if False else None
         nest.ResetKernel()
-        nest.verbosity = getattr(nest.VerbosityLevel, "ERROR")
+        nest.verbosity = nest.VerbosityLevel.ERROR
         status = {"resolution": self.config["timestep"],
                   "rng_seed": int(self.config.get("rng_seed", 42))}
         if self.config.get("threads"):
@@ -98,9 +109,9 @@ class NestBackend:
         nest.SetKernelStatus(status)
 
     def end(self) -> None:
-        self._log = []
+        self._log, self._pops = [], []
 
-    def max_delay(self):
+    def max_delay(self) -> float:
         return float(self.nest.GetKernelStatus("max_delay"))
 
     def run_until(self, t: float) -> None:
@@ -113,136 +124,174 @@ class NestBackend:
     def reset(self) -> None:
         for h in self._log:
             if isinstance(h, _ProjHandle):
-                h.snapshot = self._snapshot(h)
+                conns = self.native_connections(h)
+                h.snapshot = _snapshot_of(conns) if len(conns) else None
         self._reset_kernel()
         for h in self._log:
             self._realise(h)
 
-    # -- cells -------------------------------------------------------------------------
+    def _realise(self, h) -> None:
+        if isinstance(h, _PopHandle):
+            self._realise_population(h)
+        elif isinstance(h, _ProjHandle):
+            if h.snapshot is not None:
+                self._connect_native(h, *h.snapshot)
+                h.snapshot = None
+        elif isinstance(h, _SourceHandle):
+            self._realise_source(h)
+        elif isinstance(h, _RecordHandle):
+            self._realise_recorder(h)
+
+    # -- cells -------------------------------------------------------------------------------
     def check_model(self, celltype) -> str:
-        name = type(celltype).__name__
-        if getattr(celltype, "nest_model", None):
+        if getattr(celltype, "is_native", False):
             return celltype.nest_model
-        if name not in tr.CELL_TYPES or tr.CELL_TYPES[name].native is None:
-            reason = getattr(tr.CELL_TYPES.get(name), "unsupported", None) or "no NEST model"
+        name = type(celltype).__name__
+        translation = tr.CELL_TYPES.get(name)
+        if translation is None or getattr(translation, "native", None) is None:
+            reason = getattr(translation, "unsupported", None) or "NEST has no matching model"
             raise errors.NotSupportedError(f"{name} is not available on NEST: {reason}")
-        return tr.CELL_TYPES[name].native
+        return translation.native
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _PopHandle:
         model = self.check_model(celltype)
-        h = _PopHandle(None, celltype, model, n)
-        h.params = params
-        self._realise(h)
+        relayable = getattr(celltype, "is_spike_source", False) and (
+            model not in _SHARED_TRAIN_GENERATORS)
+        h = _PopHandle(celltype, model, n, params, relayable)
+        self._realise_population(h)
         self._log.append(h)
+        self._pops.append(h)
         return h
 
-    def _native_cell_params(self, celltype, params: dict) -> dict:
+    def _native_params(self, celltype, params: dict) -> dict:
         if getattr(celltype, "is_native", False):
             return dict(params)
-        native = tr.to_native(type(celltype).__name__, params)
-        return native
+        return tr.to_native(type(celltype).__name__, params)
 
     def _realise_population(self, h: _PopHandle) -> None:
         nest = self.nest
-        native = self._native_cell_params(h.celltype, h.params)
-        scalars = {k: v for k, v in native.items() if np.ndim(v) == 0}
-        arrays = {k: v for k, v in native.items() if np.ndim(v) != 0}
+        h.recorders = {}
         if h.model == "spike_generator":
-            nodes = nest.Create(h.model, h.n)
-            self._set_spike_times(nodes, h.params.get("spike_times"), h.n)
-            h.nodes, h.generators = nodes, None
+            h.nodes = nest.Create(h.model, h.n)
+            self._set_spike_times(h.nodes, h.params.get("spike_times"), h.n)
         else:
-            gens = nest.Create(h.model, h.n, params=scalars)
+            native = self._native_params(h.celltype, h.params)
+            scalars = {k: v for k, v in native.items() if np.ndim(v) == 0}
+            h.nodes = nest.Create(h.model, h.n, params=scalars)
+            arrays = {k: v for k, v in native.items() if np.ndim(v) != 0}
             if arrays:
-                gens.set(_listify(arrays, h.n))
-            if getattr(h.celltype, "is_spike_source", False) and (
-                h.model not in _SHARED_TRAIN_GENERATORS
-            ):
-                parrots = nest.Create("parrot_neuron", h.n)
-                nest.Connect(gens, parrots, "one_to_one",
-                             syn_spec={"delay": nest.resolution})
-                h.nodes, h.generators = parrots, gens
-            else:
-                h.nodes, h.generators = gens, None
+                h.nodes.set(_listify(arrays))
+            if h.initial:
+                h.nodes.set(_listify(h.initial))
         h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
+        h.senders = h.ids
+        h.parrots = None
+        if h.relay == "relay":
+            self._make_relay(h)
 
-    def _set_spike_times(self, nodes, spike_times, n) -> None:
+    def _make_relay(self, h: _PopHandle) -> None:
+        nest = self.nest
+        h.parrots = nest.Create("parrot_neuron", h.n)
+        nest.Connect(h.nodes, h.parrots, "one_to_one", syn_spec={"delay": nest.resolution})
+        h.senders = np.asarray(h.parrots.tolist(), np.int64)
+
+    def _ensure_relay(self, h: _PopHandle) -> None:
+        """Put parrots behind a source population, moving its direct connections onto them."""
+        if h.relay in ("relay", "none"):
+            return
+        nest = self.nest
+        self._make_relay(h)
+        h.relay = "relay"
+        for p in self._log:
+            if isinstance(p, _ProjHandle) and h in p.direct_from:
+                conns = nest.GetConnections(source=h.nodes, synapse_label=p.label)
+                if len(conns):
+                    source, target, params = _snapshot_of(conns)
+                    nest.Disconnect(conns)
+                    self._connect_native(p, h.senders[_index_of(h.ids, source)], target, params)
+                p.direct_from.remove(h)
+
+    def _set_spike_times(self, nodes, spike_times, n: int) -> None:
         dt = self.nest.resolution
+        now = self.nest.biological_time
         values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
         dicts = []
         for seq in values:
-            t = np.asarray(getattr(seq, "value", seq), dtype=float)
+            t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
             t = np.round(t / dt) * dt
             if t.size and t.min() < dt / 2:
                 raise errors.InvalidParameterValueError(
-                    f"SpikeSourceArray spike times must be > 0 ms on NEST (got {t.min()})")
-            dicts.append({"spike_times": t})
+                    f"SpikeSourceArray: spike times must be > 0 ms on NEST, got {t.min()} ms")
+            dicts.append({"spike_times": t[t > now + dt / 2]})
         nodes.set(dicts)
 
     def ids(self, h: _PopHandle) -> np.ndarray:
         return h.ids
 
     def native_handle(self, h: _PopHandle):
-        return h.nodes
+        return h.nodes if h.parrots is None else h.parrots
 
     def set(self, h: _PopHandle, celltype, idx, params: dict, changed) -> None:
         h.params = params
+        nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
         if h.model == "spike_generator":
-            sub = params["spike_times"]
-            values = sub[idx] if isinstance(sub, np.ndarray) else sub
-            self._set_spike_times(h.nodes[idx.tolist()] if len(idx) != h.n else h.nodes,
-                                  values if isinstance(values, np.ndarray) else values, len(idx))
+            st = params["spike_times"]
+            self._set_spike_times(nodes, st[idx] if isinstance(st, np.ndarray) else st, len(idx))
             return
-        selected = {k: (v[idx] if isinstance(v, np.ndarray) and v.ndim == 1 and v.size == h.n
-                        else v) for k, v in params.items()}
-        native = self._native_cell_params(celltype, selected)
-        target = h.generators if h.generators is not None else h.nodes
-        nodes = target if len(idx) == h.n else target[np.asarray(idx).tolist()]
-        nodes.set(_listify(native, len(idx)))
+        selected = {k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
+                    for k, v in params.items()}
+        nodes.set(_listify(self._native_params(celltype, selected)))
 
     def initialize(self, h: _PopHandle, celltype, values: dict) -> None:
-        if getattr(celltype, "is_spike_source", False) or not values:
+        if getattr(celltype, "is_spike_source", False):
             return
         native = {}
         for name, v in values.items():
-            nname, factor = tr.state_to_native(type(celltype).__name__, name) if not getattr(
-                celltype, "is_native", False) else (name, 1.0)
-            if nname is None:
-                continue
-            native[nname] = np.asarray(v, dtype=float) * factor if np.ndim(v) else float(v) * factor
-        h.initial = native
-        if native:
-            h.nodes.set(_listify(native, h.n))
-
-    # -- recording ----------------------------------------------------------------------
-    def record(self, h: _PopHandle, celltype, variable: str, idx, interval: float) -> None:
-        nest = self.nest
-        new = np.asarray(idx)
-        h.recorded_idx[variable] = np.union1d(h.recorded_idx.get(variable, []), new).astype(int)
-        h.interval = interval
-        rec = h.recorders.get(variable)
-        if rec is None:
-            if variable == "spikes":
-                rec = nest.Create("spike_recorder")
+            if getattr(celltype, "is_native", False):
+                nname, factor = name, 1.0
             else:
-                native, _ = self._recordable(celltype, variable)
-                rec = nest.Create("multimeter", params={"record_from": [native],
-                                                        "interval": interval})
-            h.recorders[variable] = rec
-        self._connect_recorder(h, variable, new)
-        if not any(isinstance(x, tuple) and x[0] is h and x[1] == variable for x in self._log):
-            self._log.append((h, variable))
+                nname, factor = tr.state_to_native(type(celltype).__name__, name)
+            if nname is not None:
+                native[nname] = np.asarray(v, dtype=float) * factor
+        h.initial.update(native)
+        if native:
+            h.nodes.set(_listify(native))
 
-    def _connect_recorder(self, h, variable, idx) -> None:
+    # -- recording ---------------------------------------------------------------------------
+    def record(self, h: _PopHandle, celltype, variable: str, idx, interval: float) -> None:
+        if variable == "spikes":
+            self._ensure_relay(h)
+        new = np.asarray(idx, dtype=np.int64)
+        h.recorded_idx[variable] = np.union1d(h.recorded_idx.get(variable, new), new)
+        h.interval = interval
+        if variable in h.recorders:
+            self._connect_recorder(h, variable, new)
+        else:
+            r = _RecordHandle(h, variable)
+            self._realise_recorder(r)
+            self._log.append(r)
+
+    def _realise_recorder(self, r: _RecordHandle) -> None:
+        nest, h = self.nest, r.pop
+        if r.variable == "spikes":
+            h.recorders["spikes"] = nest.Create("spike_recorder")
+        else:
+            native, _ = self._recordable(h.celltype, r.variable)
+            h.recorders[r.variable] = nest.Create(
+                "multimeter", params={"record_from": [native], "interval": h.interval})
+        self._connect_recorder(h, r.variable, h.recorded_idx[r.variable])
+
+    def _connect_recorder(self, h: _PopHandle, variable: str, idx) -> None:
         nest = self.nest
         rec = h.recorders[variable]
-        nodes = h.nodes[np.asarray(idx).tolist()]
+        idx = np.asarray(idx, dtype=np.int64)
         if variable == "spikes":
-            nest.Connect(nodes, rec, syn_spec={"delay": nest.resolution})
+            senders = nest.NodeCollection(np.unique(h.senders[idx]).tolist())
+            nest.Connect(senders, rec, syn_spec={"delay": nest.resolution})
         else:
-            nest.Connect(rec, nodes, syn_spec={"delay": nest.resolution})
+            nest.Connect(rec, h.nodes[idx.tolist()], syn_spec={"delay": nest.resolution})
 
-    def _recordable(self, celltype, variable):
+    def _recordable(self, celltype, variable: str):
         if getattr(celltype, "is_native", False):
             return variable, 1.0
         return tr.recordable_native(type(celltype).__name__, variable)
@@ -259,51 +308,73 @@ class NestBackend:
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
-        return senders - h.ids[0] if _contiguous(h.ids) else np.searchsorted(h.ids, senders), \
-            np.asarray(ev["times"], dtype=float)
+        return _index_of(h.senders, senders), np.asarray(ev["times"], dtype=float)
 
     def signals(self, h: _PopHandle, celltype, variable: str):
         rec = h.recorders.get(variable)
+        empty = (np.empty(0), np.empty((0, 0)), np.empty(0, np.int64))
         if rec is None:
-            return np.empty(0), np.empty((0, 0)), np.empty(0, np.int64)
+            return empty
         native, factor = self._recordable(celltype, variable)
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
         if senders.size == 0:
-            return np.empty(0), np.empty((0, 0)), np.empty(0, np.int64)
+            return empty
         times = np.asarray(ev["times"], dtype=float)
         values = np.asarray(ev[native], dtype=float) * factor
-        columns = np.unique(senders)
-        col = np.searchsorted(columns, senders)
+        columns, col = np.unique(senders, return_inverse=True)
         utimes, row = np.unique(times, return_inverse=True)
         matrix = np.full((utimes.size, columns.size), np.nan)
         matrix[row, col] = values
-        cells = columns - h.ids[0] if _contiguous(h.ids) else np.searchsorted(h.ids, columns)
-        return utimes, matrix, cells
+        return utimes, matrix, _index_of(h.ids, columns)
 
-    # -- connections ------------------------------------------------------------------------
+    # -- connections -----------------------------------------------------------------------------
     def check_synapse(self, projection) -> None:
-        tr.synapse_model(projection)  # raises NotSupportedError naming the synapse type
+        synapses.synapse_model(projection)
 
     def new_projection(self, projection) -> _ProjHandle:
-        h = _ProjHandle(self._next_label)
+        h = _ProjHandle(self._next_label, projection, synapses.synapse_model(projection))
         self._next_label += 1
-        h.synapse_model = tr.synapse_model(projection)
-        h.projection = projection
         self._log.append(h)
         return h
+
+    def _source_pops(self, group):
+        """Population handles behind a Population, view or Assembly."""
+        members = getattr(group, "populations", None) or [group]
+        return [m._population_and_indices()[0]._handle for m in members]
 
     def connect(self, h: _ProjHandle, projection, block: ConnectionArrays) -> None:
         if len(block) == 0:
             return
-        nest = self.nest
-        pre_ids = projection.pre._ids
-        post_ids = projection.post._ids
-        syn = tr.synapse_params_to_native(projection, block)
-        syn.update(synapse_model=h.synapse_model + "_lbl", synapse_label=h.label)
-        tr.prepare_post(projection, self)
-        nest.Connect(pre_ids[block.pre], post_ids[block.post], "one_to_one", syn_spec=syn)
+        pre_ids = projection.pre._ids[block.pre]
+        for pop in self._source_pops(projection.pre):
+            if pop.relay is None or (pop.relay == "direct" and pop not in h.direct_from):
+                single = len(self._source_pops(projection.pre)) == 1
+                one_target = single and np.bincount(block.pre).max() <= 1
+                if single and one_target and not h.direct_from:
+                    pop.relay = "direct"
+                    h.direct_from.append(pop)
+                else:
+                    self._ensure_relay(pop)
+            elif pop in h.direct_from and np.bincount(block.pre).max() > 1:
+                self._ensure_relay(pop)
+            if pop.relay == "relay":
+                pre_ids = self._to_senders(pop, pre_ids)
+        native = synapses.to_native(projection, block)
+        synapses.prepare_targets(projection, block, self.nest)
+        self._connect_native(h, pre_ids, projection.post._ids[block.post], native)
+
+    def _to_senders(self, pop: _PopHandle, ids: np.ndarray) -> np.ndarray:
+        inside = (ids >= pop.ids[0]) & (ids <= pop.ids[-1])
+        out = ids.copy()
+        out[inside] = pop.senders[_index_of(pop.ids, ids[inside])]
+        return out
+
+    def _connect_native(self, h: _ProjHandle, source, target, params: dict) -> None:
+        syn = dict(params, synapse_model=h.synapse_model + "_lbl", synapse_label=h.label)
+        self.nest.Connect(np.asarray(source, np.int64), np.asarray(target, np.int64),
+                          "one_to_one", syn_spec=syn)
 
     def disconnect(self, h: _ProjHandle) -> None:
         conns = self.native_connections(h)
@@ -319,109 +390,90 @@ class NestBackend:
     def connection_values(self, h: _ProjHandle, projection, names):
         conns = self.native_connections(h)
         if len(conns) == 0:
-            empty = np.empty(0)
-            return np.empty(0, np.int64), np.empty(0, np.int64), {n: empty for n in names}
-        native_names = tr.synapse_native_names(projection, names)
-        keys = ["source", "target"] + sorted(set(native_names.values()))
+            return (np.empty(0, np.int64), np.empty(0, np.int64),
+                    {n: np.empty(0) for n in names})
+        native_names = synapses.native_names(projection, names)
+        keys = ["source", "target", *native_names]
         data = conns.get(keys)
-        source = np.asarray(data["source"], dtype=np.int64)
-        target = np.asarray(data["target"], dtype=np.int64)
+        data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
+        source = self._from_senders(projection.pre, data["source"].astype(np.int64))
         pre = _index_of(projection.pre._ids, source)
-        post = _index_of(projection.post._ids, target)
-        values = tr.synapse_values_from_native(
-            projection, {k: np.atleast_1d(np.asarray(data[k], dtype=float))
-                         for k in keys[2:]}, names)
+        post = _index_of(projection.post._ids, data["target"].astype(np.int64))
+        values = synapses.from_native(projection, {k: data[k].astype(float)
+                                                   for k in native_names}, names, post)
         return pre, post, values
+
+    def _from_senders(self, group, senders: np.ndarray) -> np.ndarray:
+        for pop in self._source_pops(group):
+            if pop.parrots is not None:
+                inside = (senders >= pop.senders[0]) & (senders <= pop.senders[-1])
+                senders = senders.copy()
+                senders[inside] = pop.ids[_index_of(pop.senders, senders[inside])]
+        return senders
 
     def set_connection_values(self, h: _ProjHandle, projection, values: dict) -> None:
         conns = self.native_connections(h)
-        pre = np.zeros(len(conns), np.int64)
-        block = ConnectionArrays(pre, pre, values)
-        native = tr.synapse_params_to_native(projection, block, include_model=False)
+        post = _index_of(projection.post._ids,
+                         np.asarray(conns.get("target"), dtype=np.int64).ravel())
+        block = ConnectionArrays(np.zeros_like(post), post, values)
+        native = synapses.to_native(projection, block)
         conns.set({k: np.asarray(v).tolist() for k, v in native.items()})
 
-    def _snapshot(self, h: _ProjHandle):
-        conns = self.native_connections(h)
-        if len(conns) == 0:
-            return None
-        data = conns.get()
-        skip = {"synapse_model", "synapse_id", "port", "target_thread", "sizeof", "source",
-                "target", "synapse_label", "receptor"}
-        keep = {k: np.asarray(v) for k, v in data.items()
-                if k not in skip and np.asarray(v).dtype.kind in "fi"}
-        return (np.asarray(data["source"]), np.asarray(data["target"]),
-                np.asarray(data.get("receptor", np.zeros(len(conns), int))), keep)
-
-    # -- current sources -----------------------------------------------------------------------
+    # -- current sources ---------------------------------------------------------------------------
     def inject(self, source, target: _PopHandle, idx) -> _SourceHandle:
-        h = _SourceHandle(source, target, np.asarray(idx))
-        self._realise(h)
+        h = _SourceHandle(source, target, np.asarray(idx, dtype=np.int64))
+        self._realise_source(h)
         self._log.append(h)
         return h
 
     def _realise_source(self, h: _SourceHandle) -> None:
         nest = self.nest
-        model, params = tr.source_to_native(h.source, nest.resolution)
+        model, params = electrodes.source_to_native(h.source, nest.resolution)
         h.device = nest.Create(model, params=params)
-        nodes = h.target.nodes[h.idx.tolist()]
-        nest.Connect(h.device, nodes, syn_spec={"delay": nest.resolution})
+        nest.Connect(h.device, h.target.nodes[h.idx.tolist()],
+                     syn_spec={"delay": nest.resolution})
         if h.meter is not None:
-            h.meter = None
             self.record_source(h)
 
     def update_source(self, h: _SourceHandle, source) -> None:
-        _, params = tr.source_to_native(source, self.nest.resolution)
-        h.device.set(params)
+        h.device.set(electrodes.source_to_native(source, self.nest.resolution)[1])
 
     def record_source(self, h: _SourceHandle) -> None:
         nest = self.nest
         h.meter = nest.Create("multimeter", params={"record_from": ["I"],
                                                     "interval": nest.resolution})
         nest.Connect(h.meter, h.device)
-        h._recorded = True
 
     def source_signal(self, h: _SourceHandle):
         ev = h.meter.get("events")
         times = np.asarray(ev["times"], dtype=float)
-        return np.concatenate([[0.0], times]), np.concatenate(
-            [[0.0], np.asarray(ev["I"], dtype=float) * scale("pA", "nA")])
-
-    # -- replay -------------------------------------------------------------------------------
-    def _realise(self, h) -> None:
-        if isinstance(h, _PopHandle):
-            self._realise_population(h)
-            if getattr(h, "initial", None):
-                h.nodes.set(_listify(h.initial, h.n))
-            h.recorders = {}
-        elif isinstance(h, _ProjHandle):
-            if h.snapshot is not None:
-                source, target, receptor, params = h.snapshot
-                syn = {k: v for k, v in params.items()}
-                syn.update(synapse_model=h.synapse_model + "_lbl", synapse_label=h.label)
-                if receptor.any():
-                    syn["receptor_type"] = receptor
-                tr.prepare_post(h.projection, self)
-                self.nest.Connect(source, target, "one_to_one", syn_spec=syn)
-                h.snapshot = None
-        elif isinstance(h, _SourceHandle):
-            self._realise_source(h)
-        elif isinstance(h, tuple):
-            pop_h, variable = h
-            self.record(pop_h, pop_h.celltype, variable, pop_h.recorded_idx[variable],
-                        pop_h.interval)
+        values = np.asarray(ev["I"], dtype=float) * scale("pA", "nA")
+        return np.concatenate([[0.0], times]), np.concatenate([[0.0], values])
 
 
-def _listify(params: dict, n: int) -> dict:
-    """NEST's NodeCollection.set takes lists for per-node values."""
+def _listify(params: dict) -> dict:
+    """NodeCollection.set takes lists for per-node values."""
     return {k: (np.asarray(v).tolist() if np.ndim(v) else v) for k, v in params.items()}
 
 
-def _contiguous(ids: np.ndarray) -> bool:
-    return ids.size == 0 or int(ids[-1]) - int(ids[0]) + 1 == ids.size
+def _snapshot_of(conns):
+    """(source, target, params) of NEST connections, everything numeric kept."""
+    data = conns.get()
+    data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
+    skip = {"synapse_model", "synapse_id", "port", "target_thread", "sizeof", "source",
+            "target", "synapse_label"}
+    params = {k: v for k, v in data.items() if k not in skip and v.dtype.kind in "fi"}
+    if "receptor" in params:
+        receptor = params.pop("receptor")
+        if receptor.any():
+            params["receptor_type"] = receptor
+    return data["source"].astype(np.int64), data["target"].astype(np.int64), params
 
 
 def _index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-    if _contiguous(ids) and np.all(np.diff(ids) > 0):
+    """Positions of ``values`` in the id array ``ids``."""
+    values = np.asarray(values, dtype=np.int64)
+    if ids.size and int(ids[-1]) - int(ids[0]) + 1 == ids.size:
         return values - ids[0]
-    order = np.argsort(ids)
+    order = np.argsort(ids, kind="stable")
     return order[np.searchsorted(ids, values, sorter=order)]

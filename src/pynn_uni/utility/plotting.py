@@ -198,6 +198,7 @@ def plot_spiketrains(ax, spiketrains, label: str = "", **options) -> None:
         ax.set_xlim(t_start, t_stop)
     user_ylim = "ylim" in options
     options = _apply_axes_options(ax, options)
+    options.pop("legend", None)  # a raster has no legend
     options.setdefault("marker", ".")
     options.setdefault("linestyle", "none")
     options.setdefault("color", "k")
@@ -229,6 +230,7 @@ def plot_array_as_image(ax, arr, label: str = "", **options) -> None:
 def scatterplot(ax, data_table: DataTable, label: str = "", **options) -> None:
     """Scatter plot of a :class:`DataTable`; ``show_fit=True`` adds its fitted curve."""
     options = _apply_axes_options(ax, options)
+    options.pop("legend", None)
     if options.pop("show_fit", False):
         ax.plot(data_table.x, data_table.y_fit, "k-")
     ax.scatter(data_table.x, data_table.y, **options)
@@ -238,6 +240,7 @@ def scatterplot(ax, data_table: DataTable, label: str = "", **options) -> None:
 def plot_hist(ax, histogram: Histogram, label: str = "", **options) -> None:
     """Bar chart of a :class:`Histogram`, each bar spanning its bin."""
     options = _apply_axes_options(ax, options)
+    options.pop("legend", None)
     histogram.evaluate()
     ax.bar(
         histogram.bins[:-1], histogram.values, width=histogram.bin_width, align="edge", **options

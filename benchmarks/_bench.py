@@ -1,0 +1,141 @@
+"""Shared helpers of the benchmark scripts: options, timing, peak memory, the JSON line.
+
+Each benchmark script runs one network once, in its own process (so peak RSS belongs to
+that run alone), and prints exactly one JSON line on stdout; ``compare.py`` collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+# NEST prints a banner on import unless told not to; the JSON line must stay alone.
+os.environ.setdefault("PYNEST_QUIET", "1")
+
+
+def options(description: str, relay: bool = False) -> argparse.Namespace:
+    """Command-line options shared by the network benchmarks."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply the number of neurons by this factor (in-degrees kept)",
+    )
+    p.add_argument("--sim-time", type=float, default=1000.0, help="simulated time, ms")
+    p.add_argument("--threads", type=int, default=1, help="NEST threads")
+    p.add_argument("--seed", type=int, default=20240611, help="RNG seed")
+    if relay:
+        p.add_argument(
+            "--relay",
+            action="store_true",
+            help="one poisson_generator + parrot_neuron per neuron "
+            "(the node structure of a PyNN SpikeSourcePoisson population)",
+        )
+        p.add_argument(
+            "--per-neuron",
+            action="store_true",
+            help="one poisson_generator per neuron, connected directly",
+        )
+    return p.parse_args()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process, MiB (Linux reports ru_maxrss in KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024.0 if sys.platform != "darwin" else kib / 2**20
+
+
+class Clock:
+    """Accumulates wall-clock seconds per phase: ``with clock('build'): ...``."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._phase = ""
+
+    def __call__(self, phase: str) -> Clock:
+        self._phase = phase
+        return self
+
+    def __enter__(self) -> Clock:
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        dt = time.perf_counter() - self._t0
+        self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + dt
+
+
+def emit(
+    name: str,
+    impl: str,
+    clock: Clock,
+    spikes: int,
+    n_neurons: int,
+    sim_time_ms: float,
+    connections: int,
+    **extra,
+) -> dict:
+    """Print the benchmark's single JSON line (mean rate in Hz over ``n_neurons``)."""
+    record = {
+        "name": name,
+        "impl": impl,
+        "build_s": round(clock.seconds.get("build", 0.0), 4),
+        "run_s": round(clock.seconds.get("run", 0.0), 4),
+        "data_s": round(clock.seconds.get("data", 0.0), 4),
+        "spikes": int(spikes),
+        "rate_hz": round(spikes / (n_neurons * sim_time_ms * 1e-3), 4),
+        "connections": int(connections),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+    record.update(extra)
+    print(json.dumps(record), flush=True)
+    return record
+
+
+def kernel_facts(nest) -> dict:
+    """Node and connection counts and min_delay of the NEST kernel (diagnostics)."""
+    status = nest.GetKernelStatus(["network_size", "num_connections", "min_delay"])
+    return {
+        "nodes": int(status[0]),
+        "connections": int(status[1]),
+        "min_delay_ms": float(status[2]),
+    }
+
+
+def child_env() -> dict:
+    """Environment for benchmark subprocesses: quiet NEST, this checkout's ``src`` first."""
+    env = dict(os.environ, PYNEST_QUIET="1")
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    if os.path.isdir(os.path.join(src, "pynn_uni")):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run_child(argv: list[str], timeout: float | None = None) -> dict:
+    """Run ``python argv...`` in a fresh process; return its JSON line (the last line that
+    parses), or ``{"error": ...}`` with the tail of its output when it failed."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            [sys.executable, *argv],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s: {' '.join(argv)}"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    tail = (proc.stdout + proc.stderr).strip().splitlines()[-25:]
+    return {"error": f"exit {proc.returncode}: {' '.join(argv)}\n" + "\n".join(tail)}
