@@ -27,14 +27,23 @@ t0 = time.perf_counter()
 sim.setup(timestep=0.1, min_delay=0.1, max_delay=10.0)
 coba = options.benchmark == "COBA"
 celltype = sim.IF_cond_exp if coba else sim.IF_curr_exp
-cell_params = dict(tau_m=20.0, cm=0.2, v_rest=-60.0, v_thresh=-50.0, v_reset=-60.0,
-                   tau_refrac=5.0, i_offset=0.0, tau_syn_E=5.0, tau_syn_I=10.0)
+cell_params = dict(
+    tau_m=20.0,
+    cm=0.2,
+    v_rest=-60.0,
+    v_thresh=-50.0,
+    v_reset=-60.0,
+    tau_refrac=5.0,
+    i_offset=0.0,
+    tau_syn_E=5.0,
+    tau_syn_I=10.0,
+)
 if coba:
     cell_params.update(e_rev_E=0.0, e_rev_I=-80.0)
-    w_exc, w_inh = 4e-3, 51e-3          # µS
+    w_exc, w_inh = 4e-3, 51e-3  # µS
 else:
     cell_params.update(v_rest=-49.0)
-    w_exc, w_inh = 0.27, -4.5           # nA (Brette et al., scaled to cm = 0.2 nF)
+    w_exc, w_inh = 0.27, -4.5  # nA (Brette et al., scaled to cm = 0.2 nF)
 n_exc = int(options.n * 0.8)
 n_inh = options.n - n_exc
 rng = NumpyRNG(seed=options.seed)
@@ -54,9 +63,13 @@ projections = [
     sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
     sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
     sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
-    sim.Projection(stim, exc, sim.FixedProbabilityConnector(0.1, rng=rng),
-                   sim.StaticSynapse(weight=0.1 if coba else 1.0, delay=0.2),
-                   receptor_type="excitatory"),
+    sim.Projection(
+        stim,
+        exc,
+        sim.FixedProbabilityConnector(0.1, rng=rng),
+        sim.StaticSynapse(weight=0.1 if coba else 1.0, delay=0.2),
+        receptor_type="excitatory",
+    ),
 ]
 exc.record("spikes")
 inh.record("spikes")
@@ -70,8 +83,10 @@ run_time = time.perf_counter() - t0
 exc_data = exc.get_data()
 inh_data = inh.get_data()
 n_conn = sum(p.size() for p in projections)
-rates = {label: pop.mean_spike_count() * 1000.0 / options.tstop for label, pop in
-         (("excitatory", exc), ("inhibitory", inh))}
+rates = {
+    label: pop.mean_spike_count() * 1000.0 / options.tstop
+    for label, pop in (("excitatory", exc), ("inhibitory", inh))
+}
 print(f"{options.benchmark} network on {sim.__name__}: {options.n} cells, {n_conn} connections")
 print(f"build {build_time:.2f} s, run {run_time:.2f} s")
 for label, rate in rates.items():
@@ -83,8 +98,12 @@ if options.plot_figure:
     seg = exc_data.segments[0]
     Figure(
         Panel(seg.spiketrains[:200], xlabel="Time (ms)", ylabel="cell", xlim=(0, options.tstop)),
-        Panel(seg.filter(name="v")[0], ylabel="Membrane potential (mV)", xlabel="Time (ms)",
-              xlim=(0, options.tstop)),
+        Panel(
+            seg.filter(name="v")[0],
+            ylabel="Membrane potential (mV)",
+            xlabel="Time (ms)",
+            xlim=(0, options.tstop),
+        ),
         title=f"Vogels-Abbott {options.benchmark} ({sim.__name__})",
     ).save(options.plot_figure)
     print(f"figure saved to {options.plot_figure}")

@@ -79,9 +79,7 @@ class Simulation:
     # -- running ------------------------------------------------------------
     def run_until(self, tstop: float, callbacks=None) -> float:
         if tstop < self.t - self.dt / 2:
-            raise ValueError(
-                f"run_until({tstop}): the simulation is already at t = {self.t} ms"
-            )
+            raise ValueError(f"run_until({tstop}): the simulation is already at t = {self.t} ms")
         if self.timings["build"] == 0.0:
             self.timings["build"] = _time.perf_counter() - self._created
         callbacks = list(callbacks or [])

@@ -31,8 +31,10 @@ def _targets(cells):
 def inject(sim, source, cells) -> None:
     for pop, idx in _targets(cells):
         if not pop.celltype.injectable:
-            raise TypeError(f"cells of {pop.label!r} ({type(pop.celltype).__name__}) "
-                            "cannot take current injection")
+            raise TypeError(
+                f"cells of {pop.label!r} ({type(pop.celltype).__name__}) "
+                "cannot take current injection"
+            )
         handle = sim.backend.inject(source, pop._handle, idx)
         source.__dict__.setdefault("_handles", []).append(handle)
     source._injected = True
@@ -60,5 +62,9 @@ def get_data(sim, source):
         raise ValueError("record() the source after injecting it, before get_data()")
     times, values = sim.backend.source_signal(handles[0])
     dt = sim.dt
-    return neo.AnalogSignal(values, units="nA", sampling_period=dt * pq.ms,
-                            t_start=(times[0] if len(times) else 0.0) * pq.ms)
+    return neo.AnalogSignal(
+        values,
+        units="nA",
+        sampling_period=dt * pq.ms,
+        t_start=(times[0] if len(times) else 0.0) * pq.ms,
+    )

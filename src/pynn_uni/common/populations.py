@@ -247,8 +247,7 @@ class BasePopulation:
         warnings.warn("record_gsyn() is deprecated", DeprecationWarning, 2)
         self.record(["gsyn_exc", "gsyn_inh"], to_file=None if to_file is True else to_file)
 
-    def get_data(self, variables="all", gather=True, clear=False, annotations=None,
-                 locations=None):
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data as a ``neo.Block`` (one Segment per run between resets)."""
         pop, idx = self._population_and_indices()
         block = pop.recorder.get_block(variables, idx, clear=clear, group=self)
@@ -256,8 +255,9 @@ class BasePopulation:
             block.annotate(**annotations)
         return block
 
-    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
-                   locations=None):
+    def write_data(
+        self, io, variables="all", gather=True, clear=False, annotations=None, locations=None
+    ):
         """Write recorded data to a Neo IO or a file name (format from the extension)."""
         from pynn_uni.recording import get_io
 
@@ -271,7 +271,7 @@ class BasePopulation:
         pop, idx = self._population_and_indices()
         counts = pop.recorder.spike_counts(idx)
         owner = pop
-        return {ID(pop._ids[i], owner): int(c) for i, c in zip(idx, counts)}
+        return {ID(pop._ids[i], owner): int(c) for i, c in zip(idx, counts, strict=False)}
 
     def mean_spike_count(self, gather=True) -> float:
         pop, idx = self._population_and_indices()
@@ -354,8 +354,9 @@ class Population(BasePopulation):
     accepted with a DeprecationWarning); a tuple ``size`` implies a Line/Grid2D/Grid3D.
     """
 
-    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values=None,
-                 label=None):
+    def __init__(
+        self, size, cellclass, cellparams=None, structure=None, initial_values=None, label=None
+    ):
         sim = current_simulation()
         if isinstance(size, tuple):
             if structure is not None:
@@ -386,8 +387,12 @@ class Population(BasePopulation):
         self._structure = structure
         self._positions = None
         self._simulation = sim
-        ps = ParameterSpace(dict(celltype.parameter_space.items()), celltype.get_schema(),
-                            shape=(self.size,), component=type(celltype))
+        ps = ParameterSpace(
+            dict(celltype.parameter_space.items()),
+            celltype.get_schema(),
+            shape=(self.size,),
+            component=type(celltype),
+        )
         ps.evaluate(simplify=True)
         self._parameters = dict(ps.items())
         self._handle = sim.backend.create(celltype, self._parameters, self.size, label=self.label)
@@ -478,8 +483,9 @@ class Population(BasePopulation):
                 raise errors.NonExistentParameterError(
                     name, type(celltype).__name__, celltype.get_parameter_names()
                 )
-        ps = ParameterSpace(parameters, celltype.get_schema(), shape=(self.size,),
-                            component=type(celltype))
+        ps = ParameterSpace(
+            parameters, celltype.get_schema(), shape=(self.size,), component=type(celltype)
+        )
         ps.evaluate(mask=idx, simplify=True)
         updates = dict(ps.items())
         celltype.check_values(updates) if hasattr(celltype, "check_values") else None
@@ -497,16 +503,16 @@ class Population(BasePopulation):
                 current = current.copy()
                 current[idx] = value
                 self._parameters[name] = current
-        self._simulation.backend.set(self._handle, celltype, idx, self._parameters,
-                                     list(updates))
+        self._simulation.backend.set(self._handle, celltype, idx, self._parameters, list(updates))
 
     def _store_initial(self, idx, values) -> None:
         celltype = self.celltype
         for name, value in values.items():
             if name not in celltype.default_initial_values:
                 raise errors.NonExistentParameterError(
-                    name, f"{type(celltype).__name__} (initial values)",
-                    celltype.default_initial_values
+                    name,
+                    f"{type(celltype).__name__} (initial values)",
+                    celltype.default_initial_values,
                 )
             ps = ParameterSpace({name: value}, None, shape=(self.size,), component=type(celltype))
             ps.evaluate(mask=idx, simplify=True)
@@ -595,8 +601,12 @@ class PopulationView(BasePopulation):
     __hash__ = object.__hash__
 
     def describe(self, template="populationview_default.txt", engine="default"):
-        context = {"label": self.label, "parent": self.parent.label, "size": self.size,
-                   "mask": self.mask.tolist() if self.size < 50 else f"{self.size} indices"}
+        context = {
+            "label": self.label,
+            "parent": self.parent.label,
+            "size": self.size,
+            "mask": self.mask.tolist() if self.size < 50 else f"{self.size} indices",
+        }
         return describing.render(template, context)
 
     def __repr__(self):
@@ -681,11 +691,12 @@ class Assembly:
         if isinstance(index, (int, np.integer)):
             if index < 0:
                 index += self.size
-            (p, i), = self._locate([index])
+            ((p, i),) = self._locate([index])
             return p[int(i[0])]
         mask = _normalise_selector(index, self.size)
-        return Assembly(*[PopulationView(p, i) for p, i in self._locate(mask)],
-                        label=f"view of {self.label}")
+        return Assembly(
+            *[PopulationView(p, i) for p, i in self._locate(mask)], label=f"view of {self.label}"
+        )
 
     def __add__(self, other):
         return Assembly(*self.populations, other)
@@ -750,8 +761,9 @@ class Assembly:
     def initialize(self, **values):
         offsets = self._offsets
         for k, p in enumerate(self.populations):
-            p.initialize(**{n: _slice_value(v, offsets[k], offsets[k + 1])
-                            for n, v in values.items()})
+            p.initialize(
+                **{n: _slice_value(v, offsets[k], offsets[k + 1]) for n, v in values.items()}
+            )
 
     def rset(self, parametername, rand_distr):
         warnings.warn("rset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
@@ -820,8 +832,10 @@ class Assembly:
         return {k: [p.annotations.get(k) for p in self.populations] for k in keys}
 
     def describe(self, template="assembly_default.txt", engine="default"):
-        context = {"label": self.label,
-                   "populations": [p.describe(template=None) for p in self.populations]}
+        context = {
+            "label": self.label,
+            "populations": [p.describe(template=None) for p in self.populations],
+        }
         return describing.render(template, context)
 
     def __repr__(self):
@@ -845,8 +859,11 @@ def _normalise_selector(selector, size: int) -> np.ndarray:
         return np.arange(size)[selector]
     if isinstance(selector, (int, np.integer)):
         return np.array([selector % size])
-    arr = np.asarray(list(selector) if isinstance(selector, Iterable) and not isinstance(
-        selector, np.ndarray) else selector)
+    arr = np.asarray(
+        list(selector)
+        if isinstance(selector, Iterable) and not isinstance(selector, np.ndarray)
+        else selector
+    )
     if arr.dtype == bool:
         if arr.size != size:
             raise errors.InvalidDimensionsError(

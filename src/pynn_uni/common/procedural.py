@@ -27,8 +27,13 @@ def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None
     _warn("connect", "Projection(...)")
     pre = pre.as_view() if isinstance(pre, ID) else pre
     post = post.as_view() if isinstance(post, ID) else post
-    return Projection(pre, post, FixedProbabilityConnector(p, rng=rng),
-                      StaticSynapse(weight=weight, delay=delay), receptor_type=receptor_type)
+    return Projection(
+        pre,
+        post,
+        FixedProbabilityConnector(p, rng=rng),
+        StaticSynapse(weight=weight, delay=delay),
+        receptor_type=receptor_type,
+    )
 
 
 def set(cells, **parameters):  # noqa: A001 - PyNN's name

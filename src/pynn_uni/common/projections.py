@@ -35,8 +35,17 @@ class Projection:
 
     MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
 
-    def __init__(self, presynaptic_population, postsynaptic_population, connector,
-                 synapse_type=None, source=None, receptor_type=None, space=None, label=None):
+    def __init__(
+        self,
+        presynaptic_population,
+        postsynaptic_population,
+        connector,
+        synapse_type=None,
+        source=None,
+        receptor_type=None,
+        space=None,
+        label=None,
+    ):
         from pynn_uni.common.models import StaticSynapse
 
         sim = current_simulation()
@@ -49,8 +58,11 @@ class Projection:
         self.space = space if space is not None else Space()
         self.annotations = {}
         if label is None:
-            label = (f"{self.pre.label}→{self.post.label}"
-                     if self.pre.label and self.post.label else f"projection{next(_projection_counter)}")
+            label = (
+                f"{self.pre.label}→{self.post.label}"
+                if self.pre.label and self.post.label
+                else f"projection{next(_projection_counter)}"
+            )
         self.label = label
         self._check_post_kind()
         self.receptor_type = self._resolve_receptor_type(receptor_type)
@@ -93,7 +105,9 @@ class Projection:
             )
         for c in self._post_celltypes():
             if getattr(c, "is_spike_source", False):
-                raise errors.ConnectionError(f"{self.label}: {type(c).__name__} cannot receive synapses")
+                raise errors.ConnectionError(
+                    f"{self.label}: {type(c).__name__} cannot receive synapses"
+                )
 
     def _resolve_receptor_type(self, receptor_type):
         receptors = list(self.post.receptor_types)
@@ -119,9 +133,16 @@ class Projection:
 
     def _context(self, synapse_values) -> ConnectionContext:
         return ConnectionContext(
-            self.pre.size, self.post.size, self.pre._ids, self.post._ids,
-            lambda: self.pre.positions, lambda: self.post.positions,
-            self.space, synapse_values, label=self.label, projection=self,
+            self.pre.size,
+            self.post.size,
+            self.pre._ids,
+            self.post._ids,
+            lambda: self.pre.positions,
+            lambda: self.post.positions,
+            self.space,
+            synapse_values,
+            label=self.label,
+            projection=self,
         )
 
     @property
@@ -163,7 +184,8 @@ class Projection:
     def _connection_arrays(self, names=()) -> ConnectionArrays:
         """All connections in canonical order, with the named synapse values (standard units)."""
         pre, post, values = self._simulation.backend.connection_values(
-            self._handle, self, list(names))
+            self._handle, self, list(names)
+        )
         order = np.lexsort((pre, post))
         return ConnectionArrays(pre[order], post[order], {k: v[order] for k, v in values.items()})
 
@@ -183,8 +205,7 @@ class Projection:
         return iter(self)
 
     # -- get / set ---------------------------------------------------------------
-    def get(self, attribute_names, format, gather=True, with_address=True,
-            multiple_synapses="sum"):
+    def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
         """Synapse attributes as a list of tuples ``(i, j, v...)`` or as pre x post arrays."""
         single = isinstance(attribute_names, str)
         names = [attribute_names] if single else list(attribute_names)
@@ -193,18 +214,19 @@ class Projection:
         for name in names:
             if name not in known:
                 raise errors.NonExistentParameterError(
-                    name, type(self.synapse_type).__name__, sorted(known))
+                    name, type(self.synapse_type).__name__, sorted(known)
+                )
         arrays = self._connection_arrays(names)
         if format == "list":
-            columns = ([arrays.pre, arrays.post] if with_address else []) + [
-                arrays.params[n] for n in names]
+            values = [arrays.params[n].astype(float).tolist() for n in names]
             if with_address:
-                return [(int(r[0]), int(r[1]), *map(float, r[2:]))
-                        for r in zip(*columns)]
-            return [tuple(map(float, r)) if len(r) > 1 else float(r[0]) for r in zip(*columns)]
+                return list(zip(arrays.pre.tolist(), arrays.post.tolist(), *values))
+            return list(zip(*values)) if len(values) > 1 else values[0]
         if format == "array":
             if multiple_synapses not in self.MULTI_SYNAPSE_OPERATIONS:
-                raise ValueError(f"multiple_synapses must be one of {self.MULTI_SYNAPSE_OPERATIONS}")
+                raise ValueError(
+                    f"multiple_synapses must be one of {self.MULTI_SYNAPSE_OPERATIONS}"
+                )
             out = []
             for name in names:
                 a = np.full(self.shape, np.nan)
@@ -222,8 +244,9 @@ class Projection:
 
     def _expand_names(self, names):
         if names in (["all"], ["connections"]):
-            return ["weight", "delay"] + [n for n in self.synapse_type.get_parameter_names()
-                                          if n not in ("weight", "delay")]
+            return ["weight", "delay"] + [
+                n for n in self.synapse_type.get_parameter_names() if n not in ("weight", "delay")
+            ]
         return names
 
     def set(self, **attributes) -> None:
@@ -233,7 +256,8 @@ class Projection:
         for name in attributes:
             if name not in known:
                 raise errors.NonExistentParameterError(
-                    name, type(self.synapse_type).__name__, sorted(known))
+                    name, type(self.synapse_type).__name__, sorted(known)
+                )
         backend = self._simulation.backend
         pre, post, _ = backend.connection_values(self._handle, self, [])
         order = np.lexsort((pre, post))
@@ -263,8 +287,9 @@ class Projection:
         f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
         if format == "list":
             arrays = self._connection_arrays(names)
-            cols = ([arrays.pre, arrays.post] if with_address else []) + [arrays.params[n]
-                                                                          for n in names]
+            cols = ([arrays.pre, arrays.post] if with_address else []) + [
+                arrays.params[n] for n in names
+            ]
             data = np.column_stack(cols) if cols else np.empty((0, 0))
             columns = (["i", "j"] if with_address else []) + names
             f.write(data, {"columns": columns})
@@ -279,10 +304,14 @@ class Projection:
 
     def describe(self, template="projection_default.txt", engine="default"):
         context = {
-            "label": self.label, "pre": self.pre.label, "post": self.post.label,
-            "size": len(self), "receptor_type": self.receptor_type,
+            "label": self.label,
+            "pre": self.pre.label,
+            "post": self.post.label,
+            "size": len(self),
+            "receptor_type": self.receptor_type,
             "connector": self._connector.describe(template=None)
-            if hasattr(self._connector, "describe") else repr(self._connector),
+            if hasattr(self._connector, "describe")
+            else repr(self._connector),
             "synapse_type": self.synapse_type.describe(template=None),
         }
         return describing.render(template, context)
@@ -399,8 +428,11 @@ class Connection:
 
     def as_tuple(self, *attribute_names):
         arrays = self._arrays(attribute_names)
-        return (int(arrays.pre[self._index]), int(arrays.post[self._index]),
-                *(float(arrays.params[n][self._index]) for n in attribute_names))
+        return (
+            int(arrays.pre[self._index]),
+            int(arrays.post[self._index]),
+            *(float(arrays.params[n][self._index]) for n in attribute_names),
+        )
 
 
 def _scalar(value):

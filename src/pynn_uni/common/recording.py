@@ -92,8 +92,9 @@ class Recorder:
             new = np.setdiff1d(idx, np.nonzero(mask)[0])
             if new.size:
                 mask[new] = True
-                backend.record(pop._handle, pop.celltype, variable, new,
-                               self.sampling_interval or dt)
+                backend.record(
+                    pop._handle, pop.celltype, variable, new, self.sampling_interval or dt
+                )
                 self._start_times.setdefault(variable, self.simulation.t)
 
     # -- segments ------------------------------------------------------------
@@ -148,14 +149,20 @@ class Recorder:
             variables = list(self.recorded)
         elif isinstance(variables, str):
             variables = [variables]
-        block = neo.Block(name=group.label, description=_describe(group),
-                          rec_datetime=datetime.datetime.now())
+        block = neo.Block(
+            name=group.label, description=_describe(group), rec_datetime=datetime.datetime.now()
+        )
         block.annotate(
-            size=group.size, first_index=0, last_index=group.size,
+            size=group.size,
+            first_index=0,
+            last_index=group.size,
             first_id=int(group._ids[0]) if group.size else None,
             last_id=int(group._ids[-1]) if group.size else None,
-            label=group.label, simulator=self.simulation.backend.name,
-            dt=self.simulation.dt, mpi_processes=1, **pop.annotations,
+            label=group.label,
+            simulator=self.simulation.backend.name,
+            dt=self.simulation.dt,
+            mpi_processes=1,
+            **pop.annotations,
         )
         for seg in [*self.segments, self.current]:
             block.segments.append(self._neo_segment(seg, variables, idx))
@@ -184,14 +191,20 @@ class Recorder:
             if late.any():
                 warnings.warn(f"{int(late.sum())} spikes after t_stop dropped", stacklevel=4)
             trains = []
-            for i, lo, hi in zip(chosen, bounds[0], bounds[1]):
+            for i, lo, hi in zip(chosen, bounds[0], bounds[1], strict=False):
                 st = times[lo:hi]
                 st = st[st <= t_stop + 1e-9]
-                trains.append(neo.SpikeTrain(
-                    st, units="ms", t_start=seg.t_start, t_stop=max(t_stop, seg.t_start),
-                    source_population=pop.label, source_index=int(i),
-                    channel_id=int(pop._ids[i]),
-                ))
+                trains.append(
+                    neo.SpikeTrain(
+                        st,
+                        units="ms",
+                        t_start=seg.t_start,
+                        t_stop=max(t_stop, seg.t_start),
+                        source_population=pop.label,
+                        source_index=int(i),
+                        channel_id=int(pop._ids[i]),
+                    )
+                )
             segment.spiketrains = trains
         for variable in variables:
             if variable == "spikes" or variable not in self.recorded:
@@ -206,7 +219,8 @@ class Recorder:
                 units=pq_units(pop.celltype.units.get(variable, "dimensionless")),
                 sampling_period=self.sampling_interval * pq.ms,
                 t_start=times[0] * pq.ms if times.size else seg.t_start * pq.ms,
-                name=variable, source_population=pop.label,
+                name=variable,
+                source_population=pop.label,
                 channel_ids=pop._ids[chosen].copy(),
                 array_annotations={"channel_index": chosen.copy()},
             )
@@ -251,10 +265,15 @@ def merge_blocks(blocks, label: str, offsets):
     merged = neo.Block(name=label, rec_datetime=datetime.datetime.now())
     if not blocks:
         return merged
-    merged.annotate(**{k: v for k, v in blocks[0].annotations.items()
-                       if k in ("simulator", "dt", "mpi_processes")})
+    merged.annotate(
+        **{
+            k: v
+            for k, v in blocks[0].annotations.items()
+            if k in ("simulator", "dt", "mpi_processes")
+        }
+    )
     merged.annotate(size=int(offsets[-1]), label=label)
-    for k, segs in enumerate(zip(*[b.segments for b in blocks])):
+    for k, segs in enumerate(zip(*[b.segments for b in blocks], strict=False)):
         seg = neo.Segment(name=segs[0].name)
         trains, signals = [], {}
         for m, s in enumerate(segs):
@@ -272,8 +291,11 @@ def merge_blocks(blocks, label: str, offsets):
                     [p.array_annotations["channel_index"] + offsets[m] for m, p in parts]
                 )
                 sig = neo.AnalogSignal(
-                    data, units=sig0.units, sampling_period=sig0.sampling_period,
-                    t_start=sig0.t_start, name=name,
+                    data,
+                    units=sig0.units,
+                    sampling_period=sig0.sampling_period,
+                    t_start=sig0.t_start,
+                    name=name,
                     channel_ids=np.concatenate([p.annotations["channel_ids"] for _, p in parts]),
                     array_annotations={"channel_index": channel_index},
                 )

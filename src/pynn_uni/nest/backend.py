@@ -14,6 +14,8 @@ lean structure of the native NEST scripts, statistically identical).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from pynn_uni import errors
@@ -24,12 +26,26 @@ from pynn_uni.nest import translations as tr
 
 #: generators that send one train to all their targets: no relay needed
 _SHARED_TRAIN_GENERATORS = {"spike_generator"}
-_SETUP_OPTIONS = {"timestep", "min_delay", "max_delay", "threads", "rng_seed", "rng_type",
-                  "verbosity", "spike_precision", "t_flush", "recording_precision",
-                  "grng_seed", "rng_seeds", "rng_seeds_seed", "progress"}
+_SETUP_OPTIONS = {
+    "timestep",
+    "min_delay",
+    "max_delay",
+    "threads",
+    "rng_seed",
+    "rng_type",
+    "verbosity",
+    "spike_precision",
+    "t_flush",
+    "recording_precision",
+    "grng_seed",
+    "rng_seeds",
+    "rng_seeds_seed",
+    "progress",
+}
 
 
 def _nest():
+    os.environ.setdefault("PYNEST_QUIET", "1")  # no banner
     import nest  # lazily: importing pynn_uni.nest must stay cheap
 
     return nest
@@ -42,7 +58,7 @@ class _PopHandle:
         self.n = n
         self.params = params
         self.initial: dict = {}
-        self.relay = None if relayable else "none"   # None (undecided), 'direct', 'relay'
+        self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
         self.nodes = self.parrots = None
         self.ids = self.senders = None
         self.recorders: dict = {}
@@ -90,8 +106,9 @@ class NestBackend:
     def setup(self, config: dict) -> None:
         unknown = set(config) - _SETUP_OPTIONS
         if unknown:
-            raise errors.NonExistentParameterError(sorted(unknown)[0], "setup() on NEST",
-                                                   sorted(_SETUP_OPTIONS))
+            raise errors.NonExistentParameterError(
+                sorted(unknown)[0], "setup() on NEST", sorted(_SETUP_OPTIONS)
+            )
         self.config = dict(config)
         self._log, self._pops = [], []
         self._reset_kernel()
@@ -100,8 +117,10 @@ class NestBackend:
         nest = self.nest
         nest.ResetKernel()
         nest.verbosity = nest.VerbosityLevel.ERROR
-        status = {"resolution": self.config["timestep"],
-                  "rng_seed": int(self.config.get("rng_seed", 42))}
+        status = {
+            "resolution": self.config["timestep"],
+            "rng_seed": int(self.config.get("rng_seed", 42)),
+        }
         if self.config.get("threads"):
             status["local_num_threads"] = int(self.config["threads"])
         if self.config.get("rng_type"):
@@ -156,7 +175,8 @@ class NestBackend:
     def create(self, celltype, params: dict, n: int, label: str = "") -> _PopHandle:
         model = self.check_model(celltype)
         relayable = getattr(celltype, "is_spike_source", False) and (
-            model not in _SHARED_TRAIN_GENERATORS)
+            model not in _SHARED_TRAIN_GENERATORS
+        )
         h = _PopHandle(celltype, model, n, params, relayable)
         self._realise_population(h)
         self._log.append(h)
@@ -221,7 +241,8 @@ class NestBackend:
             t = np.round(t / dt) * dt
             if t.size and t.min() < dt / 2:
                 raise errors.InvalidParameterValueError(
-                    f"SpikeSourceArray: spike times must be > 0 ms on NEST, got {t.min()} ms")
+                    f"SpikeSourceArray: spike times must be > 0 ms on NEST, got {t.min()} ms"
+                )
             dicts.append({"spike_times": t[t > now + dt / 2]})
         nodes.set(dicts)
 
@@ -238,8 +259,10 @@ class NestBackend:
             st = params["spike_times"]
             self._set_spike_times(nodes, st[idx] if isinstance(st, np.ndarray) else st, len(idx))
             return
-        selected = {k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
-                    for k, v in params.items()}
+        selected = {
+            k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
+            for k, v in params.items()
+        }
         nodes.set(_listify(self._native_params(celltype, selected)))
 
     def initialize(self, h: _PopHandle, celltype, values: dict) -> None:
@@ -278,7 +301,8 @@ class NestBackend:
         else:
             native, _ = self._recordable(h.celltype, r.variable)
             h.recorders[r.variable] = nest.Create(
-                "multimeter", params={"record_from": [native], "interval": h.interval})
+                "multimeter", params={"record_from": [native], "interval": h.interval}
+            )
         self._connect_recorder(h, r.variable, h.recorded_idx[r.variable])
 
     def _connect_recorder(self, h: _PopHandle, variable: str, idx) -> None:
@@ -373,8 +397,9 @@ class NestBackend:
 
     def _connect_native(self, h: _ProjHandle, source, target, params: dict) -> None:
         syn = dict(params, synapse_model=h.synapse_model + "_lbl", synapse_label=h.label)
-        self.nest.Connect(np.asarray(source, np.int64), np.asarray(target, np.int64),
-                          "one_to_one", syn_spec=syn)
+        self.nest.Connect(
+            np.asarray(source, np.int64), np.asarray(target, np.int64), "one_to_one", syn_spec=syn
+        )
 
     def disconnect(self, h: _ProjHandle) -> None:
         conns = self.native_connections(h)
@@ -390,8 +415,7 @@ class NestBackend:
     def connection_values(self, h: _ProjHandle, projection, names):
         conns = self.native_connections(h)
         if len(conns) == 0:
-            return (np.empty(0, np.int64), np.empty(0, np.int64),
-                    {n: np.empty(0) for n in names})
+            return (np.empty(0, np.int64), np.empty(0, np.int64), {n: np.empty(0) for n in names})
         native_names = synapses.native_names(projection, names)
         keys = ["source", "target", *native_names]
         data = conns.get(keys)
@@ -399,8 +423,9 @@ class NestBackend:
         source = self._from_senders(projection.pre, data["source"].astype(np.int64))
         pre = _index_of(projection.pre._ids, source)
         post = _index_of(projection.post._ids, data["target"].astype(np.int64))
-        values = synapses.from_native(projection, {k: data[k].astype(float)
-                                                   for k in native_names}, names, post)
+        values = synapses.from_native(
+            projection, {k: data[k].astype(float) for k in native_names}, names, post
+        )
         return pre, post, values
 
     def _from_senders(self, group, senders: np.ndarray) -> np.ndarray:
@@ -413,8 +438,9 @@ class NestBackend:
 
     def set_connection_values(self, h: _ProjHandle, projection, values: dict) -> None:
         conns = self.native_connections(h)
-        post = _index_of(projection.post._ids,
-                         np.asarray(conns.get("target"), dtype=np.int64).ravel())
+        post = _index_of(
+            projection.post._ids, np.asarray(conns.get("target"), dtype=np.int64).ravel()
+        )
         block = ConnectionArrays(np.zeros_like(post), post, values)
         native = synapses.to_native(projection, block)
         conns.set({k: np.asarray(v).tolist() for k, v in native.items()})
@@ -430,8 +456,7 @@ class NestBackend:
         nest = self.nest
         model, params = electrodes.source_to_native(h.source, nest.resolution)
         h.device = nest.Create(model, params=params)
-        nest.Connect(h.device, h.target.nodes[h.idx.tolist()],
-                     syn_spec={"delay": nest.resolution})
+        nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": nest.resolution})
         if h.meter is not None:
             self.record_source(h)
 
@@ -440,8 +465,9 @@ class NestBackend:
 
     def record_source(self, h: _SourceHandle) -> None:
         nest = self.nest
-        h.meter = nest.Create("multimeter", params={"record_from": ["I"],
-                                                    "interval": nest.resolution})
+        h.meter = nest.Create(
+            "multimeter", params={"record_from": ["I"], "interval": nest.resolution}
+        )
         nest.Connect(h.meter, h.device)
 
     def source_signal(self, h: _SourceHandle):
@@ -460,8 +486,16 @@ def _snapshot_of(conns):
     """(source, target, params) of NEST connections, everything numeric kept."""
     data = conns.get()
     data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
-    skip = {"synapse_model", "synapse_id", "port", "target_thread", "sizeof", "source",
-            "target", "synapse_label"}
+    skip = {
+        "synapse_model",
+        "synapse_id",
+        "port",
+        "target_thread",
+        "sizeof",
+        "source",
+        "target",
+        "synapse_label",
+    }
     params = {k: v for k, v in data.items() if k not in skip and v.dtype.kind in "fi"}
     if "receptor" in params:
         receptor = params.pop("receptor")

@@ -15,21 +15,39 @@ from pynn_uni.common.units import scale
 #: source -> (NEST device, {standard parameter: (NEST parameter, kind)}), kind in
 #: 'current' (nA -> pA), 'time' (ms, shifted one step), 'plain'
 SOURCES = {
-    "DCSource": ("dc_generator", {"amplitude": ("amplitude", "current"),
-                                  "start": ("start", "time"), "stop": ("stop", "time")}),
-    "ACSource": ("ac_generator", {"amplitude": ("amplitude", "current"),
-                                  "offset": ("offset", "current"),
-                                  "frequency": ("frequency", "plain"),
-                                  "phase": ("phase", "plain"),
-                                  "start": ("start", "time"), "stop": ("stop", "time")}),
-    "StepCurrentSource": ("step_current_generator",
-                          {"amplitudes": ("amplitude_values", "current"),
-                           "times": ("amplitude_times", "time")}),
-    "NoisyCurrentSource": ("noise_generator", {"mean": ("mean", "current"),
-                                               "stdev": ("std", "current"),
-                                               "dt": ("dt", "plain"),
-                                               "start": ("start", "time"),
-                                               "stop": ("stop", "time")}),
+    "DCSource": (
+        "dc_generator",
+        {
+            "amplitude": ("amplitude", "current"),
+            "start": ("start", "time"),
+            "stop": ("stop", "time"),
+        },
+    ),
+    "ACSource": (
+        "ac_generator",
+        {
+            "amplitude": ("amplitude", "current"),
+            "offset": ("offset", "current"),
+            "frequency": ("frequency", "plain"),
+            "phase": ("phase", "plain"),
+            "start": ("start", "time"),
+            "stop": ("stop", "time"),
+        },
+    ),
+    "StepCurrentSource": (
+        "step_current_generator",
+        {"amplitudes": ("amplitude_values", "current"), "times": ("amplitude_times", "time")},
+    ),
+    "NoisyCurrentSource": (
+        "noise_generator",
+        {
+            "mean": ("mean", "current"),
+            "stdev": ("std", "current"),
+            "dt": ("dt", "plain"),
+            "start": ("start", "time"),
+            "stop": ("stop", "time"),
+        },
+    ),
 }
 
 

@@ -16,13 +16,36 @@ def _defaults(model: str) -> dict:
 
 
 def _numeric(defaults: dict) -> dict:
-    return {k: float(v) for k, v in defaults.items()
-            if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
-            and k not in ("global_id", "local_id", "thread", "vp", "model_id", "element_type",
-                          "thread_local_id", "capacity", "available", "instantiations",
-                          "frozen", "local", "node_uses_wfr", "elementsize", "sizeof",
-                          "synapse_id", "num_connections", "has_delay", "requires_symmetric",
-                          "weight_recorder", "receptor_type")}
+    return {
+        k: float(v)
+        for k, v in defaults.items()
+        if isinstance(v, (int, float, np.floating, np.integer))
+        and not isinstance(v, bool)
+        and k
+        not in (
+            "global_id",
+            "local_id",
+            "thread",
+            "vp",
+            "model_id",
+            "element_type",
+            "thread_local_id",
+            "capacity",
+            "available",
+            "instantiations",
+            "frozen",
+            "local",
+            "node_uses_wfr",
+            "elementsize",
+            "sizeof",
+            "synapse_id",
+            "num_connections",
+            "has_delay",
+            "requires_symmetric",
+            "weight_recorder",
+            "receptor_type",
+        )
+    }
 
 
 class NativeCellType:
@@ -46,7 +69,8 @@ class NativeCellType:
         unknown = set(parameters) - set(self.default_parameters)
         if unknown:
             raise errors.NonExistentParameterError(
-                sorted(unknown)[0], self.nest_model, self.default_parameters)
+                sorted(unknown)[0], self.nest_model, self.default_parameters
+            )
         values = dict(self.default_parameters, **parameters)
         self.parameter_space = ParameterSpace(values, None, shape=None)
 
@@ -77,18 +101,23 @@ def native_cell_type(model: str) -> type:
     params = _numeric(defaults)
     state = {k: params.pop(k) for k in list(params) if k in recordables}
     is_source = defaults.get("element_type") == "stimulator"
-    return type(model, (NativeCellType,), {
-        "nest_model": model,
-        "default_parameters": params,
-        "default_initial_values": state,
-        "recordable": (["spikes"] + recordables),
-        "receptor_types": sorted(receptors) if receptors else
-        ([] if is_source else ["excitatory", "inhibitory"]),
-        "conductance_based": "g_ex" in recordables or "g_in" in recordables,
-        "is_spike_source": is_source,
-        "injectable": not is_source,
-        "units": {k: "dimensionless" for k in recordables},
-    })
+    return type(
+        model,
+        (NativeCellType,),
+        {
+            "nest_model": model,
+            "default_parameters": params,
+            "default_initial_values": state,
+            "recordable": (["spikes"] + recordables),
+            "receptor_types": sorted(receptors)
+            if receptors
+            else ([] if is_source else ["excitatory", "inhibitory"]),
+            "conductance_based": "g_ex" in recordables or "g_in" in recordables,
+            "is_spike_source": is_source,
+            "injectable": not is_source,
+            "units": {k: "dimensionless" for k in recordables},
+        },
+    )
 
 
 class NativeSynapseType:
@@ -104,7 +133,8 @@ class NativeSynapseType:
         unknown = set(parameters) - set(self.default_parameters) - {"weight", "delay"}
         if unknown:
             raise errors.NonExistentParameterError(
-                sorted(unknown)[0], self.nest_model, self.default_parameters)
+                sorted(unknown)[0], self.nest_model, self.default_parameters
+            )
         values = dict(self.default_parameters, **parameters)
         values.setdefault("delay", None)
         self.parameter_space = ParameterSpace(values, None, shape=None)
@@ -136,7 +166,13 @@ def native_electrode_type(model: str) -> type:
     params = _numeric(_defaults(model))
     from pynn_uni.common.models import StandardCurrentSource
 
-    return type(model, (NativeElectrodeType, StandardCurrentSource), {
-        "nest_model": model, "default_parameters": params,
-        "units": {k: "dimensionless" for k in params}, "parameter_docs": {},
-    })
+    return type(
+        model,
+        (NativeElectrodeType, StandardCurrentSource),
+        {
+            "nest_model": model,
+            "default_parameters": params,
+            "units": {k: "dimensionless" for k in params},
+            "parameter_docs": {},
+        },
+    )

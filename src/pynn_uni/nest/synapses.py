@@ -19,15 +19,20 @@ NATIVE_WEIGHT_UNIT = {"uS": "nS", "nA": "pA", "mV": "mV"}
 #: standard synapse type -> (NEST model, {standard parameter: NEST parameter})
 SIMPLE = {
     "StaticSynapse": ("static_synapse", {}),
-    "TsodyksMarkramSynapse": ("tsodyks_synapse",
-                              {"U": "U", "tau_rec": "tau_rec", "tau_facil": "tau_fac", "u": "u"}),
+    "TsodyksMarkramSynapse": (
+        "tsodyks_synapse",
+        {"U": "U", "tau_rec": "tau_rec", "tau_facil": "tau_fac", "u": "u"},
+    ),
     "SimpleStochasticSynapse": ("bernoulli_synapse", {"p": "p_transmit"}),
-    "MultiQuantalSynapse": ("quantal_stp_synapse",
-                            {"U": "U", "n": "n", "tau_rec": "tau_rec", "tau_facil": "tau_fac"}),
+    "MultiQuantalSynapse": (
+        "quantal_stp_synapse",
+        {"U": "U", "n": "n", "tau_rec": "tau_rec", "tau_facil": "tau_fac"},
+    ),
 }
 UNSUPPORTED = {
-    "StochasticTsodyksMarkramSynapse":
-        "NEST 3.10 has no stochastic Tsodyks-Markram synapse (PyNN built one as a C++ extension)",
+    "StochasticTsodyksMarkramSynapse": (
+        "NEST 3.10 has no stochastic Tsodyks-Markram synapse (PyNN built one as a C++ extension)"
+    ),
 }
 #: STDP timing dependence -> NEST model
 STDP_MODELS = {"SpikePairRule": "stdp_synapse", "Vogels2011Rule": "vogels_sprekeler_synapse"}
@@ -67,16 +72,19 @@ def _stdp_model(projection) -> str:
         raise errors.NotSupportedError("voltage-dependent STDP is not available on NEST")
     if _scalar(st.parameter_space["dendritic_delay_fraction"]) != 1.0:
         raise errors.NotSupportedError(
-            "NEST treats the whole delay as dendritic: dendritic_delay_fraction must be 1.0")
+            "NEST treats the whole delay as dendritic: dendritic_delay_fraction must be 1.0"
+        )
     if _scalar(wd.parameter_space["w_min"]) != 0.0:
         raise errors.NotSupportedError(
-            f"{wd_name}(w_min={_scalar(wd.parameter_space['w_min'])}): NEST's {STDP_MODELS[td_name]}"
-            " has a fixed lower weight bound of 0")
+            f"{wd_name}(w_min={_scalar(wd.parameter_space['w_min'])}): NEST's "
+            f"{STDP_MODELS[td_name]} has a fixed lower weight bound of 0"
+        )
     if td_name == "SpikePairRule":
         if _scalar(td.parameter_space["A_plus"]) == 0 and _scalar(td.parameter_space["A_minus"]):
             raise errors.NotSupportedError(
                 "SpikePairRule with A_plus = 0 and A_minus != 0 cannot be expressed on NEST "
-                "(alpha = A_minus / A_plus)")
+                "(alpha = A_minus / A_plus)"
+            )
     return STDP_MODELS[td_name]
 
 
@@ -91,8 +99,10 @@ def weight_factor(projection) -> float:
     celltype = _post_celltype(projection)
     unit = getattr(celltype, "weight_unit", "native")
     factor = 1.0 if unit not in NATIVE_WEIGHT_UNIT else scale(unit, NATIVE_WEIGHT_UNIT[unit])
-    if receptor_ports(projection) is None and projection.receptor_type == "inhibitory" and (
-        celltype.conductance_based and unit == "uS"
+    if (
+        receptor_ports(projection) is None
+        and projection.receptor_type == "inhibitory"
+        and (celltype.conductance_based and unit == "uS")
     ):
         factor = -factor
     return factor
@@ -112,16 +122,27 @@ def _stdp_values(projection) -> dict:
     st = projection.synapse_type
     td, wd = st.timing_dependence, st.weight_dependence
     w = abs(weight_factor(projection))
-    p = {k: _scalar(v) for k, v in {**dict(td.parameter_space.items()),
-                                      **dict(wd.parameter_space.items())}.items()}
+    p = {
+        k: _scalar(v)
+        for k, v in {**dict(td.parameter_space.items()), **dict(wd.parameter_space.items())}.items()
+    }
     if type(td).__name__ == "Vogels2011Rule":
-        return {"tau": p["tau"], "eta": p["eta"], "Wmax": p["w_max"] * w,
-                "alpha": 2.0 * p["rho"] * p["tau"] * scale("ms", "s")}
+        return {
+            "tau": p["tau"],
+            "eta": p["eta"],
+            "Wmax": p["w_max"] * w,
+            "alpha": 2.0 * p["rho"] * p["tau"] * scale("ms", "s"),
+        }
     mu = WEIGHT_DEPENDENCE_MU[type(wd).__name__] or (p["mu_plus"], p["mu_minus"])
     a_plus = p["A_plus"]
-    return {"tau_plus": p["tau_plus"], "lambda": a_plus,
-            "alpha": p["A_minus"] / a_plus if a_plus else 0.0,
-            "mu_plus": mu[0], "mu_minus": mu[1], "Wmax": p["w_max"] * w}
+    return {
+        "tau_plus": p["tau_plus"],
+        "lambda": a_plus,
+        "alpha": p["A_minus"] / a_plus if a_plus else 0.0,
+        "mu_plus": mu[0],
+        "mu_minus": mu[1],
+        "Wmax": p["w_max"] * w,
+    }
 
 
 def to_native(projection, block) -> dict:
@@ -163,7 +184,10 @@ def _post_tau_syn(projection, post_idx) -> np.ndarray:
 def prepare_targets(projection, block, nest) -> None:
     """Set what NEST keeps on the post neuron rather than on the synapse (STDP tau_minus)."""
     st = projection.synapse_type
-    if type(st).__name__ != "STDPMechanism" or type(st.timing_dependence).__name__ != "SpikePairRule":
+    if (
+        type(st).__name__ != "STDPMechanism"
+        or type(st.timing_dependence).__name__ != "SpikePairRule"
+    ):
         return
     tau_minus = _scalar(st.timing_dependence.parameter_space["tau_minus"])
     targets = np.unique(projection.post._ids[block.post])
@@ -211,7 +235,11 @@ def from_native(projection, native: dict, names, post_idx) -> dict:
 def _described_values(st) -> dict:
     """Homogeneous parameters kept in the description (STDP components, ...)."""
     values = {}
-    for part in (st, getattr(st, "timing_dependence", None), getattr(st, "weight_dependence", None)):
+    for part in (
+        st,
+        getattr(st, "timing_dependence", None),
+        getattr(st, "weight_dependence", None),
+    ):
         if part is not None:
             for k, v in part.parameter_space.items():
                 s = _scalar(v)

@@ -134,7 +134,9 @@ def import_backend(backend_name: str, module_name: str):
         return importlib.import_module(module_name)
     except ImportError as exc:
         if _simulator_missing(exc) and exc.name != module_name:
-            pytest.skip(f"{backend_name}: {exc}; install it with pip install pynn_uni[{backend_name}]")
+            pytest.skip(
+                f"{backend_name}: {exc}; install it with pip install pynn_uni[{backend_name}]"
+            )
         raise
 
 

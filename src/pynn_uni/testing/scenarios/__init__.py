@@ -12,8 +12,16 @@ import importlib
 from collections.abc import Callable
 
 #: the scenario modules, in the order their tests are collected
-MODULES = ("honesty", "neurons", "recording", "control", "connectivity", "plasticity",
-           "sources", "errors")
+MODULES = (
+    "honesty",
+    "neurons",
+    "recording",
+    "control",
+    "connectivity",
+    "plasticity",
+    "sources",
+    "errors",
+)
 
 
 def scenario_tests() -> dict[str, Callable]:

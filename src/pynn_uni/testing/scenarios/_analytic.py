@@ -12,8 +12,9 @@ import math
 import numpy as np
 
 
-def lif_first_spike_time(tau_m: float, cm: float, i_offset: float, v_rest: float,
-                         v_thresh: float) -> float:
+def lif_first_spike_time(
+    tau_m: float, cm: float, i_offset: float, v_rest: float, v_thresh: float
+) -> float:
     """Time (ms) for a LIF cell starting at rest to reach threshold under DC ``i_offset``.
 
     ``v(t) = v_rest + R I (1 - exp(-t/tau_m))`` reaches ``v_thresh`` at
@@ -31,8 +32,15 @@ def relaxation(t: np.ndarray, v0: float, v_rest: float, tau: float) -> np.ndarra
     return v_rest + (v0 - v_rest) * np.exp(-np.asarray(t) / tau)
 
 
-def rc_response(t: np.ndarray, times, amplitudes, tau_m: float, cm: float, v_rest: float,
-                v0: float | None = None) -> np.ndarray:
+def rc_response(
+    t: np.ndarray,
+    times,
+    amplitudes,
+    tau_m: float,
+    cm: float,
+    v_rest: float,
+    v0: float | None = None,
+) -> np.ndarray:
     """Membrane potential under a piecewise-constant current (nA) switching at ``times`` (ms).
 
     Superposition of step responses: each change dI at t_k adds
@@ -49,16 +57,18 @@ def rc_response(t: np.ndarray, times, amplitudes, tau_m: float, cm: float, v_res
     return v
 
 
-def psp_exp(t: np.ndarray, t0: float, weight: float, tau_m: float, tau_syn: float,
-            cm: float) -> np.ndarray:
+def psp_exp(
+    t: np.ndarray, t0: float, weight: float, tau_m: float, tau_syn: float, cm: float
+) -> np.ndarray:
     """Deviation from rest (mV) after a current ``weight * exp(-(t - t0)/tau_syn)`` (nA)."""
     s = np.clip(np.asarray(t, dtype=float) - t0, 0, None)
     k = tau_m * tau_syn / (tau_m - tau_syn)
     return weight / cm * k * (np.exp(-s / tau_m) - np.exp(-s / tau_syn))
 
 
-def psp_alpha(t: np.ndarray, t0: float, weight: float, tau_m: float, tau_syn: float,
-              cm: float) -> np.ndarray:
+def psp_alpha(
+    t: np.ndarray, t0: float, weight: float, tau_m: float, tau_syn: float, cm: float
+) -> np.ndarray:
     """Deviation from rest (mV) after an alpha current peaking at ``weight`` nA at t0 + tau_syn.
 
     ``I(s) = w (s/tau_s) e^(1 - s/tau_s)``; with ``a = 1/tau_s - 1/tau_m``,
@@ -66,8 +76,14 @@ def psp_alpha(t: np.ndarray, t0: float, weight: float, tau_m: float, tau_syn: fl
     """
     s = np.clip(np.asarray(t, dtype=float) - t0, 0, None)
     a = 1.0 / tau_syn - 1.0 / tau_m
-    return (weight * math.e / (cm * tau_syn) * np.exp(-s / tau_m)
-            * (1.0 - np.exp(-a * s) * (1.0 + a * s)) / a**2)
+    return (
+        weight
+        * math.e
+        / (cm * tau_syn)
+        * np.exp(-s / tau_m)
+        * (1.0 - np.exp(-a * s) * (1.0 + a * s))
+        / a**2
+    )
 
 
 def psp_delta(t: np.ndarray, t0: float, weight: float, tau_m: float) -> np.ndarray:

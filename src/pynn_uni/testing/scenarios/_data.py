@@ -17,8 +17,9 @@ def signal(population, name: str, segment: int = -1) -> tuple[np.ndarray, np.nda
 def spike_times(population, segment: int = -1) -> list[np.ndarray]:
     """Spike times (ms) of each cell, in population order."""
     block = population.get_data("spikes")
-    trains = sorted(block.segments[segment].spiketrains,
-                    key=lambda st: st.annotations["source_index"])
+    trains = sorted(
+        block.segments[segment].spiketrains, key=lambda st: st.annotations["source_index"]
+    )
     return [st.rescale("ms").magnitude for st in trains]
 
 

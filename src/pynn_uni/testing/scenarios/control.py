@@ -15,8 +15,12 @@ def _poisson_network(sim, seed: int = 7):
     sources = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0), label="sources")
     cells = sim.Population(10, sim.IF_curr_exp(), label="cells")
     weights = sim.RandomDistribution("uniform", (0.5, 1.5), rng=sim.NumpyRNG(seed=seed + 1))
-    prj = sim.Projection(sources, cells, sim.FixedProbabilityConnector(0.3, rng=rng),
-                         sim.StaticSynapse(weight=weights, delay=1.0))
+    prj = sim.Projection(
+        sources,
+        cells,
+        sim.FixedProbabilityConnector(0.3, rng=rng),
+        sim.StaticSynapse(weight=weights, delay=1.0),
+    )
     sources.record("spikes")
     cells.record(["spikes", "v"])
     return sources, cells, prj
@@ -24,7 +28,7 @@ def _poisson_network(sim, seed: int = 7):
 
 def _assert_same_spikes(a: list, b: list, what: str) -> None:
     assert len(a) == len(b), f"{what}: {len(a)} vs {len(b)} spike trains"
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
         assert x.shape == y.shape and np.allclose(x, y, rtol=0, atol=1e-9), (
             f"{what}, cell {i}: {x} != {y}"
         )

@@ -66,16 +66,22 @@ def _unknown_variable(sim, cells):
 BAD_INPUTS = {
     # case: (action, exception, text the message must contain)
     "unknown_parameter": (_unknown_parameter, errors.NonExistentParameterError, "tau_mm"),
-    "unknown_parameter_in_set": (_unknown_parameter_in_set, errors.NonExistentParameterError,
-                                 "tau_mm"),
+    "unknown_parameter_in_set": (
+        _unknown_parameter_in_set,
+        errors.NonExistentParameterError,
+        "tau_mm",
+    ),
     "wrong_unit": (_wrong_unit, errors.InvalidParameterValueError, "tau_m"),
     "wrong_unit_in_set": (_wrong_unit_in_set, errors.InvalidParameterValueError, "cm"),
     "negative_delay": (_negative_delay, errors.ConnectionError, "-1"),
     "delay_below_timestep": (_delay_below_timestep, errors.ConnectionError, "0.05"),
     "from_list_out_of_range": (_from_list_out_of_range, errors.InvalidDimensionsError, "5"),
     "array_wrong_shape": (_array_wrong_shape, errors.InvalidDimensionsError, "3"),
-    "probability_out_of_range": (_probability_out_of_range, errors.InvalidParameterValueError,
-                                 "1.5"),
+    "probability_out_of_range": (
+        _probability_out_of_range,
+        errors.InvalidParameterValueError,
+        "1.5",
+    ),
     "unrecordable": (_unrecordable, errors.RecordingError, "gsyn_exc"),
     "unknown_variable": (_unknown_variable, errors.RecordingError, "no_such_variable"),
 }

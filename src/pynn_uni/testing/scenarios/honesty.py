@@ -15,17 +15,32 @@ from pynn_uni import errors
 #: PyNN 0.13's standard cell types (union of NEST and NEURON; composite PointNeuron and
 #: multicompartment cells excepted: they cannot be built from defaults).
 STANDARD_CELL_TYPES = (
-    "IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_alpha", "IF_cond_exp",
-    "IF_cond_exp_gsfa_grr", "IF_facets_hardware1", "HH_cond_exp", "EIF_cond_alpha_isfa_ista",
-    "EIF_cond_exp_isfa_ista", "Izhikevich", "GIF_cond_exp", "SpikeSourcePoisson",
-    "SpikeSourcePoissonRefractory", "SpikeSourceGamma", "SpikeSourceInhGamma",
+    "IF_curr_alpha",
+    "IF_curr_exp",
+    "IF_curr_delta",
+    "IF_cond_alpha",
+    "IF_cond_exp",
+    "IF_cond_exp_gsfa_grr",
+    "IF_facets_hardware1",
+    "HH_cond_exp",
+    "EIF_cond_alpha_isfa_ista",
+    "EIF_cond_exp_isfa_ista",
+    "Izhikevich",
+    "GIF_cond_exp",
+    "SpikeSourcePoisson",
+    "SpikeSourcePoissonRefractory",
+    "SpikeSourceGamma",
+    "SpikeSourceInhGamma",
     "SpikeSourceArray",
 )
 
 
 def _stdp(sim, **kw):
-    return sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
-                             weight_dependence=sim.AdditiveWeightDependence(), **kw)
+    return sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(),
+        weight_dependence=sim.AdditiveWeightDependence(),
+        **kw,
+    )
 
 
 STANDARD_SYNAPSE_TYPES = {
@@ -33,8 +48,7 @@ STANDARD_SYNAPSE_TYPES = {
     "TsodyksMarkramSynapse": lambda sim, **kw: sim.TsodyksMarkramSynapse(**kw),
     "STDPMechanism": _stdp,
     "SimpleStochasticSynapse": lambda sim, **kw: sim.SimpleStochasticSynapse(p=0.5, **kw),
-    "StochasticTsodyksMarkramSynapse":
-        lambda sim, **kw: sim.StochasticTsodyksMarkramSynapse(**kw),
+    "StochasticTsodyksMarkramSynapse": lambda sim, **kw: sim.StochasticTsodyksMarkramSynapse(**kw),
     "MultiQuantalSynapse": lambda sim, **kw: sim.MultiQuantalSynapse(**kw),
 }
 
@@ -58,9 +72,13 @@ def _connect_every_receptor(sim, cells) -> int:
     for receptor in receptors:
         inhibitory = "inh" in receptor.lower() or "gaba" in receptor.lower()
         sign = -1.0 if inhibitory and not celltype.conductance_based else 1.0
-        sim.Projection(source, cells, sim.AllToAllConnector(),
-                       sim.StaticSynapse(weight=sign * _WEIGHT, delay=1.0),
-                       receptor_type=receptor)
+        sim.Projection(
+            source,
+            cells,
+            sim.AllToAllConnector(),
+            sim.StaticSynapse(weight=sign * _WEIGHT, delay=1.0),
+            receptor_type=receptor,
+        )
     return len(receptors)
 
 
@@ -107,8 +125,9 @@ def test_synapse_type_matches_declaration(sim, capabilities, name):
         assert name in str(info.value)
         sim.run(10.0)
         return
-    prj = sim.Projection(source, cells, sim.AllToAllConnector(),
-                         make(sim, weight=_WEIGHT, delay=1.0))
+    prj = sim.Projection(
+        source, cells, sim.AllToAllConnector(), make(sim, weight=_WEIGHT, delay=1.0)
+    )
     sim.run(10.0)
     assert len(prj.get("weight", format="list")) == 1
 
@@ -132,5 +151,6 @@ def test_current_source_matches_declaration(sim, capabilities, name):
 def test_capabilities_file_is_shipped(capabilities):
     """The suite can only judge a backend that declares what it does."""
     assert capabilities.path is not None, (
-        f"backend {capabilities.backend!r} ships no capabilities.toml beside its module")
+        f"backend {capabilities.backend!r} ships no capabilities.toml beside its module"
+    )
     assert capabilities.models, f"{capabilities.path} declares no models"

@@ -26,36 +26,45 @@ def _models(*names):
 
 # R = tau_m / cm = 40 MOhm, R*I = 17 mV for a 15 mV gap: t* = 20 ln(17/2) = 42.80 ms, so one
 # 0.1 ms step (spikes are reported at the end of the step that crosses) is 0.23 % of t*.
-LIF = dict(cm=0.5, tau_m=20.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, tau_refrac=2.0,
-           i_offset=0.425)
+LIF = dict(
+    cm=0.5, tau_m=20.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, tau_refrac=2.0, i_offset=0.425
+)
 
 
 @pytest.mark.parametrize(
-    "model", _models("IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond_alpha", "IF_curr_delta")
+    "model",
+    _models("IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond_alpha", "IF_curr_delta"),
 )
 def test_lif_spike_times_under_dc(sim, tolerance, model):
     """First spike at t*, then every t* + tau_refrac (reset = rest restarts the same charge)."""
     cells = sim.Population(1, getattr(sim, model)(**LIF), initial_values={"v": LIF["v_rest"]})
     cells.record("spikes")
     sim.run(150.0)
-    t_star = lif_first_spike_time(LIF["tau_m"], LIF["cm"], LIF["i_offset"], LIF["v_rest"],
-                                  LIF["v_thresh"])
+    t_star = lif_first_spike_time(
+        LIF["tau_m"], LIF["cm"], LIF["i_offset"], LIF["v_rest"], LIF["v_thresh"]
+    )
     times = spike_times(cells)[0]
     assert len(times) == 3, f"{model}: expected 3 spikes by 150 ms (t*={t_star:.2f}), got {times}"
     rel = tolerance["spike_time_rel"]
     assert_close(times[0], t_star, rel=rel, what=f"{model} first spike time (ms)")
-    assert_close(np.diff(times), np.full(2, t_star + LIF["tau_refrac"]), rel=rel,
-                 what=f"{model} inter-spike intervals (ms)")
+    assert_close(
+        np.diff(times),
+        np.full(2, t_star + LIF["tau_refrac"]),
+        rel=rel,
+        what=f"{model} inter-spike intervals (ms)",
+    )
 
 
 # tau_m = 15 ms, cm = 0.5 nF; threshold far away so the cell stays passive.
 PASSIVE = dict(cm=0.5, tau_m=15.0, v_rest=-60.0, v_reset=-60.0, v_thresh=-30.0, i_offset=0.0)
 PSP_CASES = {
     # model: (extra parameters, weight, closed form of the deviation from rest)
-    "IF_curr_exp": (dict(tau_syn_E=3.0), 0.5,
-                    lambda t, t0, w: psp_exp(t, t0, w, 15.0, 3.0, 0.5)),
-    "IF_curr_alpha": (dict(tau_syn_E=2.0), 0.5,
-                      lambda t, t0, w: psp_alpha(t, t0, w, 15.0, 2.0, 0.5)),
+    "IF_curr_exp": (dict(tau_syn_E=3.0), 0.5, lambda t, t0, w: psp_exp(t, t0, w, 15.0, 3.0, 0.5)),
+    "IF_curr_alpha": (
+        dict(tau_syn_E=2.0),
+        0.5,
+        lambda t, t0, w: psp_alpha(t, t0, w, 15.0, 2.0, 0.5),
+    ),
     "IF_curr_delta": ({}, 2.0, lambda t, t0, w: psp_delta(t, t0, w, 15.0)),  # weight in mV
 }
 
@@ -71,10 +80,16 @@ def test_current_based_psp_shape(sim, tolerance, model):
     extra, weight, closed_form = PSP_CASES[model]
     t0 = 11.5
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
-    cell = sim.Population(1, getattr(sim, model)(**PASSIVE, **extra),
-                          initial_values={"v": PASSIVE["v_rest"]})
-    sim.Projection(source, cell, sim.AllToAllConnector(),
-                   sim.StaticSynapse(weight=weight, delay=1.5), receptor_type="excitatory")
+    cell = sim.Population(
+        1, getattr(sim, model)(**PASSIVE, **extra), initial_values={"v": PASSIVE["v_rest"]}
+    )
+    sim.Projection(
+        source,
+        cell,
+        sim.AllToAllConnector(),
+        sim.StaticSynapse(weight=weight, delay=1.5),
+        receptor_type="excitatory",
+    )
     cell.record("v")
     sim.run(60.0)
     t, v = signal(cell, "v")
@@ -82,8 +97,12 @@ def test_current_based_psp_shape(sim, tolerance, model):
     keep = np.abs(t - t0) > 1e-6  # the delta jump itself is ambiguous at t0
     amplitude = np.abs(expected).max()
     assert amplitude > 0.5, "scenario badly posed: PSP too small to test"
-    assert_close(v[keep, 0] - PASSIVE["v_rest"], expected[keep],
-                 abs_=tolerance["v_rel"] * amplitude, what=f"{model} PSP (mV)")
+    assert_close(
+        v[keep, 0] - PASSIVE["v_rest"],
+        expected[keep],
+        abs_=tolerance["v_rel"] * amplitude,
+        what=f"{model} PSP (mV)",
+    )
 
 
 # Relaxation from v0 = -80 to rest -70 with tau = 10 ms for every point neuron.  Why each
@@ -119,8 +138,12 @@ def test_membrane_relaxation(sim, tolerance, model):
     cell.record("v")
     sim.run(50.0)
     t, v = signal(cell, "v")
-    assert_close(v[:, 0], relaxation(t, v0, v_rest, tau), abs_=tolerance["v_rel"] * abs(v0 - v_rest),
-                 what=f"{model} relaxation (mV)")
+    assert_close(
+        v[:, 0],
+        relaxation(t, v0, v_rest, tau),
+        abs_=tolerance["v_rel"] * abs(v0 - v_rest),
+        what=f"{model} relaxation (mV)",
+    )
 
 
 @pytest.mark.model("Izhikevich")
@@ -133,8 +156,9 @@ def test_izhikevich_rest_and_recovery(sim, tolerance):
     """
     solve_ivp = pytest.importorskip("scipy.integrate").solve_ivp
     sim.setup(timestep=0.01)
-    cells = sim.Population(2, sim.Izhikevich(i_offset=0.0),
-                           initial_values={"v": np.array([-70.0, -75.0]), "u": -14.0})
+    cells = sim.Population(
+        2, sim.Izhikevich(i_offset=0.0), initial_values={"v": np.array([-70.0, -75.0]), "u": -14.0}
+    )
     cells.record("v", sampling_interval=0.1)
     sim.run(100.0)
     t, v = signal(cells, "v")

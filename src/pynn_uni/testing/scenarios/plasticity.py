@@ -37,19 +37,21 @@ def test_stdp_additive_pair(sim, tolerance):
     drive = sim.Population(2, sim.SpikeSourceArray(spike_times=[12.0]))
     # tau_syn_E = 0.5 ms: 60 nA * 0.5 ms / 1 nF = 30 mV kick, gone by the end of tau_refrac
     post = sim.Population(2, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=5.0))
-    sim.Projection(drive, post, sim.OneToOneConnector(),
-                   sim.StaticSynapse(weight=60.0, delay=1.0))
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=60.0, delay=1.0))
     stdp = sim.STDPMechanism(
-        timing_dependence=sim.SpikePairRule(tau_plus=tau_plus, tau_minus=tau_minus,
-                                            A_plus=a_plus, A_minus=a_minus),
+        timing_dependence=sim.SpikePairRule(
+            tau_plus=tau_plus, tau_minus=tau_minus, A_plus=a_plus, A_minus=a_minus
+        ),
         weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=w_max),
-        weight=w0, delay=d)
+        weight=w0,
+        delay=d,
+    )
     prj = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
     pre.record("spikes")
     post.record("spikes")
     sim.run(100.0)
 
-    for got, wanted in zip(spike_times(pre), pre_times):
+    for got, wanted in zip(spike_times(pre), pre_times, strict=True):
         assert_close(got, np.array(wanted), abs_=1e-9, what="pre spike times (ms)")
     t_post = spike_times(post)
     assert [len(t) for t in t_post] == [1, 1], f"each post cell must fire once, got {t_post}"
@@ -60,10 +62,12 @@ def test_stdp_additive_pair(sim, tolerance):
             return a_plus * w_max * math.exp(-dt / tau_plus)
         return -a_minus * w_max * math.exp(dt / tau_minus)
 
-    expected = np.array([
-        dw(at_synapse[0] - 10.0) + dw(at_synapse[0] - 80.0),
-        dw(at_synapse[1] - 25.0),
-    ])
+    expected = np.array(
+        [
+            dw(at_synapse[0] - 10.0) + dw(at_synapse[0] - 80.0),
+            dw(at_synapse[1] - 25.0),
+        ]
+    )
     assert expected[0] > 0 > expected[1]
     weights = np.asarray(prj.get("weight", format="array"), dtype=float).diagonal()
     assert_close(weights - w0, expected, rel=tolerance["stdp_rel"], what="STDP weight change (nA)")
@@ -85,9 +89,12 @@ def test_tsodyks_markram_depression(sim, tolerance):
     cell_params = dict(cm=1.0, tau_m=20.0, tau_syn_E=0.5, v_rest=-65.0, v_thresh=0.0)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=spikes))
     cell = sim.Population(1, sim.IF_curr_exp(**cell_params), initial_values={"v": -65.0})
-    sim.Projection(source, cell, sim.AllToAllConnector(),
-                   sim.TsodyksMarkramSynapse(U=U, tau_rec=100.0, tau_facil=0.0,
-                                             weight=weight, delay=1.0))
+    sim.Projection(
+        source,
+        cell,
+        sim.AllToAllConnector(),
+        sim.TsodyksMarkramSynapse(U=U, tau_rec=100.0, tau_facil=0.0, weight=weight, delay=1.0),
+    )
     cell.record("v")
     sim.run(spikes[-1] + 40.0)
     t, v = signal(cell, "v")

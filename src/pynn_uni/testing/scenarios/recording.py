@@ -16,8 +16,12 @@ def test_get_data_layout(sim):
     dt, T = sim.get_time_step(), 20.0
     v0 = np.array([-60.0, -62.0, -64.0])
     # cell 0 is driven to fire: R*I = 20 MOhm * 2 nA = 40 mV, t* = 20 ln(40/25) = 9.4 ms
-    cells = sim.Population(3, sim.IF_cond_exp(i_offset=np.array([2.0, 0.0, 0.0])),
-                           initial_values={"v": v0}, label="cells")
+    cells = sim.Population(
+        3,
+        sim.IF_cond_exp(i_offset=np.array([2.0, 0.0, 0.0])),
+        initial_values={"v": v0},
+        label="cells",
+    )
     cells.record(["spikes", "v", "gsyn_exc"])
     sim.run(T)
     block = cells.get_data()
@@ -31,8 +35,12 @@ def test_get_data_layout(sim):
     assert_close(float(v.sampling_period.rescale("ms")), dt, rel=1e-9, what="sampling period")
     assert_close(float(v.t_start.rescale("ms")), 0.0, abs_=1e-9, what="t_start")
     assert_close(v.rescale("mV").magnitude[0], v0, abs_=1e-9, what="first sample = initial v")
-    assert_close(by_name["gsyn_exc"].rescale("uS").magnitude[0], np.zeros(3), abs_=1e-12,
-                 what="first gsyn_exc sample")
+    assert_close(
+        by_name["gsyn_exc"].rescale("uS").magnitude[0],
+        np.zeros(3),
+        abs_=1e-12,
+        what="first gsyn_exc sample",
+    )
     assert_close(np.asarray(v.array_annotations["channel_index"]), np.arange(3), what="channels")
 
     trains = sorted(seg.spiketrains, key=lambda st: st.annotations["source_index"])
@@ -55,5 +63,9 @@ def test_population_view_data_is_filtered(sim):
     sim.run(5.0)
     sig = view.get_data().segments[0].analogsignals[0]
     assert sig.shape[1] == 2
-    assert_close(sig.rescale("mV").magnitude[0], np.array([-69.0, -68.0]), abs_=1e-9,
-                 what="view's initial values")
+    assert_close(
+        sig.rescale("mV").magnitude[0],
+        np.array([-69.0, -68.0]),
+        abs_=1e-9,
+        what="view's initial values",
+    )

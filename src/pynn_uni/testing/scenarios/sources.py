@@ -28,8 +28,9 @@ def _passive(sim, n: int = 1):
 
 def _assert_in_band(t, v, times, amplitudes, dt, tol, what):
     early = rc_response(t, times, amplitudes, CELL["tau_m"], CELL["cm"], CELL["v_rest"])
-    late = rc_response(t, np.asarray(times) + dt, amplitudes, CELL["tau_m"], CELL["cm"],
-                       CELL["v_rest"])
+    late = rc_response(
+        t, np.asarray(times) + dt, amplitudes, CELL["tau_m"], CELL["cm"], CELL["v_rest"]
+    )
     lo, hi = np.minimum(early, late) - tol, np.maximum(early, late) + tol
     bad = (v < lo) | (v > hi)
     assert not bad.any(), (
@@ -46,11 +47,19 @@ def test_dc_source(sim, tolerance):
     sim.DCSource(amplitude=amp, start=start, stop=stop).inject_into(cell)
     sim.run(100.0)
     t, v = signal(cell, "v")
-    _assert_in_band(t, v[:, 0], [start, stop], [amp, 0.0], dt, tolerance["v_rel"] * R * amp,
-                    "DCSource response (mV)")
+    _assert_in_band(
+        t,
+        v[:, 0],
+        [start, stop],
+        [amp, 0.0],
+        dt,
+        tolerance["v_rel"] * R * amp,
+        "DCSource response (mV)",
+    )
     rise = t[v[:, 0] - CELL["v_rest"] > 1e-3]
     assert rise.size and start < rise[0] <= start + 2 * dt + 1e-9, (
-        f"onset at {rise[:1]} ms, expected within one step of {start} ms")
+        f"onset at {rise[:1]} ms, expected within one step of {start} ms"
+    )
 
 
 @pytest.mark.model("IF_curr_exp", "StepCurrentSource")
@@ -61,8 +70,9 @@ def test_step_current_source(sim, tolerance):
     sim.StepCurrentSource(times=times, amplitudes=amps).inject_into(cell)
     sim.run(100.0)
     t, v = signal(cell, "v")
-    _assert_in_band(t, v[:, 0], times, amps, dt, tolerance["v_rel"] * R * 0.4,
-                    "StepCurrentSource response (mV)")
+    _assert_in_band(
+        t, v[:, 0], times, amps, dt, tolerance["v_rel"] * R * 0.4, "StepCurrentSource response (mV)"
+    )
 
 
 @pytest.mark.model("IF_curr_exp", "ACSource")
@@ -78,8 +88,9 @@ def test_ac_source_mean_and_amplitude(sim, tolerance):
     omega_tau = 2 * math.pi * freq / 1000.0 * CELL["tau_m"]
     v_amp = R * amp / math.sqrt(1 + omega_tau**2)
     tol = tolerance["v_rel"]
-    assert_close(steady.mean(), CELL["v_rest"] + R * offset, abs_=tol * R * offset,
-                 what="AC mean (mV)")
+    assert_close(
+        steady.mean(), CELL["v_rest"] + R * offset, abs_=tol * R * offset, what="AC mean (mV)"
+    )
     assert_close(steady.std(), v_amp / math.sqrt(2), rel=2 * tol, what="AC std (mV)")
 
 
@@ -91,16 +102,24 @@ def test_noisy_current_source_statistics(sim, tolerance):
     mean, stdev, hold, n, T = 0.2, 0.5, 0.1, 20, 1000.0
     cells = _passive(sim, n)
     for i in range(n):
-        sim.NoisyCurrentSource(mean=mean, stdev=stdev, dt=hold).inject_into(cells[i:i + 1])
+        sim.NoisyCurrentSource(mean=mean, stdev=stdev, dt=hold).inject_into(cells[i : i + 1])
     sim.run(T)
     t, v = signal(cells, "v")
     steady = v[t >= 50.0]  # 5 tau_m after onset
     sigma = ou_held_noise_std(stdev, hold, CELL["tau_m"], CELL["cm"])
     sem = sigma * math.sqrt(2 * CELL["tau_m"] / (T - 50.0) / n)
-    assert_close(steady.mean(), CELL["v_rest"] + R * mean, abs_=tolerance["stat_sigma"] * sem,
-                 what="noise-driven mean v (mV)")
-    assert_close(steady.std(axis=0).mean(), sigma, rel=tolerance["noise_rel"],
-                 what="noise-driven std of v (mV)")
+    assert_close(
+        steady.mean(),
+        CELL["v_rest"] + R * mean,
+        abs_=tolerance["stat_sigma"] * sem,
+        what="noise-driven mean v (mV)",
+    )
+    assert_close(
+        steady.std(axis=0).mean(),
+        sigma,
+        rel=tolerance["noise_rel"],
+        what="noise-driven std of v (mV)",
+    )
 
 
 @pytest.mark.model("IF_curr_exp", "DCSource")
