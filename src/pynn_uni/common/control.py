@@ -75,6 +75,13 @@ class Simulation:
             raise errors.ConnectionError(
                 f"{where}: delay {float(delays.max())} ms exceeds max_delay {self.max_delay} ms"
             )
+        frozen = getattr(self.backend, "frozen_delays", None)
+        if frozen is not None and (lo < frozen[0] - 1e-9 or delays.max() > frozen[1] + 1e-9):
+            raise errors.ConnectionError(
+                f"{where}: delays in [{lo}, {float(delays.max())}] ms are outside the range "
+                f"[{frozen[0]}, {frozen[1]}] ms that {self.backend.name} fixed at the first run; "
+                "give min_delay and max_delay to setup() to widen it"
+            )
 
     # -- running ------------------------------------------------------------
     def run_until(self, tstop: float, callbacks=None) -> float:

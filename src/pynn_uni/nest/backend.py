@@ -111,7 +111,10 @@ class NestBackend:
             )
         self.config = dict(config)
         self._log, self._pops = [], []
+        self.frozen_delays = None
         self._reset_kernel()
+
+    frozen_delays: tuple[float, float] | None = None
 
     def _reset_kernel(self) -> None:
         nest = self.nest
@@ -126,6 +129,11 @@ class NestBackend:
         if self.config.get("rng_type"):
             status["rng_type"] = self.config["rng_type"]
         nest.SetKernelStatus(status)
+        lo, hi = self.config.get("min_delay", "auto"), self.config.get("max_delay", "auto")
+        if lo != "auto" or hi != "auto":  # NEST wants both, before any connection
+            lo = self.config["timestep"] if lo == "auto" else float(lo)
+            hi = max(lo, 10.0) if hi == "auto" else float(hi)
+            nest.SetKernelStatus({"min_delay": lo, "max_delay": hi})
 
     def end(self) -> None:
         self._log, self._pops = [], []
@@ -135,10 +143,17 @@ class NestBackend:
 
     def run_until(self, t: float) -> None:
         nest = self.nest
+        if self.frozen_delays is None:
+            self._freeze_delays()
         dt = nest.resolution
         steps = int(round((t - nest.biological_time) / dt))
         if steps > 0:
             nest.Simulate(steps * dt)
+
+    def _freeze_delays(self) -> None:
+        """NEST fixes its delay range at the first Simulate; remember it for clear errors."""
+        lo, hi = self.nest.GetKernelStatus(["min_delay", "max_delay"])
+        self.frozen_delays = (float(lo), float(hi))
 
     def reset(self) -> None:
         for h in self._log:
