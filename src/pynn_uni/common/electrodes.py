@@ -61,6 +61,8 @@ def get_data(sim, source):
     if not handles:
         raise ValueError("record() the source after injecting it, before get_data()")
     times, values = sim.backend.source_signal(handles[0])
+    keep = times <= sim.t + sim.dt / 2
+    times, values = times[keep], values[keep]
     dt = sim.dt
     return neo.AnalogSignal(
         values,

@@ -9,7 +9,6 @@ value at the start of the segment (PyNN's convention).
 from __future__ import annotations
 
 import datetime
-import warnings
 
 import numpy as np
 
@@ -135,7 +134,8 @@ class Recorder:
     # -- queries ----------------------------------------------------------------
     def spike_counts(self, idx: np.ndarray) -> np.ndarray:
         self._collect()
-        cells, _ = self.current.spikes()
+        cells, times = self.current.spikes()
+        cells = cells[times <= self.simulation.t + 1e-9]
         counts = np.bincount(cells, minlength=self.population.size)
         return counts[idx]
 
@@ -187,9 +187,6 @@ class Recorder:
             order = np.argsort(cells, kind="stable")
             cells, times = cells[order], times[order]
             bounds = np.searchsorted(cells, np.stack([chosen, chosen + 1]))
-            late = times > t_stop + 1e-9
-            if late.any():
-                warnings.warn(f"{int(late.sum())} spikes after t_stop dropped", stacklevel=4)
             trains = []
             for i, lo, hi in zip(chosen, bounds[0], bounds[1], strict=False):
                 st = times[lo:hi]

@@ -59,7 +59,7 @@ class _PopHandle:
         self.params = params
         self.initial: dict = {}
         self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
-        self.nodes = self.parrots = None
+        self.nodes = self.parrots = self.relay_gens = None
         self.ids = self.senders = None
         self.recorders: dict = {}
         self.recorded_idx: dict[str, np.ndarray] = {}
@@ -82,6 +82,11 @@ class _SourceHandle:
         self.idx = idx
         self.device = None
         self.meter = None
+
+
+class _RelayHandle:
+    def __init__(self, pop: _PopHandle):
+        self.pop = pop
 
 
 class _RecordHandle:
@@ -146,7 +151,9 @@ class NestBackend:
         if self.frozen_delays is None:
             self._freeze_delays()
         dt = nest.resolution
-        steps = int(round((t - nest.biological_time) / dt))
+        # NEST hands recorded data over one min_delay late: the kernel runs that far ahead
+        # of the user's time, and the common layer crops data at the user's time.
+        steps = int(round((t + self.frozen_delays[0] - nest.biological_time) / dt))
         if steps > 0:
             nest.Simulate(steps * dt)
 
@@ -161,8 +168,13 @@ class NestBackend:
                 conns = self.native_connections(h)
                 h.snapshot = _snapshot_of(conns) if len(conns) else None
         self._reset_kernel()
+        # nodes first, in their original order (so ids repeat), then the projections
         for h in self._log:
-            self._realise(h)
+            if not isinstance(h, _ProjHandle):
+                self._realise(h)
+        for h in self._log:
+            if isinstance(h, _ProjHandle):
+                self._realise(h)
 
     def _realise(self, h) -> None:
         if isinstance(h, _PopHandle):
@@ -175,6 +187,8 @@ class NestBackend:
             self._realise_source(h)
         elif isinstance(h, _RecordHandle):
             self._realise_recorder(h)
+        elif isinstance(h, _RelayHandle):
+            self._make_relay(h.pop)
 
     # -- cells -------------------------------------------------------------------------------
     def check_model(self, celltype) -> str:
@@ -189,9 +203,7 @@ class NestBackend:
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _PopHandle:
         model = self.check_model(celltype)
-        relayable = getattr(celltype, "is_spike_source", False) and (
-            model not in _SHARED_TRAIN_GENERATORS
-        )
+        relayable = getattr(celltype, "is_spike_source", False)
         h = _PopHandle(celltype, model, n, params, relayable)
         self._realise_population(h)
         self._log.append(h)
@@ -220,14 +232,20 @@ class NestBackend:
                 h.nodes.set(_listify(h.initial))
         h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
         h.senders = h.ids
-        h.parrots = None
-        if h.relay == "relay":
-            self._make_relay(h)
+        h.parrots = h.relay_gens = None
 
     def _make_relay(self, h: _PopHandle) -> None:
+        """Create the parrots; logged at this point so a replay makes the same node ids."""
         nest = self.nest
+        if not any(isinstance(x, _RelayHandle) and x.pop is h for x in self._log):
+            self._log.append(_RelayHandle(h))
+        feed = h.nodes
+        if h.model in _SHARED_TRAIN_GENERATORS:
+            # a copy of the generators, one step early, so parrots fire at the given times
+            h.relay_gens = feed = nest.Create(h.model, h.n)
+            self._set_spike_times(feed, h.params.get("spike_times"), h.n, shift=nest.resolution)
         h.parrots = nest.Create("parrot_neuron", h.n)
-        nest.Connect(h.nodes, h.parrots, "one_to_one", syn_spec={"delay": nest.resolution})
+        nest.Connect(feed, h.parrots, "one_to_one", syn_spec={"delay": nest.resolution})
         h.senders = np.asarray(h.parrots.tolist(), np.int64)
 
     def _ensure_relay(self, h: _PopHandle) -> None:
@@ -246,17 +264,19 @@ class NestBackend:
                     self._connect_native(p, h.senders[_index_of(h.ids, source)], target, params)
                 p.direct_from.remove(h)
 
-    def _set_spike_times(self, nodes, spike_times, n: int) -> None:
+    def _set_spike_times(self, nodes, spike_times, n: int, shift: float = 0.0) -> None:
         dt = self.nest.resolution
         now = self.nest.biological_time
         values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
         dicts = []
         for seq in values:
             t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
-            t = np.round(t / dt) * dt
+            t = np.round(t / dt) * dt - shift
             if t.size and t.min() < dt / 2:
                 raise errors.InvalidParameterValueError(
-                    f"SpikeSourceArray: spike times must be > 0 ms on NEST, got {t.min()} ms"
+                    f"SpikeSourceArray: spike times must be > {shift} ms on NEST"
+                    + (" for plastic synapses" if shift else "")
+                    + f", got {t.min() + shift} ms"
                 )
             dicts.append({"spike_times": t[t > now + dt / 2]})
         nodes.set(dicts)
@@ -272,7 +292,11 @@ class NestBackend:
         nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
         if h.model == "spike_generator":
             st = params["spike_times"]
-            self._set_spike_times(nodes, st[idx] if isinstance(st, np.ndarray) else st, len(idx))
+            st = st[idx] if isinstance(st, np.ndarray) else st
+            self._set_spike_times(nodes, st, len(idx))
+            if h.relay_gens is not None:
+                relay = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
+                self._set_spike_times(relay, st, len(idx), shift=self.nest.resolution)
             return
         selected = {
             k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
@@ -387,22 +411,40 @@ class NestBackend:
         if len(block) == 0:
             return
         pre_ids = projection.pre._ids[block.pre]
-        for pop in self._source_pops(projection.pre):
-            if pop.relay is None or (pop.relay == "direct" and pop not in h.direct_from):
-                single = len(self._source_pops(projection.pre)) == 1
-                one_target = single and np.bincount(block.pre).max() <= 1
-                if single and one_target and not h.direct_from:
-                    pop.relay = "direct"
-                    h.direct_from.append(pop)
-                else:
-                    self._ensure_relay(pop)
-            elif pop in h.direct_from and np.bincount(block.pre).max() > 1:
-                self._ensure_relay(pop)
+        pops = self._source_pops(projection.pre)
+        for pop in pops:
+            if pop.relay != "none":
+                self._choose_relay(pop, h, block, single=len(pops) == 1)
             if pop.relay == "relay":
                 pre_ids = self._to_senders(pop, pre_ids)
         native = synapses.to_native(projection, block)
         synapses.prepare_targets(projection, block, self.nest)
         self._connect_native(h, pre_ids, projection.post._ids[block.post], native)
+
+    def _choose_relay(self, pop: _PopHandle, h: _ProjHandle, block, single: bool) -> None:
+        """Direct generator connections where they keep PyNN's semantics, else parrots.
+
+        NEST accepts devices only as sources of static synapses; a Poisson-like generator
+        may feed each of its cells' targets directly only while every cell has one target.
+        """
+        static = h.synapse_model == "static_synapse"
+        if pop.model in _SHARED_TRAIN_GENERATORS:
+            if not static:
+                self._ensure_relay(pop)
+            return
+        if pop.relay == "relay":
+            return
+        counts = np.bincount(block.pre, minlength=projection_size(block))
+        if pop.relay is None and static and single and not h.direct_from:
+            pop.relay = "direct"
+            h.direct_from.append(pop)
+            h.direct_counts = np.zeros(0, np.int64)
+        if pop in h.direct_from:
+            total = _add_counts(h.direct_counts, counts)
+            h.direct_counts = total
+            if total.max() <= 1:
+                return
+        self._ensure_relay(pop)
 
     def _to_senders(self, pop: _PopHandle, ids: np.ndarray) -> np.ndarray:
         inside = (ids >= pop.ids[0]) & (ids <= pop.ids[-1])
@@ -487,9 +529,20 @@ class NestBackend:
 
     def source_signal(self, h: _SourceHandle):
         ev = h.meter.get("events")
-        times = np.asarray(ev["times"], dtype=float)
+        # the device runs one step early (see electrodes.py): report membrane-side times
+        dt = self.nest.resolution
+        times = np.asarray(ev["times"], dtype=float) + dt
         values = np.asarray(ev["I"], dtype=float) * scale("pA", "nA")
-        return np.concatenate([[0.0], times]), np.concatenate([[0.0], values])
+        return np.concatenate([[0.0, dt], times]), np.concatenate([[0.0, 0.0], values])
+
+
+def projection_size(block) -> int:
+    return int(block.pre.max()) + 1 if len(block) else 0
+
+
+def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    n = max(a.size, b.size)
+    return np.pad(a, (0, n - a.size)) + np.pad(b, (0, n - b.size))
 
 
 def _listify(params: dict) -> dict:

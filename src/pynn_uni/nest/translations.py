@@ -1,78 +1,962 @@
-"""TEMPORARY minimal table (being replaced by the full translation tables)."""
+"""NEST 3.10 translation tables: standard (PyNN) names and units <-> NEST's, as data.
+
+Every standard model maps to a :class:`ModelTranslation`: the NEST model, the one-to-one
+parameters (:class:`Param`: a new name and a unit scale computed by
+:func:`~pynn_uni.common.units.scale`), the few many-to-one parameters (:class:`Computed`: a
+named forward function and its inverse), NEST parameters fixed regardless of the standard
+values, and what NEST cannot express (``unsupported`` reasons, ``constraints``).
+
+Weights and STDP weight bounds carry the pseudo-unit ``'weight'`` (the post cell type's
+weight unit: uS, nA or mV); their NEST unit is nS, pA or mV (:data:`NATIVE_WEIGHT_UNIT`).
+NEST routes a spike onto its single-port models by the weight's sign, so inhibitory
+conductance weights, and their STDP bound ``Wmax``, are negated
+(:func:`native_weight_sign`).  Values that NEST stores as integers leave as numpy ints;
+scalars leave as Python scalars (``nest.Create`` refuses 0-d arrays).
+"""
+
 from __future__ import annotations
 
+import functools
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from pynn_uni.common.units import scale
+from pynn_uni import errors
+from pynn_uni.common.units import WEIGHT, scale
+
+#: standard weight unit -> NEST's
+NATIVE_WEIGHT_UNIT: dict[str, str] = {"uS": "nS", "nA": "pA", "mV": "mV"}
+
+Values = dict[str, Any]
+DEGREES_PER_CYCLE = 360.0
 
 
 @dataclass(frozen=True)
 class Param:
+    """One standard parameter or state variable <-> one NEST one, related by a unit scale."""
+
     native: str
-    unit: str
-    native_unit: str
+    unit: str  # standard unit, or WEIGHT
+    native_unit: str  # NEST's unit, or WEIGHT
+    settable: bool = True  # state only: NEST accepts it as an initial value
+    signed: bool = True  # WEIGHT only: takes the sign NEST gives the weight
+
+    def factor(self, weight_unit: str | None = None, weight_sign: float = 1.0) -> float:
+        """Standard -> native multiplier."""
+        if self.unit == WEIGHT:
+            return weight_factor(weight_unit) * (weight_sign if self.signed else 1.0)
+        return scale(self.unit, self.native_unit)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A many-to-one translation: ``forward(std) -> native`` and ``inverse(native) -> std``.
+
+    ``forward`` reads the standard ``inputs`` and returns the native ``outputs``; ``inverse``
+    reads the native ``native_inputs`` (``outputs`` unless stated) and returns standard values.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    forward: Callable[[Values], Values]
+    inverse: Callable[[Values], Values]
+    native_inputs: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return getattr(self.forward, "__name__", None) or self.forward.func.__name__
+
+    @property
+    def inverse_inputs(self) -> tuple[str, ...]:
+        return self.native_inputs or self.outputs
 
 
 @dataclass(frozen=True)
 class ModelTranslation:
+    """How one standard model (cell, synapse, plasticity component, source) lives in NEST.
+
+    ``native``: the NEST model, None when NEST cannot express it (``unsupported`` says why).
+    ``params``/``state``: one-to-one parameters / state variables (initial values and
+    recordables).  ``computed``: many-to-one translations.  ``fixed``: NEST values set
+    regardless.  ``receptor_ports``: receptor name -> NEST port (multisynapse models; else
+    NEST routes by the weight's sign).  ``weight``: unit of incoming weights (cells).
+    ``constraints``: standard parameters NEST supports at one value only.  ``post_params``:
+    synapse parameters NEST keeps on the post neuron.  ``from_post``: native synapse parameter
+    <- the post cell's standard parameter, per receptor type.  ``state_offset``: a NEST
+    parameter added to a recorded variable.  ``notes``: semantic differences worth documenting.
+    """
+
     native: str | None
-    params: dict = field(default_factory=dict)
-    state: dict = field(default_factory=dict)
-    computed: tuple = ()
-    fixed: dict = field(default_factory=dict)
+    params: Mapping[str, Param] = field(default_factory=dict)
+    state: Mapping[str, Param] = field(default_factory=dict)
+    computed: tuple[Computed, ...] = ()
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    receptor_ports: Mapping[str, int] = field(default_factory=dict)
+    weight: Param | None = None
+    constraints: Mapping[str, float] = field(default_factory=dict)
+    post_params: Mapping[str, Param] = field(default_factory=dict)
+    from_post: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    state_offset: Mapping[str, str] = field(default_factory=dict)
     unsupported: str = ""
+    notes: str = ""
+
+    @property
+    def standard_names(self) -> frozenset[str]:
+        """Every standard parameter name the translation understands."""
+        names = set(self.params) | set(self.state) | set(self.constraints) | set(self.post_params)
+        for c in self.computed:
+            names.update(c.inputs)
+        return frozenset(names)
 
 
-_LIF = {"v_rest": Param("E_L", "mV", "mV"), "tau_refrac": Param("t_ref", "ms", "ms"),
-        "v_reset": Param("V_reset", "mV", "mV"), "v_thresh": Param("V_th", "mV", "mV"),
-        "i_offset": Param("I_e", "nA", "pA"), "cm": Param("C_m", "nF", "pF"),
-        "tau_m": Param("tau_m", "ms", "ms")}
-_COND = dict(_LIF, tau_syn_E=Param("tau_syn_ex", "ms", "ms"),
-             tau_syn_I=Param("tau_syn_in", "ms", "ms"), e_rev_E=Param("E_ex", "mV", "mV"),
-             e_rev_I=Param("E_in", "mV", "mV"))
-_CURR = dict(_LIF, tau_syn_E=Param("tau_syn_ex", "ms", "ms"),
-             tau_syn_I=Param("tau_syn_in", "ms", "ms"))
+def _p(native: str, unit: str, native_unit: str | None = None, **kw) -> Param:
+    return Param(native, unit, unit if native_unit is None else native_unit, **kw)
 
 
-def _g_leak(std):
-    return {"g_L": np.asarray(std["cm"]) / np.asarray(std["tau_m"]) * scale("nF", "pF")}
+def _unsupported(reason: str) -> ModelTranslation:
+    return ModelTranslation(None, unsupported=reason)
 
 
-CELL_TYPES = {
-    "IF_cond_exp": ModelTranslation("iaf_cond_exp", {k: v for k, v in _COND.items()
-                                                     if k != "tau_m"},
-                                    {"v": Param("V_m", "mV", "mV"),
-                                     "gsyn_exc": Param("g_ex", "uS", "nS"),
-                                     "gsyn_inh": Param("g_in", "uS", "nS")}, (_g_leak,)),
-    "IF_curr_exp": ModelTranslation("iaf_psc_exp", _CURR, {"v": Param("V_m", "mV", "mV")}),
-    "SpikeSourcePoisson": ModelTranslation("poisson_generator", {"rate": Param("rate", "Hz", "Hz"),
-                                           "start": Param("start", "ms", "ms")}),
-    "SpikeSourceArray": ModelTranslation("spike_generator", {}),
-}
+# ---------------------------------------------------------------------------------------------
+#   Named transforms (each with its inverse)
+# ---------------------------------------------------------------------------------------------
 
 
-def to_native(model, std):
-    t = CELL_TYPES[model]
+def _arr(value) -> np.ndarray:
+    """A float array from a number, array, ArrayParameter/Sequence or array of those."""
+    value = getattr(value, "value", value)
+    a = np.asarray(value)
+    if a.dtype == object:
+        items = [np.asarray(getattr(x, "value", x), dtype=float) for x in a.ravel()]
+        try:
+            return np.stack(items).reshape(a.shape + items[0].shape) if items else a
+        except ValueError:  # ragged: spike times of several cells
+            out = np.empty(a.shape, dtype=object)
+            out.ravel()[:] = items
+            return out
+    return a.astype(float) if a.dtype.kind in "biuf" else a
+
+
+def _scaled(value, factor: float) -> np.ndarray:
+    a = _arr(value)
+    if a.dtype == object:
+        out = np.empty(a.shape, dtype=object)
+        out.ravel()[:] = [x * factor for x in a.ravel()]
+        return out
+    return a * factor if factor != 1.0 else a
+
+
+def membrane_conductance(std: Values) -> Values:
+    """(cm nF, tau_m ms) -> (C_m pF, g_L nS): NEST's conductance models take g_L = C_m / tau_m."""
+    cm, tau_m = _arr(std["cm"]), _arr(std["tau_m"])
+    return {"C_m": cm * scale("nF", "pF"), "g_L": cm / tau_m * scale("uS", "nS")}
+
+
+def membrane_time_constant(native: Values) -> Values:
+    """Inverse of :func:`membrane_conductance`."""
+    c_m, g_l = _arr(native["C_m"]), _arr(native["g_L"])
+    return {
+        "cm": c_m * scale("pF", "nF"),
+        "tau_m": c_m / g_l * scale("pF", "nF") / scale("nS", "uS"),
+    }
+
+
+def source_stop(std: Values) -> Values:
+    """(start, duration) -> (start, stop = start + duration), all ms."""
+    start = _arr(std["start"])
+    return {"start": start, "stop": start + _arr(std["duration"])}
+
+
+def source_duration(native: Values) -> Values:
+    """Inverse of :func:`source_stop`."""
+    start = _arr(native["start"])
+    return {"start": start, "duration": _arr(native["stop"]) - start}
+
+
+def gamma_rate(std: Values) -> Values:
+    """(alpha, beta Hz) -> (gamma_shape, rate Hz): a gamma(alpha, beta) renewal process has
+    mean interval alpha / beta, so NEST's mean ``rate`` is beta / alpha."""
+    alpha, beta = _arr(std["alpha"]), _arr(std["beta"])
+    shape = np.rint(alpha)
+    if np.any(shape != alpha) or np.any(shape < 1):
+        raise errors.InvalidParameterValueError(
+            f"SpikeSourceGamma: alpha must be a positive integer on NEST, got {alpha}"
+        )
+    return {"gamma_shape": shape.astype(np.int64), "rate": beta / alpha}
+
+
+def gamma_beta(native: Values) -> Values:
+    """Inverse of :func:`gamma_rate`."""
+    shape = _arr(native["gamma_shape"])
+    return {"alpha": shape.astype(np.int64), "beta": _arr(native["rate"]) * shape}
+
+
+def dead_time(std: Values) -> Values:
+    """(rate Hz, tau_refrac ms) -> (rate, dead_time): NEST's ``rate`` is already the mean rate
+    of the process with dead time, which needs 1 / rate > dead_time."""
+    rate, tau = _arr(std["rate"]), _arr(std["tau_refrac"])
+    if np.any(rate * tau * scale("ms", "s") >= 1.0):
+        raise errors.InvalidParameterValueError(
+            "SpikeSourcePoissonRefractory: the mean interval 1/rate must exceed tau_refrac "
+            f"(rate={rate} Hz, tau_refrac={tau} ms)"
+        )
+    return {"rate": rate, "dead_time": tau}
+
+
+def refractory_rate(native: Values) -> Values:
+    """Inverse of :func:`dead_time`."""
+    return {"rate": _arr(native["rate"]), "tau_refrac": _arr(native["dead_time"])}
+
+
+def ac_phase(std: Values) -> Values:
+    """Standard ACSource phase (deg) counts from ``start``; NEST's from t = 0:
+    phase_NEST = phase - 360 deg * frequency * start."""
+    shift = _arr(std["frequency"]) * _arr(std["start"]) * scale("ms", "s") * DEGREES_PER_CYCLE
+    return {"phase": _arr(std["phase"]) - shift}
+
+
+def ac_phase_inverse(native: Values) -> Values:
+    """Inverse of :func:`ac_phase`."""
+    shift = _arr(native["frequency"]) * _arr(native["start"]) * scale("ms", "s") * DEGREES_PER_CYCLE
+    return {"phase": _arr(native["phase"]) + shift}
+
+
+def stdp_amplitudes(std: Values) -> Values:
+    """(A_plus, A_minus) -> (lambda = A_plus, alpha = A_minus / A_plus) of ``stdp_synapse``.
+
+    With A_plus = 0 alpha is irrelevant unless A_minus != 0, which NEST cannot express."""
+    a_plus, a_minus = _arr(std["A_plus"]), _arr(std["A_minus"])
+    zero = a_plus == 0
+    if np.any(zero & (a_minus != 0)):
+        raise errors.NotSupportedError(
+            "SpikePairRule with A_plus = 0 and A_minus != 0 is not available on NEST "
+            "(stdp_synapse scales depression by alpha * lambda with lambda = A_plus)"
+        )
+    alpha = np.divide(
+        a_minus, a_plus, out=np.zeros(np.broadcast(a_plus, a_minus).shape), where=~zero
+    )
+    return {"lambda": a_plus, "alpha": alpha}
+
+
+def stdp_amplitudes_inverse(native: Values) -> Values:
+    """Inverse of :func:`stdp_amplitudes`."""
+    lam = _arr(native["lambda"])
+    return {"A_plus": lam, "A_minus": _arr(native["alpha"]) * lam}
+
+
+def vogels_depression(std: Values) -> Values:
+    """(tau ms, rho Hz) -> alpha = 2 rho tau, the constant depression of
+    ``vogels_sprekeler_synapse`` (Vogels et al. 2011: alpha = 2 rho_0 tau_STDP)."""
+    return {"alpha": 2.0 * _arr(std["rho"]) * _arr(std["tau"]) * scale("Hz", "1/ms")}
+
+
+def vogels_target_rate(native: Values) -> Values:
+    """Inverse of :func:`vogels_depression`."""
+    return {"rho": _arr(native["alpha"]) / (2.0 * _arr(native["tau"]) * scale("Hz", "1/ms"))}
+
+
+def quantal_sites(std: Values) -> Values:
+    """(U, n) -> (U, n, u = U, a = n): NEST does not reset the initial release probability
+    ``u`` or the available sites ``a`` when U or n change, so start them fresh here."""
+    u_max, n = _arr(std["U"]), _arr(std["n"])
+    sites = np.rint(n).astype(np.int64)
+    return {"U": u_max, "n": sites, "u": u_max, "a": sites}
+
+
+def quantal_sites_inverse(native: Values) -> Values:
+    """Inverse of :func:`quantal_sites`."""
+    return {"U": _arr(native["U"]), "n": _arr(native["n"]).astype(np.int64)}
+
+
+def lif_threshold(std: Values) -> Values:
+    """v_thresh -> (V_th, V_peak): an aeif model with Delta_T = 0 is a LIF neuron firing at
+    V_th, but NEST still demands V_peak >= V_th."""
+    v = _arr(std["v_thresh"])
+    return {"V_th": v, "V_peak": v}
+
+
+def lif_threshold_inverse(native: Values) -> Values:
+    """Inverse of :func:`lif_threshold`."""
+    return {"v_thresh": _arr(native["V_th"])}
+
+
+def stack_receptors(names: tuple[str, ...], outputs: Mapping[str, str], std: Values) -> Values:
+    """Per-receptor standard values ``'<receptor>.<param>'`` -> NEST's per-port arrays
+    (last axis: port 1..R, receptors in ``names`` order)."""
     out = {}
-    for k, v in std.items():
-        if k in t.params:
-            p = t.params[k]
-            out[p.native] = np.asarray(v, float) * scale(p.unit, p.native_unit) if np.ndim(v) else float(v) * scale(p.unit, p.native_unit)
-    for f in t.computed:
-        out.update(f(std))
-    if model == "SpikeSourcePoisson":
-        out["stop"] = std["start"] + std["duration"]
-    out.update(t.fixed)
+    for param, native in outputs.items():
+        columns = np.broadcast_arrays(*[_arr(std[f"{r}.{param}"]) for r in names])
+        out[native] = np.stack(columns, axis=-1)
     return out
 
 
-def state_to_native(model, name):
-    p = CELL_TYPES[model].state.get(name)
-    return (None, 1.0) if p is None else (p.native, scale(p.unit, p.native_unit))
+def split_receptors(names: tuple[str, ...], outputs: Mapping[str, str], native: Values) -> Values:
+    """Inverse of :func:`stack_receptors`."""
+    out = {}
+    for param, nname in outputs.items():
+        a = _arr(native[nname])
+        for k, r in enumerate(names):
+            out[f"{r}.{param}"] = a[..., k]
+    return out
 
 
-def recordable_native(model, name):
-    p = CELL_TYPES[model].state[name]
-    return p.native, scale(p.native_unit, p.unit)
+MEMBRANE = Computed(("cm", "tau_m"), ("C_m", "g_L"), membrane_conductance, membrane_time_constant)
+SOURCE_PERIOD = Computed(("start", "duration"), ("start", "stop"), source_stop, source_duration)
+GAMMA = Computed(("alpha", "beta"), ("gamma_shape", "rate"), gamma_rate, gamma_beta)
+DEAD_TIME = Computed(("rate", "tau_refrac"), ("rate", "dead_time"), dead_time, refractory_rate)
+AC_PHASE = Computed(
+    ("phase", "frequency", "start"),
+    ("phase",),
+    ac_phase,
+    ac_phase_inverse,
+    native_inputs=("phase", "frequency", "start"),
+)
+STDP_AMPLITUDES = Computed(
+    ("A_plus", "A_minus"), ("lambda", "alpha"), stdp_amplitudes, stdp_amplitudes_inverse
+)
+VOGELS_DEPRESSION = Computed(
+    ("tau", "rho"),
+    ("alpha",),
+    vogels_depression,
+    vogels_target_rate,
+    native_inputs=("alpha", "tau"),
+)
+QUANTAL_SITES = Computed(
+    ("U", "n"), ("U", "n", "u", "a"), quantal_sites, quantal_sites_inverse, native_inputs=("U", "n")
+)
+LIF_THRESHOLD = Computed(
+    ("v_thresh",), ("V_th", "V_peak"), lif_threshold, lif_threshold_inverse, native_inputs=("V_th",)
+)
+
+# ---------------------------------------------------------------------------------------------
+#   Cell types
+# ---------------------------------------------------------------------------------------------
+
+_MV, _MS = "mV", "ms"
+_V = {"v": _p("V_m", _MV)}
+_LEAKY = {
+    "v_rest": _p("E_L", _MV),
+    "v_reset": _p("V_reset", _MV),
+    "v_thresh": _p("V_th", _MV),
+    "tau_refrac": _p("t_ref", _MS),
+    "i_offset": _p("I_e", "nA", "pA"),
+}
+_SYN_TAU = {"tau_syn_E": _p("tau_syn_ex", _MS), "tau_syn_I": _p("tau_syn_in", _MS)}
+_SYN_REV = {"e_rev_E": _p("E_ex", _MV), "e_rev_I": _p("E_in", _MV)}
+_CURR_PARAMS = {**_LEAKY, "cm": _p("C_m", "nF", "pF"), "tau_m": _p("tau_m", _MS)}
+_COND_PARAMS = {**_LEAKY, **_SYN_TAU, **_SYN_REV}
+_ISYN = {
+    "isyn_exc": _p("I_syn_ex", "nA", "pA", settable=False),
+    "isyn_inh": _p("I_syn_in", "nA", "pA", settable=False),
+}
+_GSYN = {"gsyn_exc": _p("g_ex", "uS", "nS"), "gsyn_inh": _p("g_in", "uS", "nS")}
+_ADEX_PARAMS = {
+    "v_rest": _p("E_L", _MV),
+    "v_reset": _p("V_reset", _MV),
+    "tau_refrac": _p("t_ref", _MS),
+    "i_offset": _p("I_e", "nA", "pA"),
+    "v_spike": _p("V_peak", _MV),
+    "v_thresh": _p("V_th", _MV),
+    "a": _p("a", "nS"),
+    "b": _p("b", "nA", "pA"),
+    "delta_T": _p("Delta_T", _MV),
+    "tau_w": _p("tau_w", _MS),
+}
+_W = {"w": _p("w", "nA", "pA")}
+_CURRENT_WEIGHT = _p("weight", "nA", "pA")
+_CONDUCTANCE_WEIGHT = _p("weight", "uS", "nS")
+_VOLTAGE_WEIGHT = _p("weight", _MV)
+
+
+def _current(native: str, tau_syn: bool = True) -> ModelTranslation:
+    params = {**_CURR_PARAMS, **(_SYN_TAU if tau_syn else {})}
+    return ModelTranslation(
+        native,
+        params,
+        {**_V, **(_ISYN if tau_syn else {})},
+        weight=_CURRENT_WEIGHT if tau_syn else _VOLTAGE_WEIGHT,
+    )
+
+
+def _conductance(native: str, params: Mapping[str, Param], state: Mapping[str, Param], **kw):
+    return ModelTranslation(
+        native, params, {**_V, **_GSYN, **state}, (MEMBRANE,), weight=_CONDUCTANCE_WEIGHT, **kw
+    )
+
+
+_SOURCE = {"start": _p("start", _MS)}  # the 1:1 part; stop comes from SOURCE_PERIOD
+
+CELL_TYPES: dict[str, ModelTranslation] = {
+    "IF_curr_alpha": _current("iaf_psc_alpha"),
+    "IF_curr_exp": _current("iaf_psc_exp"),
+    "IF_curr_delta": _current("iaf_psc_delta", tau_syn=False),
+    "IF_cond_alpha": _conductance("iaf_cond_alpha", _COND_PARAMS, {}),
+    "IF_cond_exp": _conductance("iaf_cond_exp", _COND_PARAMS, {}),
+    "IF_cond_exp_gsfa_grr": _conductance(
+        "iaf_cond_exp_sfa_rr",
+        {
+            **_COND_PARAMS,
+            "tau_sfa": _p("tau_sfa", _MS),
+            "e_rev_sfa": _p("E_sfa", _MV),
+            "q_sfa": _p("q_sfa", "nS"),
+            "tau_rr": _p("tau_rr", _MS),
+            "e_rev_rr": _p("E_rr", _MV),
+            "q_rr": _p("q_rr", "nS"),
+        },
+        {"g_r": _p("g_rr", "nS"), "g_s": _p("g_sfa", "nS")},
+    ),
+    "IF_facets_hardware1": ModelTranslation(
+        "iaf_cond_exp",
+        {
+            "g_leak": _p("g_L", "nS"),
+            "v_rest": _p("E_L", _MV),
+            "v_reset": _p("V_reset", _MV),
+            "v_thresh": _p("V_th", _MV),
+            "e_rev_I": _p("E_in", _MV),
+            **_SYN_TAU,
+        },
+        {**_V, **_GSYN},
+        fixed={"C_m": 0.2 * scale("nF", "pF"), "t_ref": 1.0, "E_ex": 0.0},
+        weight=_CONDUCTANCE_WEIGHT,
+        notes="cm = 0.2 nF, tau_refrac = 1 ms and e_rev_E = 0 mV are fixed, as on the chip",
+    ),
+    "HH_cond_exp": ModelTranslation(
+        "hh_cond_exp_traub",
+        {
+            "gbar_Na": _p("g_Na", "uS", "nS"),
+            "gbar_K": _p("g_K", "uS", "nS"),
+            "g_leak": _p("g_L", "uS", "nS"),
+            "cm": _p("C_m", "nF", "pF"),
+            "v_offset": _p("V_T", _MV),
+            "e_rev_Na": _p("E_Na", _MV),
+            "e_rev_K": _p("E_K", _MV),
+            "e_rev_leak": _p("E_L", _MV),
+            "i_offset": _p("I_e", "nA", "pA"),
+            **_SYN_REV,
+            **_SYN_TAU,
+        },
+        {
+            **_V,
+            "gsyn_exc": _p("g_ex", "uS", "nS", settable=False),
+            "gsyn_inh": _p("g_in", "uS", "nS", settable=False),
+            "h": _p("Inact_h", "dimensionless"),
+            "m": _p("Act_m", "dimensionless"),
+            "n": _p("Act_n", "dimensionless"),
+        },
+        weight=_CONDUCTANCE_WEIGHT,
+        notes="hh_cond_exp_traub has no gap-junction port ('source_section.gap' is NEURON's); "
+        "NEST's spike detection uses its own t_ref = 2 ms",
+    ),
+    "EIF_cond_alpha_isfa_ista": _conductance(
+        "aeif_cond_alpha", {**_ADEX_PARAMS, **_SYN_TAU, **_SYN_REV}, _W
+    ),
+    "EIF_cond_exp_isfa_ista": _conductance(
+        "aeif_cond_exp", {**_ADEX_PARAMS, **_SYN_TAU, **_SYN_REV}, _W
+    ),
+    "Izhikevich": ModelTranslation(
+        "izhikevich",
+        {
+            "a": _p("a", "1/ms"),
+            "b": _p("b", "1/ms"),
+            "c": _p("c", _MV),
+            "d": _p("d", "mV/ms"),
+            "i_offset": _p("I_e", "nA", "pA"),
+        },
+        {**_V, "u": _p("U_m", "mV/ms")},
+        weight=_VOLTAGE_WEIGHT,
+        notes="NEST's izhikevich adds I_e (pA) directly to dv/dt (mV/ms), as PyNN's NEST "
+        "backend does: i_offset = 0.001 nA adds 1 mV/ms",
+    ),
+    "GIF_cond_exp": _conductance(
+        "gif_cond_exp",
+        {
+            **{k: v for k, v in _COND_PARAMS.items() if k != "v_thresh"},
+            "delta_v": _p("Delta_V", _MV),
+            "v_t_star": _p("V_T_star", _MV),
+            "lambda0": _p("lambda_0", "Hz"),
+            "tau_eta": _p("tau_stc", _MS),
+            "tau_gamma": _p("tau_sfa", _MS),
+            "a_eta": _p("q_stc", "nA", "pA"),
+            "a_gamma": _p("q_sfa", _MV),
+        },
+        {"i_eta": _p("I_stc", "nA", "pA", settable=False), "v_t": _p("E_sfa", _MV, settable=False)},
+        state_offset={"v_t": "V_T_star"},
+        notes="NEST records the threshold's moving part E_sfa; v_t = V_T_star + E_sfa, and it "
+        "(like i_eta) cannot be initialised: NEST starts both at rest",
+    ),
+    "SpikeSourcePoisson": ModelTranslation(
+        "poisson_generator", {"rate": _p("rate", "Hz"), **_SOURCE}, computed=(SOURCE_PERIOD,)
+    ),
+    "SpikeSourcePoissonRefractory": ModelTranslation(
+        "ppd_sup_generator",
+        _SOURCE,
+        computed=(DEAD_TIME, SOURCE_PERIOD),
+        fixed={"n_proc": 1, "frequency": 0.0, "relative_amplitude": 0.0},
+        notes="ppd_sup_generator's rate is the mean rate including the dead time, as PyNN's",
+    ),
+    "SpikeSourceGamma": ModelTranslation(
+        "gamma_sup_generator", _SOURCE, computed=(GAMMA, SOURCE_PERIOD), fixed={"n_proc": 1}
+    ),
+    "SpikeSourceInhGamma": _unsupported(
+        "NEST 3.10 has no inhomogeneous gamma generator (sinusoidal_gamma_generator only "
+        "modulates sinusoidally, inhomogeneous_poisson_generator is Poisson)"
+    ),
+    "SpikeSourceArray": ModelTranslation(
+        "spike_generator",
+        {"spike_times": _p("spike_times", _MS)},
+        fixed={"allow_offgrid_times": True},
+        notes="off-grid times are rounded up to the end of their time step; NEST refuses "
+        "times <= the current time (t = 0 included)",
+    ),
+}
+# NB: a translation dict may be shared by several models (read-only by convention).
+
+# ---------------------------------------------------------------------------------------------
+#   PointNeuron: a membrane component plus named receptors on a NEST *_multisynapse model
+# ---------------------------------------------------------------------------------------------
+
+_LIF_MEMBRANE = {k: v for k, v in _LEAKY.items() if k != "v_thresh"}
+
+#: membrane component -> (family of NEST models, params, computed, fixed, state)
+NEURON_COMPONENTS: dict[str, dict[str, tuple]] = {
+    "LIF": {
+        "psc": (_CURR_PARAMS, (), {}, _V),
+        # aeif with Delta_T = 0 and no adaptation is exactly a LIF neuron firing at V_th
+        "cond": (
+            _LIF_MEMBRANE,
+            (MEMBRANE, LIF_THRESHOLD),
+            {"Delta_T": 0.0, "a": 0.0, "b": 0.0},
+            _V,
+        ),
+    },
+    "AdExp": {"cond": (_ADEX_PARAMS, (MEMBRANE,), {}, {**_V, **_W})},
+}
+
+#: post-synaptic response -> (family, {param: NEST per-port array}, recordable, NEST prefix)
+POST_SYNAPTIC_RESPONSES: dict[str, tuple] = {
+    "CurrExpPostSynapticResponse": ("psc", {"tau_syn": "tau_syn"}, ("isyn", "nA", "pA"), "I_syn_"),
+    "CondAlphaPostSynapticResponse": (
+        "cond",
+        {"e_syn": "E_rev", "tau_syn": "tau_syn"},
+        ("gsyn", "uS", "nS"),
+        "g_",
+    ),
+    "CondBetaPostSynapticResponse": (
+        "cond",
+        {"e_syn": "E_rev", "tau_rise": "tau_rise", "tau_decay": "tau_decay"},
+        ("gsyn", "uS", "nS"),
+        "g_",
+    ),
+    "CondExpPostSynapticResponse": (
+        "cond",
+        {"e_syn": "E_rev", "tau_syn": "tau_syn"},
+        ("gsyn", "uS", "nS"),
+        "g_",
+    ),
+}
+
+#: (membrane, receptor kind) -> NEST model
+POINT_NEURON_MODELS: dict[tuple[str, str], str] = {
+    ("LIF", "CurrExpPostSynapticResponse"): "iaf_psc_exp_multisynapse",
+    ("LIF", "CondAlphaPostSynapticResponse"): "aeif_cond_alpha_multisynapse",
+    ("LIF", "CondBetaPostSynapticResponse"): "aeif_cond_beta_multisynapse",
+    ("AdExp", "CondAlphaPostSynapticResponse"): "aeif_cond_alpha_multisynapse",
+    ("AdExp", "CondBetaPostSynapticResponse"): "aeif_cond_beta_multisynapse",
+}
+_NO_COND_EXP = (
+    "NEST 3.10's only exponential-conductance multisynapse model is gif_cond_exp_multisynapse "
+    "(a stochastic GIF neuron)"
+)
+POINT_NEURON_UNSUPPORTED: dict[tuple[str, str], str] = {
+    ("LIF", "CondExpPostSynapticResponse"): _NO_COND_EXP,
+    ("AdExp", "CondExpPostSynapticResponse"): _NO_COND_EXP,
+    ("AdExp", "CurrExpPostSynapticResponse"): "NEST 3.10 has no current-based aeif "
+    "multisynapse model",
+}
+
+
+def point_neuron_translation(neuron: str, receptors: Mapping[str, str]) -> ModelTranslation:
+    """Translation of ``PointNeuron(<neuron>(), **{name: <PSR class>()})``.
+
+    ``receptors`` maps receptor names to post-synaptic response class names; NEST ports are
+    1..R in sorted-name order.  Receptor parameters are ``'<name>.<param>'``; recordables
+    ``'<name>.gsyn'`` (uS) or ``'<name>.isyn'`` (nA).  Raises NotSupportedError naming the
+    combination when no NEST model expresses it.
+    """
+    names = tuple(sorted(receptors))
+    kinds = sorted(set(receptors.values()))
+    if len(kinds) > 1:
+        raise errors.NotSupportedError(
+            f"PointNeuron({neuron}) with receptors of several kinds ({', '.join(kinds)}) is not "
+            "available on NEST: each *_multisynapse model has one synapse shape"
+        )
+    if neuron not in NEURON_COMPONENTS:
+        raise errors.NotSupportedError(
+            f"PointNeuron neuron component {neuron} is not available on NEST"
+        )
+    if kinds and kinds[0] not in POST_SYNAPTIC_RESPONSES:
+        raise errors.NotSupportedError(
+            f"post-synaptic response {kinds[0]} is not available on NEST"
+        )
+    kind = kinds[0] if kinds else next(k for (n, k) in POINT_NEURON_MODELS if n == neuron)
+    if (neuron, kind) not in POINT_NEURON_MODELS:
+        reason = POINT_NEURON_UNSUPPORTED.get((neuron, kind), "no matching NEST model")
+        raise errors.NotSupportedError(
+            f"PointNeuron({neuron}, {kind}) is not available on NEST: {reason}"
+        )
+    family, outputs, (var, unit, native_unit), prefix = POST_SYNAPTIC_RESPONSES[kind]
+    params, computed, fixed, state = NEURON_COMPONENTS[neuron][family]
+    inputs = tuple(f"{r}.{p}" for r in names for p in outputs)
+    stack = Computed(
+        inputs,
+        tuple(outputs.values()),
+        functools.partial(stack_receptors, names, outputs),
+        functools.partial(split_receptors, names, outputs),
+    )
+    ports = {r: k + 1 for k, r in enumerate(names)}
+    psr_state = {
+        f"{r}.{var}": _p(f"{prefix}{k}", unit, native_unit, settable=False)
+        for r, k in ports.items()
+    }
+    return ModelTranslation(
+        POINT_NEURON_MODELS[(neuron, kind)],
+        params,
+        {**state, **psr_state},
+        (*computed, stack) if names else computed,
+        fixed,
+        ports,
+        weight=_CONDUCTANCE_WEIGHT if family == "cond" else _CURRENT_WEIGHT,
+    )
+
+
+def translation_for(celltype) -> ModelTranslation:
+    """The translation of a standard cell type instance (PointNeuron included)."""
+    if hasattr(celltype, "post_synaptic_receptors"):
+        return point_neuron_translation(
+            type(celltype.neuron).__name__,
+            {r: type(p).__name__ for r, p in celltype.post_synaptic_receptors.items()},
+        )
+    return _lookup(type(celltype).__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+#   Synapse types and STDP components
+# ---------------------------------------------------------------------------------------------
+
+_SYNAPSE = {"weight": _p("weight", WEIGHT), "delay": _p("delay", _MS)}
+_TM = {
+    "U": _p("U", "dimensionless"),
+    "tau_rec": _p("tau_rec", _MS),
+    "tau_facil": _p("tau_fac", _MS),
+}
+
+SYNAPSE_TYPES: dict[str, ModelTranslation] = {
+    "StaticSynapse": ModelTranslation("static_synapse", _SYNAPSE),
+    "TsodyksMarkramSynapse": ModelTranslation(
+        "tsodyks_synapse",
+        {**_SYNAPSE, **_TM},
+        {"u": _p("u", "dimensionless")},
+        from_post={"tau_psc": {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}},
+    ),
+    "SimpleStochasticSynapse": ModelTranslation(
+        "bernoulli_synapse", {**_SYNAPSE, "p": _p("p_transmit", "dimensionless")}
+    ),
+    "MultiQuantalSynapse": ModelTranslation(
+        "quantal_stp_synapse",
+        {**_SYNAPSE, "tau_rec": _TM["tau_rec"], "tau_facil": _TM["tau_facil"]},
+        computed=(QUANTAL_SITES,),
+        notes="the weight is that of all n sites releasing together",
+    ),
+    "StochasticTsodyksMarkramSynapse": _unsupported(
+        "NEST 3.10 has no stochastic Tsodyks-Markram synapse (PyNN compiled its own "
+        "stochastic_stp_synapse as a NEST extension module)"
+    ),
+    "ElectricalSynapse": _unsupported(
+        "gap junctions need NEST's *_gap models; hh_cond_exp_traub has no gap port"
+    ),
+    # the native model follows the timing dependence: use stdp_translation()
+    "STDPMechanism": ModelTranslation(
+        "stdp_synapse",
+        _SYNAPSE,
+        constraints={"dendritic_delay_fraction": 1.0},
+        notes="NEST treats the whole delay as dendritic; no voltage dependence",
+    ),
+}
+
+TIMING_DEPENDENCES: dict[str, ModelTranslation] = {
+    "SpikePairRule": ModelTranslation(
+        "stdp_synapse",
+        {"tau_plus": _p("tau_plus", _MS)},
+        computed=(STDP_AMPLITUDES,),
+        post_params={"tau_minus": _p("tau_minus", _MS)},
+        notes="all-to-all spike pairing; tau_minus lives on the post neuron (one value per "
+        "neuron, shared by all its STDP inputs)",
+    ),
+    "Vogels2011Rule": ModelTranslation(
+        "vogels_sprekeler_synapse",
+        {"tau": _p("tau", _MS), "eta": _p("eta", WEIGHT, WEIGHT, signed=False)},
+        computed=(VOGELS_DEPRESSION,),
+        post_params={"tau": _p("tau_minus", _MS)},
+        notes="eta is a weight increment (weight units); rho a target rate in Hz; the post "
+        "trace uses the post neuron's tau_minus, so it is set to tau; all-to-all traces",
+    ),
+}
+
+_W_BOUNDS = {"w_max": _p("Wmax", WEIGHT)}
+_W_MIN = {"w_min": 0.0}
+WEIGHT_DEPENDENCES: dict[str, ModelTranslation] = {
+    "AdditiveWeightDependence": ModelTranslation(
+        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 0.0, "mu_minus": 0.0}, constraints=_W_MIN
+    ),
+    "MultiplicativeWeightDependence": ModelTranslation(
+        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 1.0, "mu_minus": 1.0}, constraints=_W_MIN
+    ),
+    "AdditivePotentiationMultiplicativeDepression": ModelTranslation(
+        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 0.0, "mu_minus": 1.0}, constraints=_W_MIN
+    ),
+    "GutigWeightDependence": ModelTranslation(
+        "stdp_synapse",
+        {
+            **_W_BOUNDS,
+            "mu_plus": _p("mu_plus", "dimensionless"),
+            "mu_minus": _p("mu_minus", "dimensionless"),
+        },
+        constraints=_W_MIN,
+    ),
+}
+#: weight dependences that vogels_sprekeler_synapse (additive updates, bounds [0, Wmax]) obeys
+VOGELS_WEIGHT_DEPENDENCES = frozenset({"AdditiveWeightDependence"})
+
+
+def stdp_translation(timing: str, weight_dependence: str) -> ModelTranslation:
+    """The whole STDPMechanism (base + timing + weight dependence) on its NEST model."""
+    td = TIMING_DEPENDENCES.get(timing)
+    wd = WEIGHT_DEPENDENCES.get(weight_dependence)
+    if td is None:
+        raise errors.NotSupportedError(f"STDP timing dependence {timing} is not available on NEST")
+    if wd is None:
+        raise errors.NotSupportedError(
+            f"STDP weight dependence {weight_dependence} is not available on NEST"
+        )
+    fixed = dict(wd.fixed)
+    if td.native == "vogels_sprekeler_synapse":
+        if weight_dependence not in VOGELS_WEIGHT_DEPENDENCES:
+            raise errors.NotSupportedError(
+                f"Vogels2011Rule with {weight_dependence} is not available on NEST: "
+                "vogels_sprekeler_synapse updates additively"
+            )
+        fixed = {}
+    base = SYNAPSE_TYPES["STDPMechanism"]
+    return ModelTranslation(
+        td.native,
+        {**base.params, **td.params, **wd.params},
+        {},
+        (*td.computed, *wd.computed),
+        fixed,
+        constraints={**base.constraints, **wd.constraints},
+        post_params=td.post_params,
+        notes=" ".join(n for n in (base.notes, td.notes) if n),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+#   Current sources
+# ---------------------------------------------------------------------------------------------
+
+_PERIOD = {"start": _p("start", _MS), "stop": _p("stop", _MS)}
+_CURRENT = _p("amplitude", "nA", "pA")
+
+CURRENT_SOURCES: dict[str, ModelTranslation] = {
+    "DCSource": ModelTranslation("dc_generator", {"amplitude": _CURRENT, **_PERIOD}),
+    "ACSource": ModelTranslation(
+        "ac_generator",
+        {
+            "amplitude": _CURRENT,
+            "offset": _p("offset", "nA", "pA"),
+            "frequency": _p("frequency", "Hz"),
+            **_PERIOD,
+        },
+        computed=(AC_PHASE,),
+    ),
+    "StepCurrentSource": ModelTranslation(
+        "step_current_generator",
+        {"amplitudes": _p("amplitude_values", "nA", "pA"), "times": _p("amplitude_times", _MS)},
+    ),
+    "NoisyCurrentSource": ModelTranslation(
+        "noise_generator",
+        {
+            "mean": _p("mean", "nA", "pA"),
+            "stdev": _p("std", "nA", "pA"),
+            "dt": _p("dt", _MS),
+            **_PERIOD,
+        },
+    ),
+}
+
+# ---------------------------------------------------------------------------------------------
+#   Translating
+# ---------------------------------------------------------------------------------------------
+
+_TABLES = (CELL_TYPES, SYNAPSE_TYPES, CURRENT_SOURCES, TIMING_DEPENDENCES, WEIGHT_DEPENDENCES)
+
+
+def _lookup(model: str | ModelTranslation) -> ModelTranslation:
+    if isinstance(model, ModelTranslation):
+        return model
+    for table in _TABLES:
+        if model in table:
+            return table[model]
+    raise errors.NotSupportedError(f"{model} is not available on NEST (no translation)")
+
+
+def _supported(model: str | ModelTranslation) -> ModelTranslation:
+    t = _lookup(model)
+    if t.native is None:
+        raise errors.NotSupportedError(f"{model} is not available on NEST: {t.unsupported}")
+    return t
+
+
+def _plain(value):
+    a = np.asarray(value)
+    return a.item() if a.ndim == 0 and a.dtype != object else value
+
+
+def weight_factor(weight_unit: str | None) -> float:
+    """Standard -> NEST weight multiplier for a post cell type's weight unit (uS, nA, mV)."""
+    if weight_unit not in NATIVE_WEIGHT_UNIT:
+        raise ValueError(
+            f"weight unit must be one of {sorted(NATIVE_WEIGHT_UNIT)} (the post cell type's "
+            f"weight_unit), got {weight_unit!r}"
+        )
+    return scale(weight_unit, NATIVE_WEIGHT_UNIT[weight_unit])
+
+
+def native_weight_sign(receptor_type: str, conductance_based: bool) -> float:
+    """-1 where NEST wants a negative weight for a positive standard one: inhibitory input to a
+    conductance-based single-port model (NEST routes by sign; PyNN conductances are >= 0).
+    Current and voltage weights are already signed by the user; multisynapse ports are +1."""
+    return -1.0 if conductance_based and receptor_type == "inhibitory" else 1.0
+
+
+def to_native(
+    model: str | ModelTranslation,
+    std: Mapping[str, Any],
+    weight_unit: str | None = None,
+    weight_sign: float = 1.0,
+) -> dict[str, Any]:
+    """Translate the standard values present in ``std`` (plus the fixed native values).
+
+    A computed translation runs when any of its inputs is present and then needs all of them
+    (KeyError naming the missing one).  Values NEST can only take at one value (``constraints``)
+    are checked and dropped; ``post_params`` are left to :func:`post_to_native`; initial values
+    of state variables NEST cannot set are dropped (NEST starts them at rest).
+    """
+    t = _supported(model)
+    name = model if isinstance(model, str) else t.native
+    unknown = set(std) - t.standard_names
+    if unknown:
+        raise errors.NonExistentParameterError(sorted(unknown)[0], name, sorted(t.standard_names))
+    for key, only in t.constraints.items():
+        if key in std and np.any(_arr(std[key]) != only):
+            raise errors.NotSupportedError(
+                f"{name}: {key} = {_arr(std[key])} is not available on NEST (only {only})"
+            )
+    out: dict[str, Any] = {}
+    for key, p in t.params.items():
+        if key in std:
+            out[p.native] = _scaled(std[key], p.factor(weight_unit, weight_sign))
+    for key, p in t.state.items():
+        if key in std and p.settable:
+            out[p.native] = _scaled(std[key], p.factor())
+    for c in t.computed:
+        present = [k for k in c.inputs if k in std]
+        if present:
+            missing = [k for k in c.inputs if k not in std]
+            if missing:
+                raise KeyError(
+                    f"{name}: translating {', '.join(present)} to NEST ({c.name}) also needs "
+                    f"{', '.join(missing)}"
+                )
+            out.update(c.forward({k: std[k] for k in c.inputs}))
+    out.update(t.fixed)
+    return {k: _plain(v) for k, v in out.items()}
+
+
+def from_native(
+    model: str | ModelTranslation,
+    native: Mapping[str, Any],
+    weight_unit: str | None = None,
+    weight_sign: float = 1.0,
+) -> dict[str, Any]:
+    """Standard values of every standard parameter and state variable whose NEST values are all
+    in ``native`` (other keys, e.g. the rest of a ``GetStatus`` dict, are ignored)."""
+    t = _supported(model)
+    out: dict[str, Any] = {}
+    for key, p in t.params.items():
+        if p.native in native:
+            out[key] = _scaled(native[p.native], 1.0 / p.factor(weight_unit, weight_sign))
+    for key, p in t.state.items():
+        if p.native in native:
+            offset = t.state_offset.get(key)
+            out[key] = _scaled(native[p.native], 1.0 / p.factor())
+            if offset is not None and offset in native:
+                out[key] = out[key] + _arr(native[offset])
+    for c in t.computed:
+        if all(k in native for k in c.inverse_inputs):
+            out.update(c.inverse({k: native[k] for k in c.inverse_inputs}))
+    return {k: _plain(v) for k, v in out.items()}
+
+
+def post_to_native(model: str | ModelTranslation, std: Mapping[str, Any]) -> dict[str, Any]:
+    """The NEST parameters a synapse type keeps on its post-synaptic neurons (STDP tau_minus)."""
+    t = _supported(model)
+    return {
+        p.native: _plain(_scaled(std[k], p.factor())) for k, p in t.post_params.items() if k in std
+    }
+
+
+def _state(model: str | ModelTranslation, name: str) -> tuple[ModelTranslation, Param]:
+    t = _supported(model)
+    if name not in t.state:
+        label = model if isinstance(model, str) else t.native
+        raise errors.RecordingError(
+            name, types.SimpleNamespace(__name__=label, recordable=list(t.state))
+        )
+    return t, t.state[name]
+
+
+def state_to_native(model: str | ModelTranslation, name: str) -> tuple[str | None, float]:
+    """(NEST name, standard -> NEST factor) to initialise state variable ``name``; the name is
+    None where NEST cannot set it (it then starts at rest: 0 for currents and conductances)."""
+    _, p = _state(model, name)
+    return (p.native if p.settable else None), p.factor()
+
+
+def recordable_native(model: str | ModelTranslation, name: str) -> tuple[str, float]:
+    """(NEST recordable, NEST -> standard factor) of state variable ``name``.  Add the NEST
+    parameter :func:`recorded_offset` names, if any, to the scaled values."""
+    _, p = _state(model, name)
+    return p.native, 1.0 / p.factor()
+
+
+def recorded_offset(model: str | ModelTranslation, name: str) -> str | None:
+    """NEST parameter (same unit) to add to a recorded variable, e.g. GIF v_t = V_T_star + E_sfa."""
+    t, _ = _state(model, name)
+    return t.state_offset.get(name)
+
+
+def receptor_port(model: str | ModelTranslation, receptor_type: str) -> int:
+    """NEST ``receptor_type`` of a connection: the multisynapse port, or 0 (routed by sign)."""
+    t = _supported(model)
+    if t.receptor_ports:
+        return t.receptor_ports[receptor_type]
+    return 0
+
+
+def native_models() -> set[str]:
+    """Every NEST model name the tables use (for checks against ``nest.node_models`` etc.)."""
+    names = {t.native for table in _TABLES for t in table.values() if t.native}
+    return names | set(POINT_NEURON_MODELS.values())

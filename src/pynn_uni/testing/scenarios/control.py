@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pynn_uni.testing.scenarios._analytic import assert_close
 from pynn_uni.testing.scenarios._data import connection_table, signal, spike_times
 
 
@@ -59,7 +60,7 @@ def test_reset_replays_the_same_spikes(sim):
         _assert_same_spikes(first, second, f"{pop.label} before/after reset")
     _, v0 = signal(cells, "v", 0)
     _, v1 = signal(cells, "v", 1)
-    assert np.array_equal(v0, v1), "membrane traces differ after reset"
+    assert_close(v1, v0, abs_=1e-9, what="membrane traces after reset (mV)")
 
 
 @pytest.mark.requires("multiple_runs")
@@ -78,7 +79,7 @@ def test_split_run_equals_single_run(sim):
     _nonempty(whole_spikes, "cells")
     _assert_same_spikes(split_spikes, whole_spikes, "run(30)+run(70) vs run(100)")
     assert split_v.shape == whole_v.shape == (1001, 10)
-    assert np.allclose(split_v, whole_v, rtol=0, atol=1e-9)
+    assert_close(split_v, whole_v, abs_=1e-9, what="membrane traces, split vs whole run (mV)")
 
 
 @pytest.mark.model("SpikeSourcePoisson", "IF_curr_exp")

@@ -32,6 +32,8 @@ def test_get_data_layout(sim):
     assert set(by_name) == {"v", "gsyn_exc"}
     v = by_name["v"]
     assert v.shape == (round(T / dt) + 1, 3)
+    for sig in seg.analogsignals:
+        assert np.isfinite(sig.magnitude).all(), f"{sig.name}: missing samples (NaN)"
     assert_close(float(v.sampling_period.rescale("ms")), dt, rel=1e-9, what="sampling period")
     assert_close(float(v.t_start.rescale("ms")), 0.0, abs_=1e-9, what="t_start")
     assert_close(v.rescale("mV").magnitude[0], v0, abs_=1e-9, what="first sample = initial v")
