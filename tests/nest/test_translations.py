@@ -23,51 +23,115 @@ nest.verbosity = nest.VerbosityLevel.ERROR
 
 # --- PyNN 0.13 standard defaults (parameters, initial values), typed from the reference --------
 
-_IF_CURR = dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1, i_offset=0.0, v_reset=-65.0,
-                v_thresh=-50.0)  # fmt: skip
+_IF_CURR = dict(
+    v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1, i_offset=0.0, v_reset=-65.0, v_thresh=-50.0
+)
 _IF_COND = dict(_IF_CURR, e_rev_E=0.0, e_rev_I=-70.0, tau_syn_E=5.0, tau_syn_I=5.0)
-_EIF = dict(cm=0.281, tau_refrac=0.1, v_spike=-40.0, v_reset=-70.6, v_rest=-70.6, tau_m=9.3667,
-            i_offset=0.0, a=4.0, b=0.0805, delta_T=2.0, tau_w=144.0, v_thresh=-50.4, e_rev_E=0.0,
-            tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0)  # fmt: skip
+_EIF = dict(
+    cm=0.281,
+    tau_refrac=0.1,
+    v_spike=-40.0,
+    v_reset=-70.6,
+    v_rest=-70.6,
+    tau_m=9.3667,
+    i_offset=0.0,
+    a=4.0,
+    b=0.0805,
+    delta_T=2.0,
+    tau_w=144.0,
+    v_thresh=-50.4,
+    e_rev_E=0.0,
+    tau_syn_E=5.0,
+    e_rev_I=-80.0,
+    tau_syn_I=5.0,
+)
 _COND_INIT = dict(v=-65.0, gsyn_exc=0.0, gsyn_inh=0.0)
 _SOURCE = dict(start=0.0, duration=1e10)
 
 DEFAULTS: dict[str, tuple[dict, dict]] = {
-    "IF_curr_alpha": (dict(_IF_CURR, tau_syn_E=0.5, tau_syn_I=0.5),
-                      dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0)),
-    "IF_curr_exp": (dict(_IF_CURR, tau_syn_E=5.0, tau_syn_I=5.0),
-                    dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0)),
+    "IF_curr_alpha": (
+        dict(_IF_CURR, tau_syn_E=0.5, tau_syn_I=0.5),
+        dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0),
+    ),
+    "IF_curr_exp": (
+        dict(_IF_CURR, tau_syn_E=5.0, tau_syn_I=5.0),
+        dict(v=-65.0, isyn_exc=0.0, isyn_inh=0.0),
+    ),
     "IF_curr_delta": (dict(_IF_CURR), dict(v=-65.0)),
     "IF_cond_alpha": (dict(_IF_COND, tau_syn_E=0.3, tau_syn_I=0.5), _COND_INIT),
     "IF_cond_exp": (dict(_IF_COND), _COND_INIT),
     "IF_cond_exp_gsfa_grr": (
-        dict(_IF_COND, tau_sfa=100.0, e_rev_sfa=-75.0, q_sfa=15.0, tau_rr=2.0, e_rev_rr=-75.0,
-             q_rr=3000.0),
-        dict(_COND_INIT, g_r=0.0, g_s=0.0)),
+        dict(
+            _IF_COND,
+            tau_sfa=100.0,
+            e_rev_sfa=-75.0,
+            q_sfa=15.0,
+            tau_rr=2.0,
+            e_rev_rr=-75.0,
+            q_rr=3000.0,
+        ),
+        dict(_COND_INIT, g_r=0.0, g_s=0.0),
+    ),
     "IF_facets_hardware1": (
-        dict(g_leak=40.0, tau_syn_E=30.0, tau_syn_I=30.0, v_reset=-80.0, e_rev_I=-80.0,
-             v_rest=-65.0, v_thresh=-55.0),
-        _COND_INIT),
+        dict(
+            g_leak=40.0,
+            tau_syn_E=30.0,
+            tau_syn_I=30.0,
+            v_reset=-80.0,
+            e_rev_I=-80.0,
+            v_rest=-65.0,
+            v_thresh=-55.0,
+        ),
+        _COND_INIT,
+    ),
     "HH_cond_exp": (
-        dict(gbar_Na=20.0, gbar_K=6.0, g_leak=0.01, cm=0.2, v_offset=-63.0, e_rev_Na=50.0,
-             e_rev_K=-90.0, e_rev_leak=-65.0, e_rev_E=0.0, e_rev_I=-80.0, tau_syn_E=0.2,
-             tau_syn_I=2.0, i_offset=0.0),
-        dict(_COND_INIT, h=1.0, m=0.0, n=0.0)),
+        dict(
+            gbar_Na=20.0,
+            gbar_K=6.0,
+            g_leak=0.01,
+            cm=0.2,
+            v_offset=-63.0,
+            e_rev_Na=50.0,
+            e_rev_K=-90.0,
+            e_rev_leak=-65.0,
+            e_rev_E=0.0,
+            e_rev_I=-80.0,
+            tau_syn_E=0.2,
+            tau_syn_I=2.0,
+            i_offset=0.0,
+        ),
+        dict(_COND_INIT, h=1.0, m=0.0, n=0.0),
+    ),
     "EIF_cond_alpha_isfa_ista": (dict(_EIF), dict(v=-70.6, w=0.0, gsyn_exc=0.0, gsyn_inh=0.0)),
     "EIF_cond_exp_isfa_ista": (dict(_EIF), dict(v=-70.6, w=0.0, gsyn_exc=0.0, gsyn_inh=0.0)),
     "Izhikevich": (dict(a=0.02, b=0.2, c=-65.0, d=2.0, i_offset=0.0), dict(v=-70.0, u=-14.0)),
     "GIF_cond_exp": (
-        dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=4.0, tau_syn_E=5.0, tau_syn_I=5.0,
-             e_rev_E=0.0, e_rev_I=-70.0, v_reset=-65.0, i_offset=0.0, delta_v=0.5,
-             v_t_star=-48.0, lambda0=1.0, tau_eta=np.array([1.0, 10.0, 100.0]),
-             tau_gamma=np.array([1.0, 10.0, 100.0]), a_eta=np.array([1.0, 1.0, 1.0]),
-             a_gamma=np.array([1.0, 1.0, 1.0])),
-        dict(v=-65.0, v_t=-48.0, i_eta=0.0, gsyn_exc=0.0, gsyn_inh=0.0)),
+        dict(
+            v_rest=-65.0,
+            cm=1.0,
+            tau_m=20.0,
+            tau_refrac=4.0,
+            tau_syn_E=5.0,
+            tau_syn_I=5.0,
+            e_rev_E=0.0,
+            e_rev_I=-70.0,
+            v_reset=-65.0,
+            i_offset=0.0,
+            delta_v=0.5,
+            v_t_star=-48.0,
+            lambda0=1.0,
+            tau_eta=np.array([1.0, 10.0, 100.0]),
+            tau_gamma=np.array([1.0, 10.0, 100.0]),
+            a_eta=np.array([1.0, 1.0, 1.0]),
+            a_gamma=np.array([1.0, 1.0, 1.0]),
+        ),
+        dict(v=-65.0, v_t=-48.0, i_eta=0.0, gsyn_exc=0.0, gsyn_inh=0.0),
+    ),
     "SpikeSourcePoisson": (dict(rate=1.0, **_SOURCE), {}),
     "SpikeSourcePoissonRefractory": (dict(rate=1.0, tau_refrac=0.0, **_SOURCE), {}),
     "SpikeSourceGamma": (dict(alpha=2, beta=1.0, **_SOURCE), {}),
     "SpikeSourceArray": (dict(spike_times=np.array([1.0, 2.5])), {}),
-}  # fmt: skip
+}
 
 
 def _create(model: str, n: int, native: dict):
@@ -132,7 +196,7 @@ def test_defaults_round_trip_through_nest(model):
         natives = [tr.recordable_native(model, n)[0] for n in recorded]
         meter = nest.Create("multimeter", params={"record_from": natives, "interval": 0.1})
         nest.Connect(meter, nodes)
-        nest.Simulate(1.0)
+        nest.Simulate(3.0)  # samples reach the meter after one min_delay (1 ms)
         events = meter.events
         first = events["times"] == events["times"].min()
         status.update({k: events[k][first] for k in natives})
@@ -220,11 +284,25 @@ _pos = st.floats(0.01, 1e3, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(cm=_pos, tau_m=_pos, start=st.floats(0, 1e4), duration=_pos, alpha=st.integers(1, 20),
-       beta=_pos, phase=st.floats(-360, 360), freq=_pos, a_plus=_pos, a_minus=st.floats(0, 1),
-       tau=_pos, rho=_pos, u=st.floats(0, 1), n=st.integers(1, 50))  # fmt: skip
-def test_computed_round_trips(cm, tau_m, start, duration, alpha, beta, phase, freq, a_plus,
-                              a_minus, tau, rho, u, n):  # fmt: skip
+@given(
+    cm=_pos,
+    tau_m=_pos,
+    start=st.floats(0, 1e4),
+    duration=_pos,
+    alpha=st.integers(1, 20),
+    beta=_pos,
+    phase=st.floats(-360, 360),
+    freq=_pos,
+    a_plus=_pos,
+    a_minus=st.floats(0, 1),
+    tau=_pos,
+    rho=_pos,
+    u=st.floats(0, 1),
+    n=st.integers(1, 50),
+)
+def test_computed_round_trips(
+    cm, tau_m, start, duration, alpha, beta, phase, freq, a_plus, a_minus, tau, rho, u, n
+):
     cases = {
         "IF_cond_exp": {"cm": cm, "tau_m": tau_m},
         "SpikeSourcePoisson": {"start": start, "duration": duration},
@@ -342,8 +420,17 @@ def test_spike_pair_rule_amplitudes():
 )
 def test_stdp_mechanism_connects_in_nest(weight_dependence, mu):
     t = tr.stdp_translation("SpikePairRule", weight_dependence)
-    std = dict(weight=0.002, delay=1.0, dendritic_delay_fraction=1.0, w_min=0.0, w_max=0.01,
-               tau_plus=20.0, tau_minus=30.0, A_plus=0.01, A_minus=0.012)  # fmt: skip
+    std = dict(
+        weight=0.002,
+        delay=1.0,
+        dendritic_delay_fraction=1.0,
+        w_min=0.0,
+        w_max=0.01,
+        tau_plus=20.0,
+        tau_minus=30.0,
+        A_plus=0.01,
+        A_minus=0.012,
+    )
     if weight_dependence == "GutigWeightDependence":
         std.update(mu_plus=0.3, mu_minus=0.7)
     sign = tr.native_weight_sign("inhibitory", conductance_based=True)
@@ -398,8 +485,11 @@ def test_short_term_plasticity_synapses_in_nest():
     assert tm.from_post["tau_psc"] == {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}
     native["tau_psc"] = 5.0  # the post cell's tau_syn_E
     nest.Connect(pre, post, syn_spec={"synapse_model": tm.native, **native})
-    mq = tr.to_native("MultiQuantalSynapse", dict(weight=1.0, U=0.2, n=5, tau_rec=800.0,
-                                                  tau_facil=0.0), weight_unit="nA")  # fmt: skip
+    mq = tr.to_native(
+        "MultiQuantalSynapse",
+        dict(weight=1.0, U=0.2, n=5, tau_rec=800.0, tau_facil=0.0),
+        weight_unit="nA",
+    )
     nest.Connect(post, pre, syn_spec={"synapse_model": "quantal_stp_synapse", **mq})
     bern = tr.to_native("SimpleStochasticSynapse", dict(weight=1.0, p=0.25), weight_unit="nA")
     nest.Connect(pre, pre, syn_spec={"synapse_model": "bernoulli_synapse", **bern})
@@ -413,7 +503,9 @@ def test_short_term_plasticity_synapses_in_nest():
 def test_current_sources_create_in_nest():
     cases = {
         "DCSource": dict(amplitude=1.0, start=0.0, stop=1e12),
-        "ACSource": dict(amplitude=1.0, start=0.0, stop=1e12, frequency=10.0, offset=0.0, phase=0.0),
+        "ACSource": dict(
+            amplitude=1.0, start=0.0, stop=1e12, frequency=10.0, offset=0.0, phase=0.0
+        ),
         "StepCurrentSource": dict(amplitudes=np.array([0.1, 0.3]), times=np.array([2.0, 6.0])),
         "NoisyCurrentSource": dict(mean=0.0, stdev=1.0, start=0.0, stop=1e12, dt=0.1),
     }
@@ -430,10 +522,19 @@ def test_current_sources_create_in_nest():
 
 
 def _lif_spike_time(translation, receptors: dict) -> float:
-    lif = dict(cm=1.0, tau_refrac=0.1, v_reset=-65.0, v_rest=-65.0, tau_m=20.0, i_offset=1.0,
-               v_thresh=-50.0)  # fmt: skip
+    lif = dict(
+        cm=1.0,
+        tau_refrac=0.1,
+        v_reset=-65.0,
+        v_rest=-65.0,
+        tau_m=20.0,
+        i_offset=1.0,
+        v_thresh=-50.0,
+    )
     nest.ResetKernel()
-    node = _create(translation.native, 1, tr.to_native(translation, {**lif, **receptors, "v": -65.0}))
+    node = _create(
+        translation.native, 1, tr.to_native(translation, {**lif, **receptors, "v": -65.0})
+    )
     rec = nest.Create("spike_recorder")
     nest.Connect(node, rec)
     nest.Simulate(40.0)
@@ -444,13 +545,23 @@ def _lif_spike_time(translation, receptors: dict) -> float:
     "psr, receptors",
     [
         ("CurrExpPostSynapticResponse", {"AMPA.tau_syn": 2.0, "GABA.tau_syn": 8.0}),
-        ("CondAlphaPostSynapticResponse",
-         {"AMPA.e_syn": 0.0, "AMPA.tau_syn": 2.0, "GABA.e_syn": -70.0, "GABA.tau_syn": 8.0}),
-        ("CondBetaPostSynapticResponse",
-         {"AMPA.e_syn": 0.0, "AMPA.tau_rise": 0.2, "AMPA.tau_decay": 1.7, "GABA.e_syn": -70.0,
-          "GABA.tau_rise": 0.5, "GABA.tau_decay": 8.0}),
+        (
+            "CondAlphaPostSynapticResponse",
+            {"AMPA.e_syn": 0.0, "AMPA.tau_syn": 2.0, "GABA.e_syn": -70.0, "GABA.tau_syn": 8.0},
+        ),
+        (
+            "CondBetaPostSynapticResponse",
+            {
+                "AMPA.e_syn": 0.0,
+                "AMPA.tau_rise": 0.2,
+                "AMPA.tau_decay": 1.7,
+                "GABA.e_syn": -70.0,
+                "GABA.tau_rise": 0.5,
+                "GABA.tau_decay": 8.0,
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_point_neuron_lif_is_exactly_lif(psr, receptors):
     """Under 1 nA, a LIF neuron (20 ms, 1 nF, 15 mV to threshold) first fires at
     t* = tau_m ln(R I / (R I - 15 mV)) = 20 ln 4 ms, whatever the NEST model behind it."""
@@ -469,12 +580,21 @@ def test_point_neuron_lif_is_exactly_lif(psr, receptors):
 
 def test_point_neuron_adexp_receptor_arrays_read_back():
     t = tr.point_neuron_translation(
-        "AdExp", {"NMDA": "CondBetaPostSynapticResponse", "AMPA": "CondBetaPostSynapticResponse"})
+        "AdExp", {"NMDA": "CondBetaPostSynapticResponse", "AMPA": "CondBetaPostSynapticResponse"}
+    )
     std = dict(_EIF)
     for key in ("e_rev_E", "e_rev_I", "tau_syn_E", "tau_syn_I"):
         std.pop(key)
-    std.update({"AMPA.e_syn": 0.0, "AMPA.tau_rise": 0.2, "AMPA.tau_decay": 1.7,
-                "NMDA.e_syn": 0.0, "NMDA.tau_rise": 3.0, "NMDA.tau_decay": 80.0})  # fmt: skip
+    std.update(
+        {
+            "AMPA.e_syn": 0.0,
+            "AMPA.tau_rise": 0.2,
+            "AMPA.tau_decay": 1.7,
+            "NMDA.e_syn": 0.0,
+            "NMDA.tau_rise": 3.0,
+            "NMDA.tau_decay": 80.0,
+        }
+    )
     nest.ResetKernel()
     nodes = _create(t.native, 2, tr.to_native(t, std))
     back = tr.from_native(t, _read(nodes))

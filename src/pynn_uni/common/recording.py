@@ -188,15 +188,17 @@ class Recorder:
             cells, times = cells[order], times[order]
             bounds = np.searchsorted(cells, np.stack([chosen, chosen + 1]))
             trains = []
-            for i, lo, hi in zip(chosen, bounds[0], bounds[1], strict=False):
+            t_start_q = seg.t_start * pq.ms  # quantities made once: unit parsing dominates
+            t_stop_q = max(t_stop, seg.t_start) * pq.ms
+            for i, lo, hi in zip(chosen, bounds[0], bounds[1], strict=True):
                 st = times[lo:hi]
                 st = st[st <= t_stop + 1e-9]
                 trains.append(
                     neo.SpikeTrain(
                         st,
-                        units="ms",
-                        t_start=seg.t_start,
-                        t_stop=max(t_stop, seg.t_start),
+                        units=pq.ms,
+                        t_start=t_start_q,
+                        t_stop=t_stop_q,
                         source_population=pop.label,
                         source_index=int(i),
                         channel_id=int(pop._ids[i]),

@@ -93,12 +93,26 @@ class NativeCellType:
         return f"native_cell_type({self.nest_model!r})()"
 
 
+def _writable(model: str, params: dict) -> dict:
+    """Keep the entries NEST lets us set (setting a default to its own value changes nothing)."""
+    import nest
+
+    keep = {}
+    for key, value in params.items():
+        try:
+            nest.SetDefaults(model, {key: value})
+        except Exception:  # read-only entry (t_spike, post_trace, ...)
+            continue
+        keep[key] = value
+    return keep
+
+
 def native_cell_type(model: str) -> type:
     """A cell type class for NEST model ``model`` (NEST parameter names and units)."""
     defaults = _defaults(model)
     recordables = [str(r) for r in defaults.get("recordables", [])]
     receptors = defaults.get("receptor_types", {})
-    params = _numeric(defaults)
+    params = _writable(model, _numeric(defaults))
     state = {k: params.pop(k) for k in list(params) if k in recordables}
     is_source = defaults.get("element_type") == "stimulator"
     return type(
