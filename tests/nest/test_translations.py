@@ -8,6 +8,7 @@ taken from the tables under test.
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 import pytest
@@ -167,17 +168,31 @@ def test_every_native_model_exists_in_nest():
     assert not missing, f"not NEST 3.10 models: {missing}"
 
 
+def _all_translations():
+    for table in (tr.CELL_TYPES, tr.CURRENT_SOURCES, tr.SYNAPSE_TYPES):
+        yield from table.items()
+    for td in tr.TIMING_DEPENDENCES:
+        for wd in tr.WEIGHT_DEPENDENCES:
+            if td != "Vogels2011Rule" or wd in tr.VOGELS_WEIGHT_DEPENDENCES:
+                yield f"{td}+{wd}", tr.stdp_translation(td, wd)
+    for neuron, psr in tr.POINT_NEURON_MODELS:
+        yield f"{neuron}+{psr}", tr.point_neuron_translation(neuron, {"A": psr, "B": psr})
+
+
 def test_native_names_exist_on_their_models():
     """Every native parameter/state name is in the model's defaults or its recordables."""
-    for table in (tr.CELL_TYPES, tr.CURRENT_SOURCES, tr.SYNAPSE_TYPES):
-        for name, t in table.items():
-            if t.native is None:
-                continue
-            defaults = nest.GetDefaults(t.native)
-            known = set(defaults) | set(defaults.get("recordables", ()))
-            natives = {p.native for p in (*t.params.values(), *t.state.values())}
-            natives |= {o for c in t.computed for o in c.outputs} | set(t.fixed) | set(t.from_post)
-            assert natives <= known, f"{name} -> {t.native}: unknown {sorted(natives - known)}"
+    for name, t in _all_translations():
+        if t.native is None:
+            continue
+        defaults = nest.GetDefaults(t.native)
+        known = set(defaults) | set(defaults.get("recordables", ()))
+        natives = {p.native for p in (*t.params.values(), *t.state.values())}
+        natives |= {o for c in t.computed for o in c.outputs} | set(t.fixed) | set(t.from_post)
+        if t.receptor_ports:  # per-port recordables appear once the ports exist
+            known |= {f"{p}{k}" for p in ("g_", "I_syn_") for k in t.receptor_ports.values()}
+        assert natives <= known, f"{name} -> {t.native}: unknown {sorted(natives - known)}"
+        post = {p.native for p in t.post_params.values()}
+        assert post <= set(nest.GetDefaults("iaf_cond_exp")), f"{name}: post {post}"
 
 
 # --- defaults survive a trip through NEST --------------------------------------------------------
@@ -374,6 +389,22 @@ def test_poisson_refractory_rate_and_dead_time():
     assert min(np.diff(s).min() for s in trains) >= tau_refrac - 1e-9
     with pytest.raises(errors.InvalidParameterValueError, match="tau_refrac"):
         tr.to_native("SpikeSourcePoissonRefractory", dict(rate=200.0, tau_refrac=5.0, **_SOURCE))
+
+
+@pytest.mark.parametrize(
+    "model, std",
+    [
+        ("SpikeSourcePoisson", dict(rate=500.0)),
+        ("SpikeSourcePoissonRefractory", dict(rate=200.0, tau_refrac=1.0)),
+        ("SpikeSourceGamma", dict(alpha=3, beta=1500.0)),
+    ],
+)
+def test_sources_fire_only_between_start_and_start_plus_duration(model, std):
+    start, duration, delay = 20.0, 30.0, 1.0  # generator -> parrot delay 1 ms
+    trains = _spike_trains(model, dict(std, start=start, duration=duration), 5, 80.0)
+    times = np.concatenate(trains) - delay
+    assert times.size > 0
+    assert times.min() > start and times.max() <= start + duration
 
 
 def test_gamma_alpha_must_be_integer():
@@ -614,3 +645,31 @@ def test_point_neuron_unsupported_combinations():
             "AdExp",
             {"A": "CondAlphaPostSynapticResponse", "B": "CondBetaPostSynapticResponse"},
         )
+
+
+def test_translation_for_instances():
+    """Instances are translated by class name; PointNeuron by its components."""
+
+    class LIF:
+        pass
+
+    class CondAlphaPostSynapticResponse:
+        pass
+
+    class IF_cond_exp:  # noqa: N801 - PyNN's class name
+        pass
+
+    point = types.SimpleNamespace(
+        neuron=LIF(),
+        post_synaptic_receptors={
+            "GABA": CondAlphaPostSynapticResponse(),
+            "AMPA": CondAlphaPostSynapticResponse(),
+        },
+    )
+    t = tr.translation_for(point)
+    assert t.native == "aeif_cond_alpha_multisynapse"
+    assert t.receptor_ports == {"AMPA": 1, "GABA": 2}
+    assert tr.receptor_port(t, "GABA") == 2
+    assert (t.fixed["Delta_T"], t.fixed["a"], t.fixed["b"]) == (0.0, 0.0, 0.0)
+    assert tr.translation_for(IF_cond_exp()) is tr.CELL_TYPES["IF_cond_exp"]
+    assert tr.receptor_port("IF_cond_exp", "inhibitory") == 0

@@ -194,12 +194,19 @@ class NestBackend:
     def check_model(self, celltype) -> str:
         if getattr(celltype, "is_native", False):
             return celltype.nest_model
-        name = type(celltype).__name__
-        translation = tr.CELL_TYPES.get(name)
-        if translation is None or getattr(translation, "native", None) is None:
-            reason = getattr(translation, "unsupported", None) or "NEST has no matching model"
-            raise errors.NotSupportedError(f"{name} is not available on NEST: {reason}")
-        return translation.native
+        return self._translation(celltype).native
+
+    @staticmethod
+    def _translation(celltype):
+        """The cell type's translation table entry; NotSupportedError naming what is missing."""
+        if getattr(celltype, "is_native", False):
+            return None
+        t = tr.translation_for(celltype)
+        if t.native is None:
+            raise errors.NotSupportedError(
+                f"{type(celltype).__name__} is not available on NEST: {t.unsupported}"
+            )
+        return t
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _PopHandle:
         model = self.check_model(celltype)
@@ -213,7 +220,26 @@ class NestBackend:
     def _native_params(self, celltype, params: dict) -> dict:
         if getattr(celltype, "is_native", False):
             return dict(params)
-        return tr.to_native(type(celltype).__name__, params)
+        return tr.to_native(self._translation(celltype), params)
+
+    def _set_nodes(self, nodes, native: dict, n: int, model: str) -> None:
+        """Set native values: scalars for all, per-node arrays as lists, array-valued
+        parameters (GIF kernels, multisynapse receptors) as one value per node."""
+        per_node = {}
+        array_valued = _array_valued(self.nest, model)
+        for k, v in native.items():
+            if k in array_valued:
+                v = np.asarray(v, float)
+                if v.ndim == 2:
+                    per_node[k] = list(v)
+                else:
+                    per_node[k] = [v] * n
+            elif np.ndim(v):
+                per_node[k] = np.asarray(v).tolist()
+            else:
+                nodes.set({k: v})
+        if per_node:
+            nodes.set([{k: per_node[k][i] for k in per_node} for i in range(n)])
 
     def _realise_population(self, h: _PopHandle) -> None:
         nest = self.nest
@@ -223,11 +249,12 @@ class NestBackend:
             self._set_spike_times(h.nodes, h.params.get("spike_times"), h.n)
         else:
             native = self._native_params(h.celltype, h.params)
-            scalars = {k: v for k, v in native.items() if np.ndim(v) == 0}
+            array_valued = _array_valued(nest, h.model)
+            scalars = {k: v for k, v in native.items() if np.ndim(v) == 0 and k not in array_valued}
             h.nodes = nest.Create(h.model, h.n, params=scalars)
-            arrays = {k: v for k, v in native.items() if np.ndim(v) != 0}
-            if arrays:
-                h.nodes.set(_listify(arrays))
+            rest = {k: v for k, v in native.items() if k not in scalars}
+            if rest:
+                self._set_nodes(h.nodes, rest, h.n, h.model)
             if h.initial:
                 h.nodes.set(_listify(h.initial))
         h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
@@ -302,7 +329,7 @@ class NestBackend:
             k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
             for k, v in params.items()
         }
-        nodes.set(_listify(self._native_params(celltype, selected)))
+        self._set_nodes(nodes, self._native_params(celltype, selected), len(idx), h.model)
 
     def initialize(self, h: _PopHandle, celltype, values: dict) -> None:
         if getattr(celltype, "is_spike_source", False):
@@ -312,7 +339,7 @@ class NestBackend:
             if getattr(celltype, "is_native", False):
                 nname, factor = name, 1.0
             else:
-                nname, factor = tr.state_to_native(type(celltype).__name__, name)
+                nname, factor = tr.state_to_native(self._translation(celltype), name)
             if nname is not None:
                 native[nname] = np.asarray(v, dtype=float) * factor
         h.initial.update(native)
@@ -338,7 +365,7 @@ class NestBackend:
         if r.variable == "spikes":
             h.recorders["spikes"] = nest.Create("spike_recorder")
         else:
-            native, _ = self._recordable(h.celltype, r.variable)
+            native = self._recordable(h.celltype, r.variable)[0]
             h.recorders[r.variable] = nest.Create(
                 "multimeter", params={"record_from": [native], "interval": h.interval}
             )
@@ -355,9 +382,11 @@ class NestBackend:
             nest.Connect(rec, h.nodes[idx.tolist()], syn_spec={"delay": nest.resolution})
 
     def _recordable(self, celltype, variable: str):
+        """(NEST recordable, NEST -> standard factor, NEST parameter to add or None)."""
         if getattr(celltype, "is_native", False):
-            return variable, 1.0
-        return tr.recordable_native(type(celltype).__name__, variable)
+            return variable, 1.0, None
+        t = self._translation(celltype)
+        return (*tr.recordable_native(t, variable), tr.recorded_offset(t, variable))
 
     def stop_recording(self, h: _PopHandle, variable: str) -> None:
         rec = h.recorders.get(variable)
@@ -378,7 +407,7 @@ class NestBackend:
         empty = (np.empty(0), np.empty((0, 0)), np.empty(0, np.int64))
         if rec is None:
             return empty
-        native, factor = self._recordable(celltype, variable)
+        native, factor, offset = self._recordable(celltype, variable)
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
@@ -386,6 +415,8 @@ class NestBackend:
             return empty
         times = np.asarray(ev["times"], dtype=float)
         values = np.asarray(ev[native], dtype=float) * factor
+        if offset is not None:
+            values = values + np.asarray(h.nodes.get(offset), float)[_index_of(h.ids, senders)]
         columns, col = np.unique(senders, return_inverse=True)
         utimes, row = np.unique(times, return_inverse=True)
         matrix = np.full((utimes.size, columns.size), np.nan)
@@ -548,6 +579,21 @@ def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _listify(params: dict) -> dict:
     """NodeCollection.set takes lists for per-node values."""
     return {k: (np.asarray(v).tolist() if np.ndim(v) else v) for k, v in params.items()}
+
+
+_ARRAY_VALUED: dict[str, frozenset] = {}
+
+
+def _array_valued(nest, model: str) -> frozenset:
+    """Parameters of a NEST model whose single value is an array."""
+    if model not in _ARRAY_VALUED:
+        defaults = nest.GetDefaults(model)
+        _ARRAY_VALUED[model] = frozenset(
+            k for k, v in defaults.items()
+            if isinstance(v, (list, tuple, np.ndarray)) and k not in ("recordables",)
+            and np.asarray(v).dtype.kind == "f"
+        )
+    return _ARRAY_VALUED[model]
 
 
 def _snapshot_of(conns):

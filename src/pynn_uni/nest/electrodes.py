@@ -1,4 +1,4 @@
-"""Current sources on NEST: NEST device and parameters for each standard source.
+"""Current sources on NEST: the translation table plus NEST's one-step device delay.
 
 NEST delivers a device's current over a connection with one timestep of delay, so every
 switching time is moved one step earlier: the current then reaches the membrane at
@@ -9,46 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pynn_uni import errors
 from pynn_uni.common.units import scale
+from pynn_uni.nest import translations as tr
 
-#: source -> (NEST device, {standard parameter: (NEST parameter, kind)}), kind in
-#: 'current' (nA -> pA), 'time' (ms, shifted one step), 'plain'
-SOURCES = {
-    "DCSource": (
-        "dc_generator",
-        {
-            "amplitude": ("amplitude", "current"),
-            "start": ("start", "time"),
-            "stop": ("stop", "time"),
-        },
-    ),
-    "ACSource": (
-        "ac_generator",
-        {
-            "amplitude": ("amplitude", "current"),
-            "offset": ("offset", "current"),
-            "frequency": ("frequency", "plain"),
-            "phase": ("phase", "plain"),
-            "start": ("start", "time"),
-            "stop": ("stop", "time"),
-        },
-    ),
-    "StepCurrentSource": (
-        "step_current_generator",
-        {"amplitudes": ("amplitude_values", "current"), "times": ("amplitude_times", "time")},
-    ),
-    "NoisyCurrentSource": (
-        "noise_generator",
-        {
-            "mean": ("mean", "current"),
-            "stdev": ("std", "current"),
-            "dt": ("dt", "plain"),
-            "start": ("start", "time"),
-            "stop": ("stop", "time"),
-        },
-    ),
-}
+#: native parameters that are switching times
+_TIMES = ("start", "stop", "amplitude_times")
 
 
 def source_to_native(source, dt: float) -> tuple[str, dict]:
@@ -56,22 +21,16 @@ def source_to_native(source, dt: float) -> tuple[str, dict]:
     if getattr(source, "nest_model", None):
         return source.nest_model, source.get_parameters()
     name = type(source).__name__
-    if name not in SOURCES:
-        raise errors.NotSupportedError(f"{name} is not available on NEST")
-    model, table = SOURCES[name]
-    values = source.get_parameters()
-    native = {}
-    for std, (nname, kind) in table.items():
-        v = np.asarray(getattr(values[std], "value", values[std]), dtype=float)
-        if kind == "current":
-            v = v * scale("nA", "pA")
-        elif kind == "time":
-            v = np.maximum(np.round(v / dt) * dt - dt, 0.0)
-        native[nname] = v.tolist() if v.ndim else float(v)
-    if name == "StepCurrentSource" and len(native["amplitude_times"]):
-        times = np.asarray(native["amplitude_times"])
-        times[times < dt] = dt  # NEST refuses a switch at t = 0; the step still starts at 0 + dt
-        native["amplitude_times"] = times.tolist()
-    if name == "NoisyCurrentSource":
-        native["dt"] = max(native["dt"], dt)
-    return model, native
+    t = tr._supported(name)
+    values = {k: getattr(v, "value", v) for k, v in source.get_parameters().items()}
+    native = tr.to_native(t, values)
+    for key in _TIMES:
+        if key in native:
+            shifted = np.round(np.asarray(native[key], float) / dt) * dt - dt
+            native[key] = np.maximum(shifted, 0.0 if key != "amplitude_times" else dt)
+    if name == "ACSource":  # the device's clock runs one step ahead of the membrane's
+        native["phase"] = native["phase"] + tr.DEGREES_PER_CYCLE * native["frequency"] * dt * scale("ms", "s")
+    if "dt" in native:
+        native["dt"] = max(float(native["dt"]), dt)
+    return t.native, {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                      for k, v in native.items()}
