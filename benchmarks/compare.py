@@ -4,8 +4,10 @@ and print a Markdown table of medians and pynn_uni / nest ratios.
 Every run is a fresh subprocess (so peak memory is per run); the order of the
 implementations alternates between repeats so drifts in machine load hit both.
 Brunel has three native node structures (see ``brunel_nest.py``); the one whose node
-count equals pynn_uni's (give or take a few recorders) is marked "same node structure", and the ratio targets are
-judged there only.  Usage: ``python benchmarks/compare.py [--quick] [--repeats N]``.
+count equals pynn_uni's (give or take a few recorders) is marked "same node structure",
+and the ratio targets are judged there only.
+
+Usage: ``python benchmarks/compare.py [--quick] [--repeats N] [--only brunel]``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def table(name: str, native: str, runs: dict[str, list[dict]]) -> str:
             target, met = f"<= {limit:g}", _verdict(ratio, limit)
         elif limit is not None:
             target = f"(<= {limit:g} for the same node structure)"
-        lines.append(f"| {key} | {x:.4g} | {y:.4g} | {ratio:.3f} | {target} | {met} |")
+        fmt = ".0f" if key in ("connections", "nodes") else ".4g"
+        lines.append(f"| {key} | {x:{fmt}} | {y:{fmt}} | {ratio:.3f} | {target} | {met} |")
     share = 100 * _med(b, "data_s") / _med(b, "run_s")
     lines.append(
         f"| pynn_uni data_s / run_s | | {share:.2f} % | | < 10 % | {_verdict(share, 10)} |"

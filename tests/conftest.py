@@ -6,8 +6,13 @@ would make pytest fail, so it is declared here only when neither happened (a sou
 checkout run with ``PYTHONPATH=src``, or ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``).
 """
 
+import os
 import sys
 from pathlib import Path
+
+# NEST's OpenMP workers busy-wait between time slices by default; on a small shared CI box
+# (two cores here) that starves everything else and made a threads=2 test 40x slower.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 try:
     import pynn_uni  # noqa: F401

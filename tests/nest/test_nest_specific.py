@@ -32,9 +32,12 @@ def test_native_cell_type_in_nest_units(sim):
     seg = cells.get_data().segments[0]
     times = seg.spiketrains[0].rescale("ms").magnitude
     t_star = 10.0 * math.log(20.0 / 5.0)
-    expected = t_star + np.arange(3) * (t_star + 2.0)
+    # NEST reports a spike at the end of the step that crosses threshold: each spike time
+    # lies at most one step (0.1 ms) after the exact one, and so does each interval.
     assert times.shape == (3,)
-    assert np.all(np.abs(times - expected) <= 0.1 + 1e-9), (times, expected)  # one step
+    assert 0 <= times[0] - t_star <= 0.1 + 1e-9, (times, t_star)
+    isi_error = np.diff(times) - (t_star + 2.0)
+    assert np.all(np.abs(isi_error) <= 0.1 + 1e-9), (times, t_star)
     v = [s for s in seg.analogsignals if s.name == "V_m"][0]
     assert v.shape == (501, 1) and abs(float(v[0, 0]) + 70.0) < 1e-9
 

@@ -27,6 +27,9 @@ pytest.register_assert_rewrite("pynn_uni.testing.scenarios")
 #: timestep (ms) every scenario starts with
 TIMESTEP = 0.1
 
+#: backend name -> module, decided once per session in pytest_configure
+_MODULES = pytest.StashKey[dict]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("pynn_uni", "pynn_uni conformance suite")
@@ -50,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "model(*names): skip unless the backend declares each cell type, synapse type or "
         "current source in its capabilities.toml",
     )
+    config.stash[_MODULES] = backend_modules(config)  # an unknown --backend stops here
 
 
 # -- which backends ---------------------------------------------------------------------
@@ -80,13 +84,19 @@ def backend_modules(config: pytest.Config) -> dict[str, str]:
     chosen = [n.strip() for opt in config.getoption("backend") for n in opt.split(",")]
     if not chosen:
         return dict(sorted(known.items()))
-    return {n: known.get(n, f"pynn_uni.{n}") for n in chosen if n}
+    modules = {n: known.get(n, f"pynn_uni.{n}") for n in chosen if n}
+    unknown = [n for n, m in modules.items() if importlib.util.find_spec(m) is None]
+    if unknown:
+        raise pytest.UsageError(
+            f"--backend: no pynn_uni backend {', '.join(unknown)} (found: {', '.join(known)})"
+        )
+    return modules
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend_name" not in metafunc.fixturenames:
         return
-    names = list(backend_modules(metafunc.config))
+    names = list(metafunc.config.stash[_MODULES])
     if names:
         metafunc.parametrize("backend_name", names, ids=names)
     else:
@@ -95,10 +105,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 # -- fixtures ---------------------------------------------------------------------------
+def _module(config: pytest.Config, backend_name: str) -> str:
+    return config.stash[_MODULES][backend_name]
+
+
 @pytest.fixture
 def capabilities(request: pytest.FixtureRequest, backend_name: str) -> Capabilities:
-    module = backend_modules(request.config).get(backend_name, f"pynn_uni.{backend_name}")
-    return load_capabilities(backend_name, module)
+    return load_capabilities(backend_name, _module(request.config, backend_name))
 
 
 @pytest.fixture
@@ -128,15 +141,17 @@ def _simulator_missing(exc: ImportError) -> bool:
     return not (name == "pynn_uni" or name.startswith("pynn_uni."))
 
 
+def _skip_uninstalled(backend_name: str, exc: ImportError) -> None:
+    pytest.skip(f"{backend_name}: {exc}; install it with pip install pynn_uni[{backend_name}]")
+
+
 def import_backend(backend_name: str, module_name: str):
     """Import the backend module; skip with an install hint if its simulator is absent."""
     try:
         return importlib.import_module(module_name)
     except ImportError as exc:
         if _simulator_missing(exc) and exc.name != module_name:
-            pytest.skip(
-                f"{backend_name}: {exc}; install it with pip install pynn_uni[{backend_name}]"
-            )
+            _skip_uninstalled(backend_name, exc)
         raise
 
 
@@ -146,14 +161,13 @@ def sim(request: pytest.FixtureRequest, backend_name: str, capabilities: Capabil
     reason = skip_reason(request.node, capabilities)
     if reason:
         pytest.skip(reason)
-    module_name = backend_modules(request.config).get(backend_name, f"pynn_uni.{backend_name}")
-    module = import_backend(backend_name, module_name)
+    module = import_backend(backend_name, _module(request.config, backend_name))
     try:
         module.setup(timestep=TIMESTEP)
     except ImportError as exc:
         if not _simulator_missing(exc):
             raise
-        pytest.skip(f"{backend_name}: {exc}; install it with pip install pynn_uni[{backend_name}]")
+        _skip_uninstalled(backend_name, exc)
     yield module
     module.end()
 
@@ -164,15 +178,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     if call.excinfo is not None and call.excinfo.errisinstance(NotImplementedError):
-        backend = getattr(item, "callspec", None)
-        name = backend.params.get("backend_name") if backend else None
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("backend_name") if callspec else None
         if name is not None:
+            where = capabilities_path(_module(item.config, name))
             report.sections.append(
                 (
                     "pynn_uni",
                     f"backend {name!r} raised NotImplementedError for something its "
-                    f"capabilities.toml ({capabilities_path(f'pynn_uni.{name}')}) declares or "
-                    "the test does not mark: implement it, or leave it undeclared so the "
-                    "test skips.",
+                    f"capabilities ({where}) declare or the test does not mark: implement "
+                    "it, or leave it undeclared so that the test skips.",
                 )
             )

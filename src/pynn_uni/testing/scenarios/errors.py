@@ -39,6 +39,11 @@ def _negative_delay(sim, cells):
     _projection(sim, cells, sim.AllToAllConnector(), weight=0.1, delay=-1.0)
 
 
+def _negative_delay_array(sim, cells):
+    delays = sim.RandomDistribution("uniform", (-0.5, -0.5 + 1e-9), rng=sim.NumpyRNG(1))
+    _projection(sim, cells, sim.AllToAllConnector(), weight=0.1, delay=delays)
+
+
 def _delay_below_timestep(sim, cells):
     _projection(sim, cells, sim.AllToAllConnector(), weight=0.1, delay=0.05)
 
@@ -73,7 +78,9 @@ BAD_INPUTS = {
     ),
     "wrong_unit": (_wrong_unit, errors.InvalidParameterValueError, "tau_m"),
     "wrong_unit_in_set": (_wrong_unit_in_set, errors.InvalidParameterValueError, "cm"),
-    "negative_delay": (_negative_delay, errors.ConnectionError, "-1"),
+    # a scalar negative delay is refused by the synapse type itself, before any Projection
+    "negative_delay": (_negative_delay, errors.InvalidParameterValueError, "-1"),
+    "negative_delay_in_array": (_negative_delay_array, errors.ConnectionError, "negative delay"),
     "delay_below_timestep": (_delay_below_timestep, errors.ConnectionError, "0.05"),
     "from_list_out_of_range": (_from_list_out_of_range, errors.InvalidDimensionsError, "5"),
     "array_wrong_shape": (_array_wrong_shape, errors.InvalidDimensionsError, "3"),

@@ -58,14 +58,20 @@ def test_lif_spike_times_under_dc(sim, tolerance, model):
 # tau_m = 15 ms, cm = 0.5 nF; threshold far away so the cell stays passive.
 PASSIVE = dict(cm=0.5, tau_m=15.0, v_rest=-60.0, v_reset=-60.0, v_thresh=-30.0, i_offset=0.0)
 PSP_CASES = {
-    # model: (extra parameters, weight, closed form of the deviation from rest)
-    "IF_curr_exp": (dict(tau_syn_E=3.0), 0.5, lambda t, t0, w: psp_exp(t, t0, w, 15.0, 3.0, 0.5)),
+    # model: (parameters beyond PASSIVE, weight, closed form of the deviation from rest)
+    "IF_curr_exp": (
+        dict(tau_syn_E=3.0),
+        0.5,
+        lambda t, t0, w: psp_exp(t, t0, w, 15.0, 3.0, 0.5),
+    ),
     "IF_curr_alpha": (
         dict(tau_syn_E=2.0),
         0.5,
         lambda t, t0, w: psp_alpha(t, t0, w, 15.0, 2.0, 0.5),
     ),
-    "IF_curr_delta": ({}, 2.0, lambda t, t0, w: psp_delta(t, t0, w, 15.0)),  # weight in mV
+    # weight in mV; tau_m = 5 ms so that a jump one step late (decayed by exp(-0.1/5) = 0.98
+    # less) is told apart from one on time
+    "IF_curr_delta": (dict(tau_m=5.0), 2.0, lambda t, t0, w: psp_delta(t, t0, w, 5.0)),
 }
 
 
@@ -81,7 +87,7 @@ def test_current_based_psp_shape(sim, tolerance, model):
     t0 = 11.5
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
     cell = sim.Population(
-        1, getattr(sim, model)(**PASSIVE, **extra), initial_values={"v": PASSIVE["v_rest"]}
+        1, getattr(sim, model)(**{**PASSIVE, **extra}), initial_values={"v": PASSIVE["v_rest"]}
     )
     sim.Projection(
         source,
