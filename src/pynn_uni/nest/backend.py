@@ -589,8 +589,10 @@ def _array_valued(nest, model: str) -> frozenset:
     if model not in _ARRAY_VALUED:
         defaults = nest.GetDefaults(model)
         _ARRAY_VALUED[model] = frozenset(
-            k for k, v in defaults.items()
-            if isinstance(v, (list, tuple, np.ndarray)) and k not in ("recordables",)
+            k
+            for k, v in defaults.items()
+            if isinstance(v, (list, tuple, np.ndarray))
+            and k not in ("recordables",)
             and np.asarray(v).dtype.kind == "f"
         )
     return _ARRAY_VALUED[model]

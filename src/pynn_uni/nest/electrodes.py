@@ -29,8 +29,11 @@ def source_to_native(source, dt: float) -> tuple[str, dict]:
             shifted = np.round(np.asarray(native[key], float) / dt) * dt - dt
             native[key] = np.maximum(shifted, 0.0 if key != "amplitude_times" else dt)
     if name == "ACSource":  # the device's clock runs one step ahead of the membrane's
-        native["phase"] = native["phase"] + tr.DEGREES_PER_CYCLE * native["frequency"] * dt * scale("ms", "s")
+        native["phase"] = native["phase"] + tr.DEGREES_PER_CYCLE * native["frequency"] * dt * scale(
+            "ms", "s"
+        )
     if "dt" in native:
         native["dt"] = max(float(native["dt"]), dt)
-    return t.native, {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                      for k, v in native.items()}
+    return t.native, {
+        k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in native.items()
+    }

@@ -141,7 +141,11 @@ def from_native(projection, native: dict, names, post_idx) -> dict:
 def _described_values(st) -> dict:
     """Homogeneous parameters kept in the description (synapse and STDP components)."""
     values = {}
-    for part in (st, getattr(st, "timing_dependence", None), getattr(st, "weight_dependence", None)):
+    for part in (
+        st,
+        getattr(st, "timing_dependence", None),
+        getattr(st, "weight_dependence", None),
+    ):
         if part is None:
             continue
         for k, v in part.parameter_space.items():
