@@ -67,10 +67,15 @@ class _PopHandle:
 
 
 class _ProjHandle:
+    """One projection = one copy of its NEST synapse model, so its connections can be found
+    without a per-synapse label (``*_lbl`` models cost 8 bytes more per synapse)."""
+
     def __init__(self, label: int, projection, synapse_model: str):
         self.label = label
         self.projection = projection
         self.synapse_model = synapse_model
+        self.nest_model = f"{synapse_model}__pynn_uni_{label}"
+        self.labelled = False  # NEST wants one synapse model for all of a device's targets
         self.direct_from: list[_PopHandle] = []
         self.snapshot = None
 
@@ -180,6 +185,7 @@ class NestBackend:
         if isinstance(h, _PopHandle):
             self._realise_population(h)
         elif isinstance(h, _ProjHandle):
+            self._realise_model(h)
             if h.snapshot is not None:
                 self._connect_native(h, *h.snapshot)
                 h.snapshot = None
@@ -430,8 +436,15 @@ class NestBackend:
     def new_projection(self, projection) -> _ProjHandle:
         h = _ProjHandle(self._next_label, projection, synapses.synapse_model(projection))
         self._next_label += 1
+        if any(pop.relay != "none" for pop in self._source_pops(projection.pre)):
+            h.labelled, h.nest_model = True, h.synapse_model + "_lbl"
+        self._realise_model(h)
         self._log.append(h)
         return h
+
+    def _realise_model(self, h: _ProjHandle) -> None:
+        if not h.labelled:
+            self.nest.CopyModel(h.synapse_model, h.nest_model)
 
     def _source_pops(self, group):
         """Population handles behind a Population, view or Assembly."""
@@ -484,7 +497,9 @@ class NestBackend:
         return out
 
     def _connect_native(self, h: _ProjHandle, source, target, params: dict) -> None:
-        syn = dict(params, synapse_model=h.synapse_model + "_lbl", synapse_label=h.label)
+        syn = dict(params, synapse_model=h.nest_model)
+        if h.labelled:
+            syn["synapse_label"] = h.label
         self.nest.Connect(
             np.asarray(source, np.int64), np.asarray(target, np.int64), "one_to_one", syn_spec=syn
         )
@@ -495,10 +510,12 @@ class NestBackend:
             self.nest.Disconnect(conns)
 
     def native_connections(self, h: _ProjHandle):
-        return self.nest.GetConnections(synapse_label=h.label)
+        if h.labelled:
+            return self.nest.GetConnections(synapse_label=h.label)
+        return self.nest.GetConnections(synapse_model=h.nest_model)
 
     def native_synapse_model(self, h: _ProjHandle) -> str:
-        return h.synapse_model + "_lbl"
+        return h.nest_model
 
     def connection_values(self, h: _ProjHandle, projection, names):
         conns = self.native_connections(h)
@@ -611,6 +628,7 @@ def _snapshot_of(conns):
         "source",
         "target",
         "synapse_label",
+        "synapse_modelid",
     }
     params = {k: v for k, v in data.items() if k not in skip and v.dtype.kind in "fi"}
     if "receptor" in params:

@@ -1,0 +1,284 @@
+"""API behaviour of Population, PopulationView, Assembly and ID on NEST (PyNN 0.13 §4-§5).
+
+Every expected value is worked out by hand from the cell types' documented defaults and
+the selectors used, never read back from the implementation.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
+
+from pynn_uni import errors  # noqa: E402
+
+
+@pytest.fixture
+def sim():
+    import pynn_uni.nest as sim
+
+    sim.setup(timestep=0.1)
+    yield sim
+    sim.end()
+
+
+# -- Population basics ------------------------------------------------------------------
+def test_population_container_protocol(sim):
+    p = sim.Population(5, sim.IF_curr_exp(), label="p")
+    assert len(p) == p.size == p.local_size == 5
+    cells = list(p)
+    assert len(cells) == 5 and all(isinstance(c, sim.ID) for c in cells)
+    assert [int(c) for c in p.all()] == [int(c) for c in cells]
+    assert int(p[-1]) == int(cells[4]) and int(p.first_id) == int(cells[0])
+    assert int(p.last_id) == int(cells[4])
+    with pytest.raises(IndexError):
+        p[5]
+
+
+def test_default_labels_are_distinct(sim):
+    a = sim.Population(1, sim.IF_curr_exp())
+    b = sim.Population(1, sim.IF_curr_exp())
+    assert a.label.startswith("population") and b.label.startswith("population")
+    assert a.label != b.label
+
+
+def test_tuple_size_gives_grid2d_and_3xN_positions(sim):
+    """(3, 4): a 3 x 4 grid with dx = dy = 1, y varying fastest (sequential fill order):
+    cell i sits at (i // 4, i % 4, 0)."""
+    p = sim.Population((3, 4), sim.IF_curr_exp())
+    assert p.size == 12
+    assert isinstance(p.structure, sim.space.Grid2D)
+    i = np.arange(12)
+    expected = np.vstack([i // 4, i % 4, np.zeros(12)]).astype(float)
+    assert p.positions.shape == (3, 12)
+    np.testing.assert_array_equal(p.positions, expected)
+    assert int(p.nearest((2.1, 0.9, 0.0))) == int(p[2 * 4 + 1])
+
+
+def test_tuple_size_and_structure_are_exclusive(sim):
+    with pytest.raises(errors.InvalidDimensionsError):
+        sim.Population((2, 2), sim.IF_curr_exp(), structure=sim.space.Line())
+
+
+def test_setting_positions_drops_the_structure(sim):
+    p = sim.Population(3, sim.IF_curr_exp(), structure=sim.space.Line(dx=10.0))
+    np.testing.assert_array_equal(p.positions[0], [0.0, 10.0, 20.0])
+    new = np.arange(9, dtype=float).reshape(3, 3)
+    p.positions = new
+    assert p.structure is None
+    np.testing.assert_array_equal(p.positions, new)
+    np.testing.assert_array_equal(p[1].position, [1.0, 4.0, 7.0])
+    with pytest.raises(errors.InvalidDimensionsError):
+        p.positions = np.zeros((2, 3))
+
+
+def test_nearest_on_a_line(sim):
+    p = sim.Population(10, sim.IF_curr_exp(), structure=sim.space.Line(dx=2.0))
+    # cells at x = 0, 2, ..., 18: x = 7.2 is closest to the cell at 8 (index 4)
+    assert int(p.nearest((7.2, 0.0, 0.0))) == int(p[4])
+
+
+def test_class_plus_cellparams_is_deprecated_but_works(sim):
+    with pytest.warns(DeprecationWarning):
+        p = sim.Population(2, sim.IF_curr_exp, {"tau_m": 12.0})
+    assert p.get("tau_m") == 12.0
+
+
+def test_get_and_set_parameter_kinds(sim):
+    """Scalar, array, callable of the index, RandomDistribution; get simplifies."""
+    p = sim.Population(4, sim.IF_curr_exp())
+    assert p.get("tau_m") == 20.0  # PyNN default
+    assert p.get(["tau_m", "cm"]) == [20.0, 1.0]
+    p.set(tau_m=15.0)
+    assert p.get("tau_m") == 15.0  # exact, not 14.999999999999998
+    p.set(cm=np.array([0.5, 0.6, 0.7, 0.8]))
+    np.testing.assert_array_equal(p.get("cm"), [0.5, 0.6, 0.7, 0.8])
+    p.set(i_offset=lambda i: 0.1 * i)
+    np.testing.assert_allclose(p.get("i_offset"), [0.0, 0.1, 0.2, 0.3])
+    p.set(tau_refrac=sim.RandomDistribution("uniform", low=1.0, high=2.0, rng=sim.NumpyRNG(3)))
+    t = p.get("tau_refrac")
+    assert t.shape == (4,) and np.all((t >= 1.0) & (t < 2.0)) and len(set(t)) == 4
+    np.testing.assert_array_equal(p.get("tau_m", simplify=False), np.full(4, 15.0))
+    with pytest.raises(errors.NonExistentParameterError) as info:
+        p.get("tau_x")
+    assert isinstance(info.value, KeyError)
+    with pytest.raises(KeyError):
+        p.set(tau_x=1.0)
+
+
+def test_find_units(sim):
+    p = sim.Population(1, sim.IF_cond_exp())
+    assert p.find_units("v") == "mV"
+    assert p.find_units("gsyn_exc") == "uS"
+    assert p.find_units("tau_m") == "ms"
+
+
+def test_inject_into_spike_source_raises(sim):
+    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    with pytest.raises(TypeError):
+        p.inject(sim.DCSource(amplitude=1.0))
+
+
+def test_describe_text_and_dict(sim):
+    p = sim.Population(3, sim.IF_curr_exp(), label="cells")
+    text = p.describe()
+    assert isinstance(text, str) and "cells" in text
+    ctx = p.describe(template=None)
+    assert isinstance(ctx, dict) and ctx["label"] == "cells" and ctx["size"] == 3
+    view_text = p[:2].describe()
+    assert isinstance(view_text, str)
+    assert isinstance((p + sim.Population(1, sim.IF_curr_exp())).describe(), str)
+
+
+# -- IDs -----------------------------------------------------------------------------------
+def test_id_attribute_access_and_set_parameters(sim):
+    p = sim.Population(3, sim.IF_curr_exp())
+    cell = p[1]
+    assert cell.parent is p and cell.tau_m == 20.0
+    cell.tau_m = 33.0
+    np.testing.assert_array_equal(p.get("tau_m"), [20.0, 33.0, 20.0])
+    p[2].set_parameters(cm=0.25, v_thresh=-45.0)
+    np.testing.assert_array_equal(p.get("cm"), [1.0, 1.0, 0.25])
+    np.testing.assert_array_equal(p.get("v_thresh"), [-50.0, -50.0, -45.0])
+    params = p[2].get_parameters()
+    assert params["cm"] == 0.25 and params["tau_m"] == 20.0
+    assert p[0].get_initial_value("v") == -65.0
+    p[0].set_initial_value("v", -70.0)
+    assert p[0].get_initial_value("v") == -70.0 and p[1].get_initial_value("v") == -65.0
+    with pytest.raises(AttributeError):
+        p[0].set(tau_m=1.0)
+    with pytest.raises(AttributeError):
+        p[0].no_such_parameter  # noqa: B018
+    assert p[0].local is True and p[0].is_standard_cell
+    assert p[0].celltype is p.celltype
+
+
+def test_id_as_view(sim):
+    p = sim.Population(4, sim.IF_curr_exp())
+    v = p[2].as_view()
+    assert v.size == 1 and int(v[0]) == int(p[2])
+
+
+def test_id_to_index_and_is_local(sim):
+    p = sim.Population(6, sim.IF_curr_exp())
+    q = sim.Population(2, sim.IF_curr_exp())
+    assert p.id_to_index(p[4]) == 4
+    np.testing.assert_array_equal(p.id_to_index([p[5], p[0]]), [5, 0])
+    with pytest.raises(IndexError):
+        p.id_to_index(q[0])
+    assert p.is_local(p[3])
+    view = p[[1, 3, 5]]
+    assert view.id_to_index(p[5]) == 2
+    with pytest.raises(IndexError):
+        view.id_to_index(p[2])
+
+
+# -- Views ---------------------------------------------------------------------------------
+def test_view_of_view_maps_to_grandparent(sim):
+    """p[2:10] holds parent indices 2..9; [1, 3, 6] of it are 3, 5, 8; [::2] of those
+    are 3 and 8."""
+    p = sim.Population(12, sim.IF_curr_exp(), label="base")
+    v1 = p[2:10]
+    v2 = v1[[1, 3, 6]]
+    v3 = v2[::2]
+    assert v3.parent is v2 and v3.grandparent is p and v2.grandparent is p
+    np.testing.assert_array_equal(v2.index_in_grandparent(np.arange(3)), [3, 5, 8])
+    np.testing.assert_array_equal(v3.index_in_grandparent(np.arange(2)), [3, 8])
+    assert [int(c) for c in v3] == [int(p[3]), int(p[8])]
+    assert v1.label == "view of 'base' with size 8"
+    np.testing.assert_array_equal(v2.index_from_parent_index([1, 6]), [0, 2])
+    v3.set(tau_m=11.0)
+    expected = np.full(12, 20.0)
+    expected[[3, 8]] = 11.0
+    np.testing.assert_array_equal(p.get("tau_m"), expected)
+    np.testing.assert_array_equal(v2.get("tau_m"), [11.0, 20.0, 11.0])
+
+
+def test_view_selectors(sim):
+    p = sim.Population(6, sim.IF_curr_exp())
+    mask = np.array([True, False, True, False, False, True])
+    np.testing.assert_array_equal(p[mask].mask, [0, 2, 5])
+    np.testing.assert_array_equal(p[[-1, 0]].mask, [0, 5])  # negative ok; sorted
+    with pytest.warns(UserWarning):
+        dup = p[[1, 1, 2]]
+    np.testing.assert_array_equal(dup.mask, [1, 2])
+    with pytest.raises(errors.InvalidDimensionsError):
+        p[np.array([True, False])]
+    assert p[[0, 2, 5]] == p[mask] and p[[0, 2]] != p[mask]
+    with pytest.raises(NotImplementedError):
+        p[mask].initial_values  # noqa: B018
+
+
+def test_view_positions_are_the_parents(sim):
+    p = sim.Population(5, sim.IF_curr_exp(), structure=sim.space.Line(dx=3.0))
+    v = p[[1, 4]]
+    np.testing.assert_array_equal(v.positions[0], [3.0, 12.0])
+    assert v.structure is p.structure
+
+
+def test_view_initialize_touches_only_its_cells(sim):
+    p = sim.Population(4, sim.IF_curr_exp())
+    p[1:3].initialize(v=-55.0)
+    np.testing.assert_array_equal(p.initial_values_of("v"), [-65.0, -55.0, -55.0, -65.0])
+
+
+def test_sample(sim):
+    p = sim.Population(20, sim.IF_curr_exp())
+    s = p.sample(5, rng=sim.NumpyRNG(seed=12))
+    assert isinstance(s, sim.PopulationView) and s.size == 5 and s.parent is p
+    assert np.all(np.diff(s.mask) > 0) and s.mask.min() >= 0 and s.mask.max() < 20
+    again = p.sample(5, rng=sim.NumpyRNG(seed=12))
+    np.testing.assert_array_equal(s.mask, again.mask)
+    assert p.sample(20).size == 20
+
+
+# -- Assembly ------------------------------------------------------------------------------
+def test_assembly_add_index_and_get_population(sim):
+    a = sim.Population(3, sim.IF_curr_exp(), label="a")
+    b = sim.Population(4, sim.IF_curr_exp(), label="b")
+    asm = a + b
+    assert isinstance(asm, sim.Assembly) and asm.size == len(asm) == 7
+    assert int(asm[4]) == int(b[1]) and int(asm[-1]) == int(b[3]) and int(asm[0]) == int(a[0])
+    assert [int(c) for c in asm] == [int(c) for c in a] + [int(c) for c in b]
+    assert asm.get_population("b") is b
+    with pytest.raises(KeyError):
+        asm.get_population("c")
+    sub = asm[[1, 2, 3]]  # a[1], a[2], b[0]
+    assert isinstance(sub, sim.Assembly) and sub.size == 3
+    assert [int(c) for c in sub] == [int(a[1]), int(a[2]), int(b[0])]
+    c = sim.Population(2, sim.IF_curr_exp(), label="c")
+    bigger = asm + c
+    assert bigger.size == 9 and bigger.populations == [a, b, c]
+    asm += c
+    assert asm.size == 9
+    with pytest.warns(UserWarning):
+        asm += a[0:1]  # overlaps: refused with a warning
+    assert asm.size == 9
+    assert asm.id_to_index(b[2]) == 5
+
+
+def test_assembly_get_set_initialize(sim):
+    a = sim.Population(2, sim.IF_curr_exp())
+    b = sim.Population(3, sim.IF_curr_exp())
+    asm = sim.Assembly(a, b)
+    assert asm.get("tau_m") == 20.0
+    asm.set(tau_m=np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+    np.testing.assert_array_equal(a.get("tau_m"), [1.0, 2.0])
+    np.testing.assert_array_equal(b.get("tau_m"), [3.0, 4.0, 5.0])
+    np.testing.assert_array_equal(asm.get("tau_m"), [1.0, 2.0, 3.0, 4.0, 5.0])
+    asm.set(cm=0.5)
+    assert a.get("cm") == 0.5 and b.get("cm") == 0.5
+    asm.initialize(v=-60.0)
+    assert a[1].get_initial_value("v") == -60.0 and b[2].get_initial_value("v") == -60.0
+
+
+def test_assembly_kind_properties(sim):
+    curr = sim.Population(1, sim.IF_curr_exp())
+    cond = sim.Population(1, sim.IF_cond_exp())
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    assert (curr + sim.Population(1, sim.IF_curr_alpha())).conductance_based is False
+    assert (cond + sim.Population(1, sim.IF_cond_alpha())).conductance_based is True
+    assert (curr + cond).conductance_based is False
+    assert (curr + src).injectable is False
+    assert set((curr + cond).receptor_types) == {"excitatory", "inhibitory"}
