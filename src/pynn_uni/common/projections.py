@@ -8,6 +8,7 @@ and by 1-D value arrays, is sorted by (post index, pre index): the same on every
 
 from __future__ import annotations
 
+import copy
 import itertools
 import warnings
 
@@ -19,6 +20,7 @@ from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.connectors import ConnectionContext
 from pynn_uni.common.control import current_simulation
 from pynn_uni.common.populations import ID, Assembly
+from pynn_uni.parameters import _draw, is_random
 from pynn_uni.space import Space
 
 _projection_counter = itertools.count()
@@ -114,9 +116,8 @@ class Projection:
         if receptor_type in (None, "default"):
             if len(receptors) == 0:
                 raise errors.ConnectionError(f"{self.label}: the target has no receptor types")
-            weight = self.synapse_type.parameter_space["weight"]
-            scalar = _scalar(weight)
-            if len(receptors) > 1 and scalar is not None and scalar < 0:
+            sample = _last_weight(self.synapse_type.parameter_space["weight"], self.shape)
+            if len(receptors) > 1 and sample is not None and sample < 0:
                 return receptors[1]
             return receptors[0]
         if receptor_type not in receptors:
@@ -220,8 +221,8 @@ class Projection:
         if format == "list":
             values = [arrays.params[n].astype(float).tolist() for n in names]
             if with_address:
-                return list(zip(arrays.pre.tolist(), arrays.post.tolist(), *values))
-            return list(zip(*values)) if len(values) > 1 else values[0]
+                return list(zip(arrays.pre.tolist(), arrays.post.tolist(), *values, strict=True))
+            return list(zip(*values, strict=True)) if len(values) > 1 else values[0]
         if format == "array":
             if multiple_synapses not in self.MULTI_SYNAPSE_OPERATIONS:
                 raise ValueError(
@@ -231,10 +232,13 @@ class Projection:
             for name in names:
                 a = np.full(self.shape, np.nan)
                 v = arrays.params[name]
-                if multiple_synapses == "first":
-                    a[arrays.pre[::-1], arrays.post[::-1]] = v[::-1]
-                elif multiple_synapses == "last":
-                    a[arrays.pre, arrays.post] = v
+                if multiple_synapses in ("first", "last"):
+                    # numpy leaves the winner among repeated fancy indices unspecified
+                    flat = arrays.pre * self.shape[1] + arrays.post
+                    if multiple_synapses == "last":
+                        flat, v = flat[::-1], v[::-1]
+                    _, pick = np.unique(flat, return_index=True)
+                    a.flat[flat[pick]] = v[pick]
                 else:
                     a[arrays.pre, arrays.post] = 0 if multiple_synapses == "sum" else np.nan
                     _MULTI[multiple_synapses].at(a, (arrays.pre, arrays.post), v)
@@ -433,6 +437,24 @@ class Connection:
             int(arrays.post[self._index]),
             *(float(arrays.params[n][self._index]) for n in attribute_names),
         )
+
+
+def _last_weight(weight, shape):
+    """The weight of connection (pre.size - 1, post.size - 1), whose sign PyNN uses to guess
+    the receptor type; a random weight is sampled from a copy, so the real stream is untouched.
+    None when it cannot be known before connecting (e.g. a function of distance)."""
+    scalar = _scalar(weight)
+    if scalar is not None or not all(shape):
+        return scalar
+    base = getattr(weight, "base_value", weight)
+    try:
+        if is_random(base):
+            return float(_draw(copy.deepcopy(base), 1)[0])
+        if isinstance(base, np.ndarray) and not getattr(weight, "operations", None):
+            return float(np.asarray(base, dtype=float).reshape(-1)[-1])
+        return None
+    except (TypeError, ValueError):
+        return None
 
 
 def _scalar(value):

@@ -120,7 +120,7 @@ class NestBackend:
                 sorted(unknown)[0], "setup() on NEST", sorted(_SETUP_OPTIONS)
             )
         self.config = dict(config)
-        self._log, self._pops = [], []
+        self._log, self._pops, self._pending = [], [], []
         self.frozen_delays = None
         self._reset_kernel()
 
@@ -154,6 +154,7 @@ class NestBackend:
     def run_until(self, t: float) -> None:
         nest = self.nest
         if self.frozen_delays is None:
+            self._connect_devices()
             self._freeze_delays()
         dt = nest.resolution
         # NEST hands recorded data over one min_delay late: the kernel runs that far ahead
@@ -161,6 +162,31 @@ class NestBackend:
         steps = int(round((t + self.frozen_delays[0] - nest.biological_time) / dt))
         if steps > 0:
             nest.Simulate(steps * dt)
+
+    def _device_connect(self, pre, post, conn_spec="all_to_all", before=None) -> None:
+        """Connect relays and recorders with the network's own minimum delay.
+
+        A one-step device delay would make it NEST's ``min_delay`` and halve the length of
+        its update slices; so these connections wait for the first run, when the network's
+        minimum delay is known (``before(delay)`` runs first, e.g. to shift spike times).
+        """
+
+        def connect(delay):
+            if before is not None:
+                before(delay)
+            self.nest.Connect(pre, post, conn_spec, syn_spec={"delay": delay})
+
+        if self.frozen_delays is None:
+            self._pending.append(connect)
+        else:
+            connect(self.frozen_delays[0])
+
+    def _connect_devices(self) -> None:
+        lo = self.nest.GetKernelStatus("min_delay")
+        delay = max(float(lo), self.nest.resolution)
+        for connect in self._pending:
+            connect(delay)
+        self._pending = []
 
     def _freeze_delays(self) -> None:
         """NEST fixes its delay range at the first Simulate; remember it for clear errors."""
@@ -272,13 +298,17 @@ class NestBackend:
         nest = self.nest
         if not any(isinstance(x, _RelayHandle) and x.pop is h for x in self._log):
             self._log.append(_RelayHandle(h))
-        feed = h.nodes
+        feed, shift_times = h.nodes, None
         if h.model in _SHARED_TRAIN_GENERATORS:
-            # a copy of the generators, one step early, so parrots fire at the given times
+            # a copy of the generators, one relay delay early: parrots fire at the given times
             h.relay_gens = feed = nest.Create(h.model, h.n)
-            self._set_spike_times(feed, h.params.get("spike_times"), h.n, shift=nest.resolution)
+
+            def shift_times(delay, h=h):
+                h.relay_delay = delay
+                self._set_spike_times(h.relay_gens, h.params.get("spike_times"), h.n, delay)
+
         h.parrots = nest.Create("parrot_neuron", h.n)
-        nest.Connect(feed, h.parrots, "one_to_one", syn_spec={"delay": nest.resolution})
+        self._device_connect(feed, h.parrots, "one_to_one", before=shift_times)
         h.senders = np.asarray(h.parrots.tolist(), np.int64)
 
     def _ensure_relay(self, h: _PopHandle) -> None:
@@ -327,9 +357,9 @@ class NestBackend:
             st = params["spike_times"]
             st = st[idx] if isinstance(st, np.ndarray) else st
             self._set_spike_times(nodes, st, len(idx))
-            if h.relay_gens is not None:
+            if h.relay_gens is not None and self.frozen_delays is not None:
                 relay = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
-                self._set_spike_times(relay, st, len(idx), shift=self.nest.resolution)
+                self._set_spike_times(relay, st, len(idx), shift=h.relay_delay)
             return
         selected = {
             k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
@@ -383,9 +413,9 @@ class NestBackend:
         idx = np.asarray(idx, dtype=np.int64)
         if variable == "spikes":
             senders = nest.NodeCollection(np.unique(h.senders[idx]).tolist())
-            nest.Connect(senders, rec, syn_spec={"delay": nest.resolution})
+            self._device_connect(senders, rec)
         else:
-            nest.Connect(rec, h.nodes[idx.tolist()], syn_spec={"delay": nest.resolution})
+            self._device_connect(rec, h.nodes[idx.tolist()])
 
     def _recordable(self, celltype, variable: str):
         """(NEST recordable, NEST -> standard factor, NEST parameter to add or None)."""
