@@ -4,7 +4,6 @@ Every expected value is worked out by hand from the cell types' documented defau
 the selectors used, never read back from the implementation.
 """
 
-
 import numpy as np
 import pytest
 

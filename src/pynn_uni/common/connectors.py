@@ -70,7 +70,7 @@ DEFAULT_SEED = 151985012
 #: candidate pairs per independently seeded draw chunk (fixed: results depend on it).
 DRAW_CHUNK_PAIRS = 1 << 20
 #: default bound on candidate pairs per yielded block (memory, not results).
-DEFAULT_BLOCK_PAIRS = 1 << 23
+DEFAULT_BLOCK_PAIRS = 1 << 20
 
 _STREAM_CONNECT = 0
 _STREAM_REWIRE = 1

@@ -59,7 +59,10 @@ class _PopHandle:
         self.params = params
         self.initial: dict = {}
         self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
-        self.nodes = self.parrots = self.relay_gens = None
+        self.nodes = self.parrots = self.relay_gens = self.shared = None
+        self.pending: list = []  # direct connections waiting for the first run
+        self.shared_pairs: dict = {}  # projection label -> (pre index, target id) of shared
+        self.silenced = False  # True once its direct connections were replaced by a relay
         self.ids = self.senders = None
         self.recorders: dict = {}
         self.recorded_idx: dict[str, np.ndarray] = {}
@@ -90,6 +93,13 @@ class _SourceHandle:
 
 
 class _RelayHandle:
+    def __init__(self, pop: _PopHandle):
+        self.pop = pop
+
+
+class _ShareHandle:
+    """The one generator that feeds all targets of a homogeneous, directly connected source."""
+
     def __init__(self, pop: _PopHandle):
         self.pop = pop
 
@@ -182,6 +192,7 @@ class NestBackend:
             connect(self.frozen_delays[0])
 
     def _connect_devices(self) -> None:
+        self._connect_direct_sources()
         lo = self.nest.GetKernelStatus("min_delay")
         delay = max(float(lo), self.nest.resolution)
         for connect in self._pending:
@@ -219,6 +230,8 @@ class NestBackend:
             self._realise_source(h)
         elif isinstance(h, _RecordHandle):
             self._realise_recorder(h)
+        elif isinstance(h, _ShareHandle):
+            self._realise_share(h)
         elif isinstance(h, _RelayHandle):
             self._make_relay(h.pop)
 
@@ -289,6 +302,8 @@ class NestBackend:
                 self._set_nodes(h.nodes, rest, h.n, h.model)
             if h.initial:
                 h.nodes.set(_listify(h.initial))
+        if h.silenced:  # replaced by a relay fed from fresh generators
+            h.nodes.set(rate=0.0)
         h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
         h.senders = h.ids
         h.parrots = h.relay_gens = None
@@ -299,7 +314,10 @@ class NestBackend:
         if not any(isinstance(x, _RelayHandle) and x.pop is h for x in self._log):
             self._log.append(_RelayHandle(h))
         feed, shift_times = h.nodes, None
-        if h.model in _SHARED_TRAIN_GENERATORS:
+        if h.silenced:  # the cells' own generators were silenced: fresh ones feed the parrots
+            h.relay_gens = feed = nest.Create(h.model, h.n)
+            self._set_nodes(feed, self._native_params(h.celltype, h.params), h.n, h.model)
+        elif h.model in _SHARED_TRAIN_GENERATORS:
             # a copy of the generators, one relay delay early: parrots fire at the given times
             h.relay_gens = feed = nest.Create(h.model, h.n)
 
@@ -312,20 +330,100 @@ class NestBackend:
         h.senders = np.asarray(h.parrots.tolist(), np.int64)
 
     def _ensure_relay(self, h: _PopHandle) -> None:
-        """Put parrots behind a source population, moving its direct connections onto them."""
+        """Put parrots behind a source population and move its direct connections onto them.
+
+        Before the first run the direct connections are still pending: they simply start
+        from the parrots.  After it, NEST cannot delete a device's connections, so the old
+        generators are silenced (rate 0) and fresh ones feed the parrots.
+        """
         if h.relay in ("relay", "none"):
             return
         nest = self.nest
+        made = self.frozen_delays is not None and h.model not in _SHARED_TRAIN_GENERATORS
+        if made:
+            h.silenced = True
+            for old in (h.nodes, h.shared):
+                if old is not None:
+                    old.set(rate=0.0)
         self._make_relay(h)
         h.relay = "relay"
-        for p in self._log:
-            if isinstance(p, _ProjHandle) and h in p.direct_from:
-                conns = nest.GetConnections(source=h.nodes, synapse_label=p.label)
-                if len(conns):
-                    source, target, params = _snapshot_of(conns)
-                    nest.Disconnect(conns)
-                    self._connect_native(p, h.senders[_index_of(h.ids, source)], target, params)
-                p.direct_from.remove(h)
+        for p in self._direct_projections(h):
+            if made:
+                source, target, params = self._live_snapshot(p, h)
+                if target.size:
+                    self._connect_native(p, h.senders[source], target, params)
+            p.direct_from.remove(h)
+        for p, pre, target, native in h.pending:
+            self._connect_native(p, h.senders[pre], target, native)
+        h.pending = []
+
+    def _live_snapshot(self, p: _ProjHandle, h: _PopHandle):
+        """(pre index, target, params) of the connections ``p`` has from direct source ``h``."""
+        source_nodes = h.shared if h.shared is not None else h.nodes
+        conns = self.nest.GetConnections(source=source_nodes, synapse_label=p.label)
+        if not len(conns):
+            return np.empty(0, np.int64), np.empty(0, np.int64), {}
+        source, target, params = _snapshot_of(conns)
+        if h.shared is not None:
+            return (*self._shared_pre(h, p.label, target), params)
+        return _index_of(h.ids, source), target, params
+
+    def _shared_pre(self, h: _PopHandle, label: int, target: np.ndarray):
+        """Pre indices of a shared generator's connections, which NEST returns in the order
+        they were made (by target); checked against the targets recorded then."""
+        pre, expected = h.shared_pairs[label]
+        order = np.argsort(target, kind="stable")
+        if not np.array_equal(target[order], expected):
+            raise RuntimeError(f"lost track of the shared-generator connections of {label}")
+        out = np.empty_like(pre)
+        out[order] = pre
+        return out, target
+
+    def _direct_projections(self, h: _PopHandle) -> list:
+        return [p for p in self._log if isinstance(p, _ProjHandle) and h in p.direct_from]
+
+    def _connect_direct_sources(self) -> None:
+        """At the first run, make the pending direct connections of Poisson-like sources.
+
+        A homogeneous population feeds all its targets from ONE NEST generator: NEST draws
+        an independent train per target, so this is the same process as one generator per
+        cell (each cell has one target and is not recorded) and much cheaper to simulate.
+        """
+        for pop in self._pops:
+            if pop.relay != "direct" or not pop.pending:
+                continue
+            homogeneous = not any(
+                np.ndim(v) for v in self._native_params(pop.celltype, pop.params).values()
+            )
+            if homogeneous:
+                share = _ShareHandle(pop)
+                pop.relay = "shared"
+                self._realise_share(share)
+                self._log.append(share)
+            for p, pre, target, native in pop.pending:
+                if homogeneous:
+                    order = np.argsort(target, kind="stable")
+                    pairs = pop.shared_pairs.get(p.label, (np.empty(0, np.int64),) * 2)
+                    pop.shared_pairs[p.label] = tuple(
+                        np.concatenate([a, b]) for a, b in zip(pairs, (pre[order], target[order]))
+                    )
+                    sources = np.full(target.size, pop.shared.tolist()[0], dtype=np.int64)
+                    self._connect_native(
+                        p, sources, target[order], {k: v[order] for k, v in native.items()}
+                    )
+                else:
+                    self._connect_native(p, pop.ids[pre], target, native)
+            pop.pending = []
+
+    def _realise_share(self, h: _ShareHandle) -> None:
+        pop = h.pop
+        pop.shared = self.nest.Create(
+            pop.model, params=self._native_params(pop.celltype, pop.params)
+        )
+        if pop.relay == "shared":
+            pop.nodes.set(rate=0.0)
+        else:  # replaced by a relay later on
+            pop.shared.set(rate=0.0)
 
     def _set_spike_times(self, nodes, spike_times, n: int, shift: float = 0.0) -> None:
         dt = self.nest.resolution
@@ -365,7 +463,15 @@ class NestBackend:
             k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
             for k, v in params.items()
         }
-        self._set_nodes(nodes, self._native_params(celltype, selected), len(idx), h.model)
+        native = self._native_params(celltype, selected)
+        if h.relay == "shared":
+            if len(idx) == h.n and not any(np.ndim(v) for v in native.values()):
+                h.shared.set(native)
+                return
+            self._ensure_relay(h)  # cells now differ: one generator each again
+        if h.relay_gens is not None:
+            nodes = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
+        self._set_nodes(nodes, native, len(idx), h.model)
 
     def initialize(self, h: _PopHandle, celltype, values: dict) -> None:
         if getattr(celltype, "is_spike_source", False):
@@ -493,7 +599,11 @@ class NestBackend:
                 pre_ids = self._to_senders(pop, pre_ids)
         native = synapses.to_native(projection, block)
         synapses.prepare_targets(projection, block, self.nest)
-        self._connect_native(h, pre_ids, projection.post._ids[block.post], native)
+        targets = projection.post._ids[block.post]
+        if len(pops) == 1 and pops[0] in h.direct_from and self.frozen_delays is None:
+            pops[0].pending.append((h, block.pre, targets, native))
+            return
+        self._connect_native(h, pre_ids, targets, native)
 
     def _choose_relay(self, pop: _PopHandle, h: _ProjHandle, block, single: bool) -> None:
         """Direct generator connections where they keep PyNN's semantics, else parrots.
@@ -539,6 +649,15 @@ class NestBackend:
         if len(conns):
             self.nest.Disconnect(conns)
 
+    def _live_sources(self, projection):
+        """Node ids that currently send this projection's spikes (None: no filter needed)."""
+        pops = self._source_pops(projection.pre)
+        if not any(p.silenced for p in pops):
+            return None
+        ids = [p.senders if p.relay in ("relay", "none") else
+               (p.shared.tolist() if p.relay == "shared" else p.ids) for p in pops]
+        return self.nest.NodeCollection(np.unique(np.concatenate(ids)).tolist())
+
     def native_connections(self, h: _ProjHandle):
         if h.labelled:
             return self.nest.GetConnections(synapse_label=h.label)
@@ -548,16 +667,22 @@ class NestBackend:
         return h.nest_model
 
     def connection_values(self, h: _ProjHandle, projection, names):
-        conns = self.native_connections(h)
+        conns = self._live_connections(h, projection)
         if len(conns) == 0:
             return (np.empty(0, np.int64), np.empty(0, np.int64), {n: np.empty(0) for n in names})
         native_names = synapses.native_names(projection, names)
         keys = ["source", "target", *native_names]
         data = conns.get(keys)
         data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
-        source = self._from_senders(projection.pre, data["source"].astype(np.int64))
-        pre = _index_of(projection.pre._ids, source)
-        post = _index_of(projection.post._ids, data["target"].astype(np.int64))
+        source = data["source"].astype(np.int64)
+        target = data["target"].astype(np.int64)
+        pre = _index_of(projection.pre._ids, self._from_senders(projection.pre, source))
+        for pop in self._source_pops(projection.pre):
+            if pop.relay == "shared" and h.label in pop.shared_pairs:
+                mine = source == pop.shared.tolist()[0]
+                local, _ = self._shared_pre(pop, h.label, target[mine])
+                pre[mine] = _index_of(projection.pre._ids, pop.ids[local])
+        post = _index_of(projection.post._ids, target)
         values = synapses.from_native(
             projection, {k: data[k].astype(float) for k in native_names}, names, post
         )
@@ -571,8 +696,14 @@ class NestBackend:
                 senders[inside] = pop.ids[_index_of(pop.senders, senders[inside])]
         return senders
 
+    def _live_connections(self, h: _ProjHandle, projection):
+        sources = self._live_sources(projection)
+        if sources is None:
+            return self.native_connections(h)
+        return self.nest.GetConnections(source=sources, synapse_label=h.label)
+
     def set_connection_values(self, h: _ProjHandle, projection, values: dict) -> None:
-        conns = self.native_connections(h)
+        conns = self._live_connections(h, projection)
         post = _index_of(
             projection.post._ids, np.asarray(conns.get("target"), dtype=np.int64).ravel()
         )
@@ -674,4 +805,5 @@ def _index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     if ids.size and int(ids[-1]) - int(ids[0]) + 1 == ids.size:
         return values - ids[0]
     order = np.argsort(ids, kind="stable")
-    return order[np.searchsorted(ids, values, sorter=order)]
+    pos = np.searchsorted(ids, values, sorter=order)
+    return order[np.minimum(pos, max(ids.size - 1, 0))]
