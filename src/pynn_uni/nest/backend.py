@@ -493,10 +493,14 @@ class NestBackend:
         if variable == "spikes":
             self._ensure_relay(h)
         new = np.asarray(idx, dtype=np.int64)
-        h.recorded_idx[variable] = np.union1d(h.recorded_idx.get(variable, new), new)
+        already = h.recorded_idx.get(variable, np.empty(0, np.int64))
+        fresh = np.setdiff1d(new, already)
+        h.recorded_idx[variable] = np.union1d(already, new)
         h.interval = interval
         if variable in h.recorders:
-            self._connect_recorder(h, variable, new)
+            h.recorders[variable].set(stop=np.finfo(float).max)  # undo record(None)
+            if fresh.size:
+                self._connect_recorder(h, variable, fresh)
         else:
             r = _RecordHandle(h, variable)
             self._realise_recorder(r)
