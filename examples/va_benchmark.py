@@ -97,11 +97,19 @@ if options.plot_figure:
 
     seg = exc_data.segments[0]
     Figure(
-        Panel(seg.spiketrains[:200], xlabel="Time (ms)", ylabel="cell", xlim=(0, options.tstop)),
+        Panel(
+            seg.spiketrains[:200],
+            ylabel="cell index",
+            yticks=True,
+            markersize=1,
+            xlim=(0, options.tstop),
+        ),
         Panel(
             seg.filter(name="v")[0],
             ylabel="Membrane potential (mV)",
+            yticks=True,
             xlabel="Time (ms)",
+            xticks=True,
             xlim=(0, options.tstop),
         ),
         title=f"Vogels-Abbott {options.benchmark} ({sim.__name__})",
