@@ -98,13 +98,34 @@ def emit(
 
 
 def kernel_facts(nest) -> dict:
-    """Node and connection counts and min_delay of the NEST kernel (diagnostics)."""
+    """Node and connection counts, min_delay and the node structure actually in use
+    (diagnostics read from the NEST kernel after the run)."""
     status = nest.GetKernelStatus(["network_size", "num_connections", "min_delay"])
     return {
         "nodes": int(status[0]),
         "connections": int(status[1]),
         "min_delay_ms": float(status[2]),
+        "structure": structure(nest),
     }
+
+
+def structure(nest) -> str:
+    """Spike-sending devices and relays that have targets, e.g. ``"1 poisson_generator"``.
+
+    Two runs with the same structure differ only in their API layer; idle nodes (a
+    generator left without targets) do not count, recorders are left out."""
+    import numpy as np
+
+    parts = []
+    for model in ("poisson_generator", "spike_generator", "parrot_neuron"):
+        nodes = nest.GetNodes({"model": model})
+        if len(nodes) == 0:
+            continue
+        conns = nest.GetConnections(source=nodes)
+        used = np.unique(np.atleast_1d(conns.source)).size if len(conns) else 0
+        if used:
+            parts.append(f"{used} {model}")
+    return " + ".join(parts) or "no spike sources"
 
 
 def child_env() -> dict:

@@ -219,6 +219,31 @@ def test_view_initialize_touches_only_its_cells(sim):
     p = sim.Population(4, sim.IF_curr_exp())
     p[1:3].initialize(v=-55.0)
     np.testing.assert_array_equal(p.initial_values_of("v"), [-65.0, -55.0, -55.0, -65.0])
+    p[[0, 3]].initialize(v=np.array([-61.0, -62.0]))  # one value per cell of the view
+    p[1:3].initialize(v=lambda i: -70.0 + i)  # i: index within the view
+    np.testing.assert_array_equal(p.initial_values_of("v"), [-61.0, -70.0, -69.0, -62.0])
+
+
+def test_view_set_values_are_relative_to_the_view(sim):
+    p = sim.Population(5, sim.IF_curr_exp())
+    p[1:3].set(tau_m=np.array([11.0, 12.0]))
+    p[[0, 4]].set(cm=lambda i: 0.5 + i)
+    np.testing.assert_array_equal(p.get("tau_m"), [20.0, 11.0, 12.0, 20.0, 20.0])
+    np.testing.assert_array_equal(p.get("cm"), [0.5, 1.0, 1.0, 1.0, 1.5])
+    with pytest.raises(errors.InvalidDimensionsError):
+        p[1:3].set(tau_m=np.ones(5))
+
+
+def test_spike_times_list_is_one_value_sequences_are_per_cell(sim):
+    src = sim.Population(3, sim.SpikeSourceArray())
+    src.set(spike_times=[1.0, 2.0])  # one train for every cell
+    assert list(src.get("spike_times")) == [1.0, 2.0]
+    src[1:].set(spike_times=[sim.Sequence([3.0]), sim.Sequence([4.0, 5.0])])
+    src[0].spike_times = sim.Sequence([0.5])
+    src.record("spikes")
+    sim.run(6.0)
+    trains = src.get_data().segments[0].spiketrains
+    assert [st.magnitude.tolist() for st in trains] == [[0.5], [3.0], [4.0, 5.0]]
 
 
 def test_sample(sim):
@@ -239,6 +264,9 @@ def test_assembly_add_index_and_get_population(sim):
     assert isinstance(asm, sim.Assembly) and asm.size == len(asm) == 7
     assert int(asm[4]) == int(b[1]) and int(asm[-1]) == int(b[3]) and int(asm[0]) == int(a[0])
     assert [int(c) for c in asm] == [int(c) for c in a] + [int(c) for c in b]
+    for bad in (7, -8):
+        with pytest.raises(IndexError):
+            asm[bad]
     assert asm.get_population("b") is b
     with pytest.raises(KeyError):
         asm.get_population("c")

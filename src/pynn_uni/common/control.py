@@ -95,13 +95,16 @@ class Simulation:
         if not callbacks:
             self._advance(tstop)
         else:
-            next_t = {cb: self.t for cb in callbacks}
+            # PyNN's schedule: every callback is called now; then the earliest ones (those
+            # due within one dt of each other) after each advance, the last advance ending
+            # at tstop, so a progress bar is called at the end too.
+            next_t = [float(cb(self.t)) for cb in callbacks]
             while self.t < tstop - self.dt / 2:
-                due = [cb for cb, t in next_t.items() if t <= self.t + self.dt / 2]
-                for cb in due:
-                    next_t[cb] = cb(self.t)
-                target = min([tstop] + [t for t in next_t.values() if t > self.t + self.dt / 2])
-                self._advance(target)
+                first = min(next_t)
+                due = [k for k, t in enumerate(next_t) if t - first < self.dt]
+                self._advance(min(max(first, self.t + self.dt), tstop))
+                for k in due:
+                    next_t[k] = float(callbacks[k](self.t))
         self.timings["run"] += _time.perf_counter() - start
         return self.t
 
@@ -116,7 +119,9 @@ class Simulation:
         """Finish the current segment, rebuild the network at t=0 from its description."""
         for rec in self.recorders:
             rec.end_segment(annotations or {})
-        self.backend.reset()
+        if self.running:  # nothing ran since the last reset: the simulator is still at t=0
+            self.backend.reset()
+        self.running = False
         self.t = 0.0
         self.segment_counter += 1
         for pop in self.populations:

@@ -267,15 +267,15 @@ class BasePopulation:
         io.write(block)
 
     def get_spike_counts(self, gather=True) -> dict:
-        """Spike count per cell, keyed by ID."""
+        """Spike count per cell whose spikes are recorded, keyed by ID."""
         pop, idx = self._population_and_indices()
-        counts = pop.recorder.spike_counts(idx)
-        owner = pop
-        return {ID(pop._ids[i], owner): int(c) for i, c in zip(idx, counts, strict=False)}
+        idx, counts = pop.recorder.spike_counts(idx)
+        return {ID(pop._ids[i], pop): int(c) for i, c in zip(idx, counts, strict=True)}
 
     def mean_spike_count(self, gather=True) -> float:
+        """Mean spike count over the cells whose spikes are recorded (NaN if none)."""
         pop, idx = self._population_and_indices()
-        counts = pop.recorder.spike_counts(idx)
+        counts = pop.recorder.spike_counts(idx)[1]
         return float(np.mean(counts)) if len(counts) else float("nan")
 
     def meanSpikeCount(self, gather=True):
@@ -483,10 +483,12 @@ class Population(BasePopulation):
                 raise errors.NonExistentParameterError(
                     name, type(celltype).__name__, celltype.get_parameter_names()
                 )
+        # values are relative to the selection, as in PyNN: an array has one value per
+        # selected cell and a function f(i) gets the index within the view
         ps = ParameterSpace(
-            parameters, celltype.get_schema(), shape=(self.size,), component=type(celltype)
+            parameters, celltype.get_schema(), shape=(len(idx),), component=type(celltype)
         )
-        ps.evaluate(mask=idx, simplify=True)
+        ps.evaluate(simplify=True)
         updates = dict(ps.items())
         celltype.check_values(updates) if hasattr(celltype, "check_values") else None
         full_mask = len(idx) == self.size
@@ -514,8 +516,8 @@ class Population(BasePopulation):
                     f"{type(celltype).__name__} (initial values)",
                     celltype.default_initial_values,
                 )
-            ps = ParameterSpace({name: value}, None, shape=(self.size,), component=type(celltype))
-            ps.evaluate(mask=idx, simplify=True)
+            ps = ParameterSpace({name: value}, None, shape=(len(idx),), component=type(celltype))
+            ps.evaluate(simplify=True)  # relative to the selection, like _set_parameters
             new = ps[name]
             if len(idx) == self.size:
                 self._initial[name] = new
@@ -689,6 +691,8 @@ class Assembly:
 
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)):
+            if not -self.size <= index < self.size:
+                raise IndexError(f"index {index} out of range for {self.label!r} ({self.size})")
             if index < 0:
                 index += self.size
             ((p, i),) = self._locate([index])

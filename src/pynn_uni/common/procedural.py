@@ -50,16 +50,27 @@ def initialize(cells, **initial_values):
     cells.initialize(**initial_values)
 
 
+def _record(variables, source, filename, sampling_interval=None, annotations=None):
+    """Record from a group (or one ID) into ``filename``, written at ``end()``;
+    ``annotations`` go onto the group, so into the written Block."""
+    from pynn_uni.common.populations import ID
+
+    source = source.as_view() if isinstance(source, ID) else source
+    source.record(variables, to_file=filename, sampling_interval=sampling_interval)
+    if annotations:
+        source.annotate(**annotations)
+
+
 def record(variables, source, filename, sampling_interval=None, annotations=None):
     _warn("record", "Population.record(...)")
-    source.record(variables, to_file=filename, sampling_interval=sampling_interval)
+    _record(variables, source, filename, sampling_interval, annotations)
 
 
 def record_v(source, filename):
     _warn("record_v", "Population.record('v')")
-    source.record("v", to_file=filename)
+    _record("v", source, filename)
 
 
 def record_gsyn(source, filename):
     _warn("record_gsyn", "Population.record(['gsyn_exc', 'gsyn_inh'])")
-    source.record(["gsyn_exc", "gsyn_inh"], to_file=filename)
+    _record(["gsyn_exc", "gsyn_inh"], source, filename)

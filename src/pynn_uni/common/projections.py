@@ -430,6 +430,20 @@ class Connection:
             return float(self._arrays([name]).params[name][self._index])
         raise AttributeError(name)
 
+    def __setattr__(self, name, value):
+        """``c.weight = w`` writes to the simulator (as PyNN's Connection does), through the
+        projection so the usual checks apply; other attributes are plain ones."""
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        prj = self._projection
+        if name in ("weight", "delay") or name in prj.synapse_type.get_parameter_names():
+            values = self._arrays([name]).params[name].astype(float)
+            values[self._index] = value
+            prj.set(**{name: values})
+        else:
+            raise AttributeError(f"a Connection has no attribute {name!r} to set")
+
     def as_tuple(self, *attribute_names):
         arrays = self._arrays(attribute_names)
         return (
@@ -453,7 +467,7 @@ def _last_weight(weight, shape):
         if isinstance(base, np.ndarray) and not getattr(weight, "operations", None):
             return float(np.asarray(base, dtype=float).reshape(-1)[-1])
         return None
-    except (TypeError, ValueError):
+    except Exception:  # only a guess: an uncopyable RNG must not break the projection
         return None
 
 

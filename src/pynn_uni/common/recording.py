@@ -54,6 +54,7 @@ class Recorder:
         pop = self.population
         backend = self.simulation.backend
         if variables is None:
+            self._collect()  # what the backend holds so far must not resurface later
             for variable in list(self.recorded):
                 backend.stop_recording(pop._handle, variable)
             self.recorded.clear()
@@ -115,9 +116,15 @@ class Recorder:
                     seg.signals.setdefault(variable, []).append((times, values, columns))
 
     def end_segment(self, annotations: dict) -> None:
+        """Keep the current segment, unless no time passed in it (PyNN: two resets in a row,
+        a reset before any run, or right after ``get_data(clear=True)``, add no segment)."""
         self._collect()
-        self.current.annotations.update(annotations)
-        self.segments.append(self.current)
+        if self._ran():
+            self.current.annotations.update(annotations)
+            self.segments.append(self.current)
+
+    def _ran(self) -> bool:
+        return self.simulation.t > self.current.t_start + 1e-9
 
     def start_segment(self) -> None:
         self.current = _Segment(self.simulation.t, self.simulation.segment_counter)
@@ -132,12 +139,15 @@ class Recorder:
             self._start_times[variable] = self.simulation.t
 
     # -- queries ----------------------------------------------------------------
-    def spike_counts(self, idx: np.ndarray) -> np.ndarray:
+    def spike_counts(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, spike counts) of the cells among ``idx`` whose spikes are recorded."""
         self._collect()
+        mask = self.recorded.get("spikes")
+        idx = idx[mask[idx]] if mask is not None else idx[:0]
         cells, times = self.current.spikes()
         cells = cells[times <= self.simulation.t + 1e-9]
         counts = np.bincount(cells, minlength=self.population.size)
-        return counts[idx]
+        return idx, counts[idx]
 
     def get_block(self, variables, idx: np.ndarray, clear=False, group=None):
         import neo
@@ -164,7 +174,9 @@ class Recorder:
             mpi_processes=1,
             **pop.annotations,
         )
-        for seg in [*self.segments, self.current]:
+        # the current segment counts once time passed in it (or when it is the only one)
+        current = [self.current] if self._ran() or not self.segments else []
+        for seg in [*self.segments, *current]:
             block.segments.append(self._neo_segment(seg, variables, idx))
         if clear:
             self.clear()

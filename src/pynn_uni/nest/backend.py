@@ -210,6 +210,7 @@ class NestBackend:
                 conns = self.native_connections(h)
                 h.snapshot = _snapshot_of(conns) if len(conns) else None
         self._reset_kernel()
+        self._pending = []  # device connections of the old kernel; the replay makes them anew
         # nodes first, in their original order (so ids repeat), then the projections
         for h in self._log:
             if not isinstance(h, _ProjHandle):
@@ -338,7 +339,6 @@ class NestBackend:
         """
         if h.relay in ("relay", "none"):
             return
-        nest = self.nest
         made = self.frozen_delays is not None and h.model not in _SHARED_TRAIN_GENERATORS
         if made:
             h.silenced = True
@@ -405,7 +405,8 @@ class NestBackend:
                     order = np.argsort(target, kind="stable")
                     pairs = pop.shared_pairs.get(p.label, (np.empty(0, np.int64),) * 2)
                     pop.shared_pairs[p.label] = tuple(
-                        np.concatenate([a, b]) for a, b in zip(pairs, (pre[order], target[order]))
+                        np.concatenate([a, b])
+                        for a, b in zip(pairs, (pre[order], target[order]), strict=True)
                     )
                     sources = np.full(target.size, pop.shared.tolist()[0], dtype=np.int64)
                     self._connect_native(
@@ -658,8 +659,12 @@ class NestBackend:
         pops = self._source_pops(projection.pre)
         if not any(p.silenced for p in pops):
             return None
-        ids = [p.senders if p.relay in ("relay", "none") else
-               (p.shared.tolist() if p.relay == "shared" else p.ids) for p in pops]
+        ids = [
+            p.senders
+            if p.relay in ("relay", "none")
+            else (p.shared.tolist() if p.relay == "shared" else p.ids)
+            for p in pops
+        ]
         return self.nest.NodeCollection(np.unique(np.concatenate(ids)).tolist())
 
     def native_connections(self, h: _ProjHandle):

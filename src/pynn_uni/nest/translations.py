@@ -140,13 +140,17 @@ def _arr(value) -> np.ndarray:
     return a.astype(float) if a.dtype.kind in "biuf" else a
 
 
-def _scaled(value, factor: float) -> np.ndarray:
+def _scaled(value, factor: float, divide: bool = False) -> np.ndarray:
+    """``value * factor`` (or ``/ factor``: dividing by 1000 keeps 0.7 exact where
+    multiplying by 0.001 does not)."""
     a = _arr(value)
+    if factor == 1.0:
+        return a
     if a.dtype == object:
         out = np.empty(a.shape, dtype=object)
-        out.ravel()[:] = [x * factor for x in a.ravel()]
+        out.ravel()[:] = [x / factor if divide else x * factor for x in a.ravel()]
         return out
-    return a * factor if factor != 1.0 else a
+    return a / factor if divide else a * factor
 
 
 def membrane_conductance(std: Values) -> Values:
@@ -897,11 +901,11 @@ def from_native(
     out: dict[str, Any] = {}
     for key, p in t.params.items():
         if p.native in native:
-            out[key] = _scaled(native[p.native], 1.0 / p.factor(weight_unit, weight_sign))
+            out[key] = _scaled(native[p.native], p.factor(weight_unit, weight_sign), divide=True)
     for key, p in t.state.items():
         if p.native in native:
             offset = t.state_offset.get(key)
-            out[key] = _scaled(native[p.native], 1.0 / p.factor())
+            out[key] = _scaled(native[p.native], p.factor(), divide=True)
             if offset is not None and offset in native:
                 out[key] = out[key] + _arr(native[offset])
     for c in t.computed:
