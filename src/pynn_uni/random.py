@@ -18,7 +18,7 @@ import numbers
 from typing import Any
 
 import numpy as np
-from lazyarray import VectorizedIterable
+from pynn_uni._lazyarray import VectorizedIterable
 
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 
