@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import quantities as pq
-from pynn_uni._lazyarray import VectorizedIterable, larray
 
+from pynn_uni._lazyarray import VectorizedIterable, larray
 from pynn_uni.common.units import is_number, to_canonical
 from pynn_uni.errors import (
     InvalidDimensionsError,

@@ -18,8 +18,8 @@ import numbers
 from typing import Any
 
 import numpy as np
-from pynn_uni._lazyarray import VectorizedIterable
 
+from pynn_uni._lazyarray import VectorizedIterable
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 
 __all__ = [
