@@ -1,0 +1,131 @@
+"""What the NEST backend made for each object of the description, and NEST array helpers.
+
+Every handle is logged in creation order; ``reset()`` replays the log in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class PopHandle:
+    def __init__(self, celltype, model: str, n: int, params: dict, relayable: bool):
+        self.celltype = celltype
+        self.model = model
+        self.n = n
+        self.params = params
+        self.initial: dict = {}
+        self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
+        self.nodes = self.parrots = self.relay_gens = self.shared = None
+        self.pending: list = []  # direct connections waiting for the first run
+        self.shared_pairs: dict = {}  # projection label -> (pre index, target id) of shared
+        self.silenced = False  # True once its direct connections were replaced by a relay
+        self.ids = self.senders = None
+        self.recorders: dict = {}
+        self.recorded_idx: dict[str, np.ndarray] = {}
+        self.interval = None
+
+
+class ProjHandle:
+    """One projection = one copy of its NEST synapse model, so its connections can be found
+    without a per-synapse label (``*_lbl`` models cost 8 bytes more per synapse)."""
+
+    def __init__(self, label: int, projection, synapse_model: str):
+        self.label = label
+        self.projection = projection
+        self.synapse_model = synapse_model
+        self.nest_model = f"{synapse_model}__pynn_uni_{label}"
+        self.labelled = False  # NEST wants one synapse model for all of a device's targets
+        self.direct_from: list[PopHandle] = []
+        self.snapshot = None
+
+
+class SourceHandle:
+    def __init__(self, source, target: PopHandle, idx: np.ndarray):
+        self.source = source
+        self.target = target
+        self.idx = idx
+        self.device = None
+        self.meter = None
+
+
+class RelayHandle:
+    def __init__(self, pop: PopHandle):
+        self.pop = pop
+
+
+class ShareHandle:
+    """The one generator that feeds all targets of a homogeneous, directly connected source."""
+
+    def __init__(self, pop: PopHandle):
+        self.pop = pop
+
+
+class RecordHandle:
+    def __init__(self, pop: PopHandle, variable: str):
+        self.pop = pop
+        self.variable = variable
+
+
+def projection_size(block) -> int:
+    return int(block.pre.max()) + 1 if len(block) else 0
+
+
+def add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    n = max(a.size, b.size)
+    return np.pad(a, (0, n - a.size)) + np.pad(b, (0, n - b.size))
+
+
+def listify(params: dict) -> dict:
+    """NodeCollection.set takes lists for per-node values."""
+    return {k: (np.asarray(v).tolist() if np.ndim(v) else v) for k, v in params.items()}
+
+
+_ARRAY_VALUED: dict[str, frozenset] = {}
+
+
+def array_valued(nest, model: str) -> frozenset:
+    """Parameters of a NEST model whose single value is an array."""
+    if model not in _ARRAY_VALUED:
+        defaults = nest.GetDefaults(model)
+        _ARRAY_VALUED[model] = frozenset(
+            k
+            for k, v in defaults.items()
+            if isinstance(v, (list, tuple, np.ndarray))
+            and k not in ("recordables",)
+            and np.asarray(v).dtype.kind == "f"
+        )
+    return _ARRAY_VALUED[model]
+
+
+def snapshot_of(conns):
+    """(source, target, params) of NEST connections, everything numeric kept."""
+    data = conns.get()
+    data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
+    skip = {
+        "synapse_model",
+        "synapse_id",
+        "port",
+        "target_thread",
+        "sizeof",
+        "source",
+        "target",
+        "synapse_label",
+        "synapse_modelid",
+    }
+    params = {k: v for k, v in data.items() if k not in skip and v.dtype.kind in "fi"}
+    if "receptor" in params:
+        receptor = params.pop("receptor")
+        if receptor.any():
+            params["receptor_type"] = receptor
+    return data["source"].astype(np.int64), data["target"].astype(np.int64), params
+
+
+def index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Positions of ``values`` in the id array ``ids``."""
+    values = np.asarray(values, dtype=np.int64)
+    if ids.size and int(ids[-1]) - int(ids[0]) + 1 == ids.size:
+        return values - ids[0]
+    order = np.argsort(ids, kind="stable")
+    pos = np.searchsorted(ids, values, sorter=order)
+    return order[np.minimum(pos, max(ids.size - 1, 0))]

@@ -1,0 +1,220 @@
+"""How spike sources reach their targets on NEST: directly, through one shared generator,
+or through parrot neurons.
+
+NEST's Poisson-like generators send an independent train to each target, while a PyNN
+cell is one train.  Such a population is relayed through parrot neurons as soon as one
+cell must feed two targets or be recorded.  While every cell has at most one target and
+nothing is recorded, its connections wait for the first run and then come from ONE
+generator (homogeneous parameters) or the cells' own generators: the lean structure of
+native NEST scripts, statistically identical.  NEST accepts devices only as sources of
+static synapses, so a ``SpikeSourceArray`` feeding plastic synapses is relayed too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn_uni import errors
+from pynn_uni.nest.handles import (
+    PopHandle,
+    ProjHandle,
+    RelayHandle,
+    ShareHandle,
+    add_counts,
+    index_of,
+    projection_size,
+    snapshot_of,
+)
+
+#: generators that send one train to all their targets: no relay needed
+SHARED_TRAIN_GENERATORS = {"spike_generator"}
+
+
+class SourceRouting:
+    """Mixin of NestBackend: the spike-source strategies above."""
+
+    def _make_relay(self, h: PopHandle) -> None:
+        """Create the parrots; logged at this point so a replay makes the same node ids."""
+        nest = self.nest
+        if not any(isinstance(x, RelayHandle) and x.pop is h for x in self._log):
+            self._log.append(RelayHandle(h))
+        feed, shift_times = h.nodes, None
+        if h.silenced:  # the cells' own generators were silenced: fresh ones feed the parrots
+            h.relay_gens = feed = nest.Create(h.model, h.n)
+            self._set_nodes(feed, self._native_params(h.celltype, h.params), h.n, h.model)
+        elif h.model in SHARED_TRAIN_GENERATORS:
+            # a copy of the generators, one relay delay early: parrots fire at the given times
+            h.relay_gens = feed = nest.Create(h.model, h.n)
+
+            def shift_times(delay, h=h):
+                h.relay_delay = delay
+                self._set_spike_times(h.relay_gens, h.params.get("spike_times"), h.n, delay)
+
+        h.parrots = nest.Create("parrot_neuron", h.n)
+        self._device_connect(feed, h.parrots, "one_to_one", before=shift_times)
+        h.senders = np.asarray(h.parrots.tolist(), np.int64)
+
+    def _ensure_relay(self, h: PopHandle) -> None:
+        """Put parrots behind a source population and move its direct connections onto them.
+
+        Before the first run the direct connections are still pending: they simply start
+        from the parrots.  After it, NEST cannot delete a device's connections, so the old
+        generators are silenced (rate 0) and fresh ones feed the parrots.
+        """
+        if h.relay in ("relay", "none"):
+            return
+        made = self.frozen_delays is not None and h.model not in SHARED_TRAIN_GENERATORS
+        if made:
+            h.silenced = True
+            for old in (h.nodes, h.shared):
+                if old is not None:
+                    old.set(rate=0.0)
+        self._make_relay(h)
+        h.relay = "relay"
+        for p in self._direct_projections(h):
+            if made:
+                source, target, params = self._live_snapshot(p, h)
+                if target.size:
+                    self._connect_native(p, h.senders[source], target, params)
+            p.direct_from.remove(h)
+        for p, pre, target, native in h.pending:
+            self._connect_native(p, h.senders[pre], target, native)
+        h.pending = []
+
+    def _live_snapshot(self, p: ProjHandle, h: PopHandle):
+        """(pre index, target, params) of the connections ``p`` has from direct source ``h``."""
+        source_nodes = h.shared if h.shared is not None else h.nodes
+        conns = self.nest.GetConnections(source=source_nodes, synapse_label=p.label)
+        if not len(conns):
+            return np.empty(0, np.int64), np.empty(0, np.int64), {}
+        source, target, params = snapshot_of(conns)
+        if h.shared is not None:
+            return (*self._shared_pre(h, p.label, target), params)
+        return index_of(h.ids, source), target, params
+
+    def _shared_pre(self, h: PopHandle, label: int, target: np.ndarray):
+        """Pre indices of a shared generator's connections, which NEST returns in the order
+        they were made (by target); checked against the targets recorded then."""
+        pre, expected = h.shared_pairs[label]
+        order = np.argsort(target, kind="stable")
+        if not np.array_equal(target[order], expected):
+            raise RuntimeError(f"lost track of the shared-generator connections of {label}")
+        out = np.empty_like(pre)
+        out[order] = pre
+        return out, target
+
+    def _direct_projections(self, h: PopHandle) -> list:
+        return [p for p in self._log if isinstance(p, ProjHandle) and h in p.direct_from]
+
+    def _connect_direct_sources(self) -> None:
+        """At the first run, make the pending direct connections of Poisson-like sources.
+
+        A homogeneous population feeds all its targets from ONE NEST generator: NEST draws
+        an independent train per target, so this is the same process as one generator per
+        cell (each cell has one target and is not recorded) and much cheaper to simulate.
+        """
+        for pop in self._pops:
+            if pop.relay != "direct" or not pop.pending:
+                continue
+            homogeneous = not any(
+                np.ndim(v) for v in self._native_params(pop.celltype, pop.params).values()
+            )
+            if homogeneous:
+                share = ShareHandle(pop)
+                pop.relay = "shared"
+                self._realise_share(share)
+                self._log.append(share)
+            for p, pre, target, native in pop.pending:
+                if homogeneous:
+                    order = np.argsort(target, kind="stable")
+                    pairs = pop.shared_pairs.get(p.label, (np.empty(0, np.int64),) * 2)
+                    pop.shared_pairs[p.label] = tuple(
+                        np.concatenate([a, b])
+                        for a, b in zip(pairs, (pre[order], target[order]), strict=True)
+                    )
+                    sources = np.full(target.size, pop.shared.tolist()[0], dtype=np.int64)
+                    self._connect_native(
+                        p, sources, target[order], {k: v[order] for k, v in native.items()}
+                    )
+                else:
+                    self._connect_native(p, pop.ids[pre], target, native)
+            pop.pending = []
+
+    def _realise_share(self, h: ShareHandle) -> None:
+        pop = h.pop
+        pop.shared = self.nest.Create(
+            pop.model, params=self._native_params(pop.celltype, pop.params)
+        )
+        if pop.relay == "shared":
+            pop.nodes.set(rate=0.0)
+        else:  # replaced by a relay later on
+            pop.shared.set(rate=0.0)
+
+    def _set_spike_times(self, nodes, spike_times, n: int, shift: float = 0.0) -> None:
+        dt = self.nest.resolution
+        now = self.nest.biological_time
+        values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
+        dicts = []
+        for seq in values:
+            t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
+            t = np.round(t / dt) * dt - shift
+            if t.size and t.min() < dt / 2:
+                raise errors.InvalidParameterValueError(
+                    f"SpikeSourceArray: spike times must be > {shift} ms on NEST"
+                    + (" for plastic synapses" if shift else "")
+                    + f", got {t.min() + shift} ms"
+                )
+            dicts.append({"spike_times": t[t > now + dt / 2]})
+        nodes.set(dicts)
+
+    def _choose_relay(self, pop: PopHandle, h: ProjHandle, block, single: bool) -> None:
+        """Direct generator connections where they keep PyNN's semantics, else parrots.
+
+        NEST accepts devices only as sources of static synapses; a Poisson-like generator
+        may feed each of its cells' targets directly only while every cell has one target.
+        """
+        static = h.synapse_model == "static_synapse"
+        if pop.model in SHARED_TRAIN_GENERATORS:
+            if not static:
+                self._ensure_relay(pop)
+            return
+        if pop.relay == "relay":
+            return
+        counts = np.bincount(block.pre, minlength=projection_size(block))
+        if pop.relay is None and static and single and not h.direct_from:
+            pop.relay = "direct"
+            h.direct_from.append(pop)
+            h.direct_counts = np.zeros(0, np.int64)
+        if pop in h.direct_from:
+            total = add_counts(h.direct_counts, counts)
+            h.direct_counts = total
+            if total.max() <= 1:
+                return
+        self._ensure_relay(pop)
+
+    def _to_senders(self, pop: PopHandle, ids: np.ndarray) -> np.ndarray:
+        inside = (ids >= pop.ids[0]) & (ids <= pop.ids[-1])
+        out = ids.copy()
+        out[inside] = pop.senders[index_of(pop.ids, ids[inside])]
+        return out
+
+    def _live_sources(self, projection):
+        """Node ids that currently send this projection's spikes (None: no filter needed)."""
+        pops = self._source_pops(projection.pre)
+        if not any(p.silenced for p in pops):
+            return None
+        ids = [
+            p.senders
+            if p.relay in ("relay", "none")
+            else (p.shared.tolist() if p.relay == "shared" else p.ids)
+            for p in pops
+        ]
+        return self.nest.NodeCollection(np.unique(np.concatenate(ids)).tolist())
+
+    def _from_senders(self, group, senders: np.ndarray) -> np.ndarray:
+        for pop in self._source_pops(group):
+            if pop.parrots is not None:
+                inside = (senders >= pop.senders[0]) & (senders <= pop.senders[-1])
+                senders = senders.copy()
+                senders[inside] = pop.ids[index_of(pop.senders, senders[inside])]
+        return senders
