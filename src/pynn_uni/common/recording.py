@@ -88,13 +88,14 @@ class Recorder:
         elif self.sampling_interval is None and analog:
             self.sampling_interval = dt
         for variable in variables:
-            mask = self.recorded.setdefault(variable, np.zeros(pop.size, dtype=bool))
+            mask = self.recorded.get(variable, np.zeros(pop.size, dtype=bool))
             new = np.setdiff1d(idx, np.nonzero(mask)[0])
-            if new.size:
-                mask[new] = True
+            if new.size:  # the backend may refuse (readout limits): mark only afterwards
                 backend.record(
                     pop._handle, pop.celltype, variable, new, self.sampling_interval or dt
                 )
+                mask[new] = True
+                self.recorded[variable] = mask
                 self._start_times.setdefault(variable, self.simulation.t)
 
     # -- segments ------------------------------------------------------------

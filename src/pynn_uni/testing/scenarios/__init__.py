@@ -29,9 +29,13 @@ def scenario_tests() -> dict[str, Callable]:
     tests: dict[str, Callable] = {}
     for name in MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
+        marks = getattr(module, "pytestmark", [])  # module-level marks travel with the tests
+        marks = marks if isinstance(marks, list) else [marks]
         for attr, obj in vars(module).items():
             if attr.startswith("test_") and callable(obj):
-                if attr in tests and tests[attr] is not obj:
+                if attr in tests:
                     raise RuntimeError(f"scenario {attr!r} is defined in two modules")
+                for mark in marks:
+                    obj = mark(obj)
                 tests[attr] = obj
     return tests
