@@ -1,0 +1,1 @@
+"""Software emulation of the chip: its fixed-pattern noise, calibration and dynamics."""

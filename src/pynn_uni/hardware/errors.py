@@ -1,0 +1,47 @@
+"""Errors and warnings of the hardware backend.
+
+Anything that would change the *network* (capacity, lost synapses, out-of-range or
+conflicting parameters, unsupported types) is an error; anything that only reduces
+*precision* (weight rounding, delay substitution) is a ``RoundingWarning`` subclass, which
+``setup(strict=True)`` raises instead of warning.  Each class keeps the matching
+``pynn_uni.errors`` base so that code written for other backends catches it.
+``sim.errors`` of this backend is this module: it re-exports every class of
+``pynn_uni.errors`` beside the hardware ones.
+"""
+
+from __future__ import annotations
+
+from pynn_uni import errors
+from pynn_uni.errors import *  # noqa: F403 - sim.errors keeps every common class
+
+
+class UnsupportedOnHardwareError(errors.NotSupportedError, errors.NoModelAvailableError):
+    """A cell or synapse type (or a parameter set of it) that the chip profile cannot run.
+
+    Also a ``NotSupportedError`` (hence a ``NotImplementedError``), what the conformance
+    suite expects from any backend for an undeclared type."""
+
+
+class HardwareParameterRangeError(errors.InvalidParameterValueError):
+    """A parameter value outside the bio range that the profile's circuits can realise."""
+
+
+class HardwareParameterConflictError(errors.InvalidParameterValueError):
+    """Two neurons (or two uses of one synapse row) need different values of a parameter
+    that the chip shares between them."""
+
+
+class HardwareCapacityError(errors.CapacityError):
+    """The network needs more neuron circuits, rows or sources than the chip has."""
+
+
+class SynapseLossError(HardwareCapacityError):
+    """Routing could not realise some synapses and ``synapse_loss='error'``."""
+
+
+class DelaySubstitutionWarning(errors.RoundingWarning):
+    """A requested delay was replaced by the chip's one fixed delay."""
+
+
+class WeightRoundingWarning(errors.RoundingWarning):
+    """Weights were rounded to the chip's few-bit codes (or vanished / were clipped)."""

@@ -1,0 +1,128 @@
+"""Routing: which synapse row of which block carries each connection.
+
+Input is every connection of the network in priority order (projection creation order,
+then post, then pre), as parallel arrays; output is a global row index per connection
+(``block * rows_per_block + row``), -1 for a lost synapse.  Earlier connections claim rows
+first, so when rows run out the last-created projections lose synapses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pynn_uni.hardware.errors import HardwareParameterConflictError
+from pynn_uni.hardware.profiles import Profile
+
+
+@dataclass
+class Routing:
+    row: np.ndarray  # global row per connection, -1 = lost
+    rows_used: np.ndarray  # per block
+    external_sources: int
+
+    @property
+    def lost(self) -> np.ndarray:
+        return self.row < 0
+
+
+def route(profile: Profile, source, source_circuit, post_circuit, receptor, tau) -> Routing:
+    """Route connections.  ``source``: a key per presynaptic cell (its id);
+    ``source_circuit``: its circuit, -1 for an external (host) source; ``receptor``: 0 exc,
+    1 inh; ``tau``: the post neuron's tau_syn of that receptor (a row property)."""
+    source = np.asarray(source, np.int64)
+    block = np.asarray(post_circuit) // profile.neurons_per_block
+    if profile.labels_per_row == 1:
+        return _route_fixed(profile, source, np.asarray(source_circuit), block, receptor, tau)
+    return _route_labelled(profile, source, block, np.asarray(post_circuit), receptor, tau)
+
+
+def _first_claim(key: np.ndarray):
+    """Index of the first connection carrying each key, broadcast back to every connection."""
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first[inverse]
+
+
+def _check_row_attributes(owner, source, block, receptor, tau, same, profile) -> None:
+    """One row has one receptor type (sign) and one tau_syn: all its synapses must agree."""
+    for values, noun in ((receptor, "receptor type (0 exc, 1 inh)"), (tau, "tau_syn (ms)")):
+        bad = np.flatnonzero(same & (values != values[owner]))
+        if bad.size:
+            i = bad[0]
+            raise HardwareParameterConflictError(
+                f"source cell {source[i]} reaches block {block[i]} of the {profile.name!r} chip "
+                f"through one synapse row, which has one {noun}: {values[owner[i]]} and "
+                f"{values[i]} conflict (use a second source cell)"
+            )
+
+
+def _route_fixed(profile, source, source_circuit, block, receptor, tau) -> Routing:
+    """Spikey wiring: row r < feedback_rows <- neuron r of either block; external slot e
+    (numbered in order of first use, mirrored into both blocks) <- row R-1-e."""
+    R, per = profile.rows_per_block, profile.neurons_per_block
+    external = source_circuit < 0
+    # number external slots by first use; the host can send one train to two addresses, so
+    # an external source used on both receptor types takes two slots (a neuron cannot)
+    ext_keys = source[external] * 2 + receptor[external]
+    _, first = np.unique(ext_keys, return_index=True)
+    order = np.argsort(first, kind="stable")
+    ranked = np.empty(order.size, np.int64)
+    ranked[order] = np.arange(order.size)
+    ext_index = np.full(source.size, -1)
+    ext_index[external] = ranked[np.unique(ext_keys, return_inverse=True)[1]]
+    local_row = np.where(external, R - 1 - ext_index, source_circuit % per)
+    row_ok = ~external | (ext_index < profile.max_external_sources)
+    key = block * R + local_row
+    key = np.where(row_ok, key, -1 - np.arange(source.size))  # unique dummy keys: lost
+    owner = _first_claim(key)
+    same = (source == source[owner]) & row_ok
+    _check_row_attributes(owner, source, block, receptor, tau, same, profile)
+    row = np.where(same, key, -1)
+    rows_used = np.array([np.unique(row[(row >= 0) & (row // R == b)]).size
+                          for b in range(profile.blocks)])  # fmt: skip
+    return Routing(row, rows_used, int(min(order.size, profile.max_external_sources)))
+
+
+def _route_labelled(profile, source, block, post_circuit, receptor, tau) -> Routing:
+    """BSS-2-like: a row per (block, source, receptor); sources whose target columns do not
+    overlap share a row (up to labels_per_row), greedy first fit in priority order."""
+    R, per = profile.rows_per_block, profile.neurons_per_block
+    row = np.full(source.size, -1, np.int64)
+    rows_used = np.zeros(profile.blocks, np.int64)
+    for b in range(profile.blocks):
+        sel = np.flatnonzero(block == b)
+        if not sel.size:
+            continue
+        key = source[sel] * 2 + receptor[sel]
+        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        owner = sel[first][inv]
+        bad = np.flatnonzero(tau[sel] != tau[owner])
+        if bad.size:
+            i = sel[bad[0]]
+            raise HardwareParameterConflictError(
+                f"source cell {source[i]} reaches block {b} of the {profile.name!r} chip through "
+                f"one synapse row, which has one tau_syn: {tau[owner[bad[0]]]} and {tau[i]} "
+                "conflict"
+            )
+        columns = np.zeros((uniq.size, per), bool)
+        columns[inv, post_circuit[sel] % per] = True
+        occupied = np.zeros((R, per), bool)
+        labels = np.zeros(R, np.int64)
+        sign = np.full(R, -1)
+        entry_row = np.full(uniq.size, -1)
+        for e in np.argsort(first, kind="stable"):  # a loop per source, not per synapse
+            rec = receptor[sel[first[e]]]
+            fits = (labels < profile.labels_per_row) & ((sign == rec) | (sign < 0))
+            fits &= ~(occupied & columns[e]).any(axis=1)
+            candidates = np.flatnonzero(fits)
+            if candidates.size:
+                r = candidates[0]
+                entry_row[e] = r
+                occupied[r] |= columns[e]
+                labels[r] += 1
+                sign[r] = rec
+        got = entry_row[inv]
+        row[sel] = np.where(got >= 0, b * R + got, -1)
+        rows_used[b] = int((labels > 0).sum())
+    return Routing(row, rows_used, int(np.unique(source).size))
