@@ -9,15 +9,6 @@ pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[
 from pynn_uni import errors  # noqa: E402
 
 
-@pytest.fixture
-def sim():
-    import pynn_uni.nest as sim
-
-    sim.setup(timestep=0.1)
-    yield sim
-    sim.end()
-
-
 # -- setup ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["dt", "mindelay", "maxdelay", "time_step"])
 def test_setup_refuses_old_argument_names(sim, name):

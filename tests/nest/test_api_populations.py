@@ -12,15 +12,6 @@ pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[
 from pynn_uni import errors  # noqa: E402
 
 
-@pytest.fixture
-def sim():
-    import pynn_uni.nest as sim
-
-    sim.setup(timestep=0.1)
-    yield sim
-    sim.end()
-
-
 # -- Population basics ------------------------------------------------------------------
 def test_population_container_protocol(sim):
     p = sim.Population(5, sim.IF_curr_exp(), label="p")

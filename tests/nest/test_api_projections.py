@@ -12,15 +12,6 @@ pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[
 from pynn_uni import errors  # noqa: E402
 
 
-@pytest.fixture
-def sim():
-    import pynn_uni.nest as sim
-
-    sim.setup(timestep=0.1)
-    yield sim
-    sim.end()
-
-
 def _assert_list(got, expected):
     """Addresses exactly (ints), values to 1e-12: NEST stores current weights in pA, and the
     round trip nA -> pA -> nA may move the last bit."""

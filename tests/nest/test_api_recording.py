@@ -16,15 +16,6 @@ from pynn_uni import errors  # noqa: E402
 TRAINS = [[1.0], [2.0, 4.0], [1.5, 3.5, 5.5], [0.5, 2.5, 4.5, 6.5]]
 
 
-@pytest.fixture
-def sim():
-    import pynn_uni.nest as sim
-
-    sim.setup(timestep=0.1)
-    yield sim
-    sim.end()
-
-
 def _sources(sim, label="src"):
     return sim.Population(
         4, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in TRAINS]), label=label

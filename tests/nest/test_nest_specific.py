@@ -8,15 +8,6 @@ import pytest
 nest = pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
 
 
-@pytest.fixture
-def sim():
-    import pynn_uni.nest as sim
-
-    sim.setup(timestep=0.1)
-    yield sim
-    sim.end()
-
-
 def test_native_cell_type_in_nest_units(sim):
     """iaf_psc_alpha with NEST names and units (pF, pA): C_m = 250 pF, tau_m = 10 ms give
     R = 40 MOhm; I_e = 500 pA drives 20 mV for a 15 mV gap, so the cell first fires at
