@@ -8,6 +8,8 @@ which ``setup()`` replaces.  Backend modules expose the functions below through
 
 from __future__ import annotations
 
+import atexit
+import os
 import time as _time
 import warnings
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common import provenance
 
 _current: Simulation | None = None
 
@@ -48,6 +51,7 @@ class Simulation:
         self.timings = {"setup": 0.0, "build": 0.0, "run": 0.0}
         self._created = _time.perf_counter()
         self.running = False
+        self.progress = False  # setup(progress=True): a tqdm bar during run
 
     # -- delays -------------------------------------------------------------
     @property
@@ -90,6 +94,9 @@ class Simulation:
         if self.timings["build"] == 0.0:
             self.timings["build"] = _time.perf_counter() - self._created
         callbacks = list(callbacks or [])
+        bar = _progress_bar(self, tstop) if self.progress else None
+        if bar is not None:
+            callbacks.append(bar)
         start = _time.perf_counter()
         self.running = True
         if not callbacks:
@@ -106,6 +113,8 @@ class Simulation:
                 for k in due:
                     next_t[k] = float(callbacks[k](self.t))
         self.timings["run"] += _time.perf_counter() - start
+        if bar is not None:
+            bar.close()
         return self.t
 
     def _advance(self, t: float) -> None:
@@ -151,11 +160,35 @@ class Simulation:
         return get_data(self, source)
 
 
+class _ProgressBar:
+    """A tqdm bar in simulated ms, driven as a run callback (about 100 updates per run)."""
+
+    def __init__(self, t0: float, tstop: float, dt: float):
+        from tqdm.auto import tqdm
+
+        self.last = t0
+        self.step = max((tstop - t0) / 100.0, dt)
+        self.bar = tqdm(total=round(tstop - t0, 6), unit="ms", desc="run")
+
+    def __call__(self, t: float) -> float:
+        self.bar.update(round(t - self.last, 6))
+        self.last = t
+        return t + self.step
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress_bar(sim: Simulation, tstop: float) -> _ProgressBar | None:
+    return _ProgressBar(sim.t, tstop, sim.dt) if tstop > sim.t + sim.dt / 2 else None
+
+
 def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
     """Start a fresh simulation (destroying any previous network); returns the MPI rank.
 
     ``timestep`` and delays are in ms.  ``max_delay`` is given through ``extra``.
     Backend-specific options (``threads``, ``rng_seed``, ...) go through ``extra`` too.
+    ``progress=True`` shows a tqdm progress bar (in simulated ms) during each run.
     """
     global _current
     for name in _REFUSED_SETUP_ARGS:
@@ -175,15 +208,28 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
         max_delay = float(max_delay)
         if min_delay != "auto" and min_delay > max_delay:
             raise ValueError(f"setup(): min_delay {min_delay} ms > max_delay {max_delay} ms")
+    progress = bool(extra.pop("progress", False))
+    if "rng_seed" not in extra and os.environ.get(provenance.SEED_ENV):
+        extra["rng_seed"] = int(os.environ[provenance.SEED_ENV])  # set by `pynn-uni run`
     if _current is not None:
         _current.backend.end()
+    start = _time.perf_counter()
     backend = backend_factory()
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
     _current = Simulation(backend, timestep, min_delay, max_delay, extra)
+    _current.progress = progress
+    _current.timings["setup"] = _time.perf_counter() - start
+    if os.environ.get(provenance.OUTPUT_DIR_ENV):
+        atexit.register(_dump_at_exit, _current)  # scripts that never call end()
     from pynn_uni.common.mpi import rank
 
     return rank()
+
+
+def _dump_at_exit(sim: Simulation) -> None:
+    if sim is _current:  # still running at exit: end() was never called
+        provenance.dump_on_end(sim)
 
 
 def run_until(tstop: float, callbacks=None) -> float:
@@ -212,6 +258,7 @@ def end(compatible_output: bool = True) -> None:
         return
     for target, variables, filename in _current.write_on_end:
         target.write_data(filename, variables)
+    provenance.dump_on_end(_current)
     _current.backend.end()
     _current = None
 

@@ -11,7 +11,7 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
     import pynn_uni.errors as errors_module
     import pynn_uni.random as random_module
     import pynn_uni.space as space_module
-    from pynn_uni.common import connectors, control, models, procedural
+    from pynn_uni.common import connectors, control, models, procedural, provenance
     from pynn_uni.common.populations import ID, Assembly, Population, PopulationView
     from pynn_uni.common.projections import Connection, Projection
     from pynn_uni.parameters import ArrayParameter, Sequence
@@ -36,6 +36,7 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
         "num_processes": control.num_processes,
         "rank": control.rank,
         "list_standard_models": models.list_standard_models,
+        "provenance": provenance.provenance,
         "Population": Population,
         "PopulationView": PopulationView,
         "Assembly": Assembly,

@@ -352,10 +352,19 @@ class Population(BasePopulation):
     ``Population(size, cellclass, cellparams=None, structure=None, initial_values={},
     label=None)``: ``cellclass`` is a cell type instance (a class plus ``cellparams`` is
     accepted with a DeprecationWarning); a tuple ``size`` implies a Line/Grid2D/Grid3D.
+    ``placement`` (an extension, e.g. ``{"block": 1}``) is handed to backends that place
+    cells on hardware; the others never see it.
     """
 
     def __init__(
-        self, size, cellclass, cellparams=None, structure=None, initial_values=None, label=None
+        self,
+        size,
+        cellclass,
+        cellparams=None,
+        structure=None,
+        initial_values=None,
+        label=None,
+        placement=None,
     ):
         sim = current_simulation()
         if isinstance(size, tuple):
@@ -395,7 +404,10 @@ class Population(BasePopulation):
         )
         ps.evaluate(simplify=True)
         self._parameters = dict(ps.items())
-        self._handle = sim.backend.create(celltype, self._parameters, self.size, label=self.label)
+        extra = {} if placement is None else {"placement": placement}
+        self._handle = sim.backend.create(
+            celltype, self._parameters, self.size, label=self.label, **extra
+        )
         self._ids = np.asarray(sim.backend.ids(self._handle), dtype=np.int64)
         self._initial = dict(celltype.default_initial_values)
         if initial_values:

@@ -13,6 +13,7 @@ import datetime
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common import provenance
 
 
 class _Segment:
@@ -163,6 +164,7 @@ class Recorder:
         block = neo.Block(
             name=group.label, description=_describe(group), rec_datetime=datetime.datetime.now()
         )
+        block.annotate(**provenance.block_annotations(self.simulation))
         block.annotate(
             size=group.size,
             first_index=0,
@@ -270,6 +272,19 @@ def _describe(group) -> str:
         return group.label
 
 
+_PROVENANCE_KEYS = (
+    "pynn_uni_version",
+    "backend",
+    "simulator_version",
+    "seeds",
+    "build_time",
+    "run_time",
+    "host",
+    "network",
+    "provenance",
+)
+
+
 def merge_blocks(blocks, label: str, offsets):
     """Merge member blocks of an Assembly segment by segment."""
     import neo
@@ -281,7 +296,7 @@ def merge_blocks(blocks, label: str, offsets):
         **{
             k: v
             for k, v in blocks[0].annotations.items()
-            if k in ("simulator", "dt", "mpi_processes")
+            if k in ("simulator", "dt", "mpi_processes", *_PROVENANCE_KEYS)
         }
     )
     merged.annotate(size=int(offsets[-1]), label=label)

@@ -44,15 +44,16 @@ def get_mapping_report() -> MappingReport:
     return backend.mapping_report(sim.t)
 
 
-def min_weight(receptor: str = "excitatory") -> float:
-    """The weight LSB (uS) of ``receptor``: write weights as k * min_weight()."""
-    return _chip()[1].profile.lsb(receptor)
+def min_weight(receptor: str = "excitatory", current: bool = False) -> float:
+    """The weight LSB of ``receptor`` (uS; nA with ``current=True``, for current-based
+    cells): write weights as k * min_weight()."""
+    return _chip()[1].profile.lsb(receptor, current)
 
 
-def max_weight(receptor: str = "excitatory") -> float:
-    """The largest realisable weight (uS): k_max * LSB."""
+def max_weight(receptor: str = "excitatory", current: bool = False) -> float:
+    """The largest realisable weight (uS, or nA): k_max * LSB."""
     profile = _chip()[1].profile
-    return profile.k_max * profile.lsb(receptor)
+    return profile.k_max * profile.lsb(receptor, current)
 
 
 _populate(

@@ -17,11 +17,14 @@ from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.hardware.emulator.chip import effective_deviations
 from pynn_uni.hardware.emulator.loop import Emulator
 from pynn_uni.hardware.errors import (
+    InputLossError,
+    ParameterRoundingWarning,
     SynapseLossError,
     UnsupportedOnHardwareError,
     WeightRoundingWarning,
 )
-from pynn_uni.hardware.mapping import inputs, parameters, placement, readout, routing, weights
+from pynn_uni.hardware.mapping import inputs, parameters, readout, routing, stp, weights
+from pynn_uni.hardware.mapping.placement import place
 from pynn_uni.hardware.profiles import load_profile
 from pynn_uni.hardware.report import MappingReport, ProjectionReport
 
@@ -43,6 +46,7 @@ _OPTIONS = {
     "shared_parameter_policy": "error",
     "readout_policy": "strict",
     "weight_clip": "error",
+    "input_loss": None,  # "count" or "error"; None: "error" when strict, else "count"
     "placement": None,  # {population label: {"block": b}}
 }
 _CHOICES = {
@@ -51,8 +55,10 @@ _CHOICES = {
     "shared_parameter_policy": ("error", "first"),
     "readout_policy": ("strict", "relaxed"),
     "weight_clip": ("error", "clip"),
+    "input_loss": (None, "count", "error"),
 }
 _SOURCES = ("SpikeSourceArray", "SpikeSourcePoisson")
+_SYNAPSES = ("StaticSynapse", "TsodyksMarkramSynapse")
 
 
 class _Pop:
@@ -82,8 +88,9 @@ class _Proj:
         self.requested = np.empty(0)
         self.code = np.empty(0, np.int64)
         self.row = np.empty(0, np.int64)
+        self.stp = np.empty(0, np.int64)  # short-term plasticity class, 0: static
         self.stats = dict(n_rounded=0, n_clipped=0, n_vanished=0, max_abs_error=0.0,
-                          sq_rel=0.0, n_nonzero=0, delays=0)  # fmt: skip
+                          sq_rel=0.0, n_nonzero=0, delays=0, u_rounded=0)  # fmt: skip
         self.rng = None
 
 
@@ -110,6 +117,7 @@ class HardwareBackend:
             warnings.warn("calibration=None: the chip runs uncalibrated", stacklevel=4)
         self.pops: list[_Pop] = []
         self.projs: list[_Proj] = []
+        self.stp_classes: list[tuple[float, float, float]] = []  # (U, tau_rec, tau_facil)
         self.used = np.zeros(self.profile.neurons, bool)
         self.shared: dict = {}
         self.clips: dict = {}
@@ -119,7 +127,8 @@ class HardwareBackend:
         self.emulator = None
         self.dirty = True
         self.routing = None
-        self.input_stats = [0, 0.0]
+        self.input_stats = [0, 0.0, 0]  # events, max time shift (ms), lost
+        self.bucket = (self.profile.input_burst, 0.0)  # tokens, time of the last event
 
     def end(self) -> None:
         self.pops, self.projs, self.emulator = [], [], None
@@ -128,13 +137,19 @@ class HardwareBackend:
         return self.d_fix
 
     # -- cells ------------------------------------------------------------------------
-    def create(self, celltype, params: dict, n: int, label: str = "") -> _Pop:
+    def create(self, celltype, params: dict, n: int, label: str = "", placement=None) -> _Pop:
+        """``placement`` (``Population(..., placement={"block": b})``) overrides
+        ``setup(placement={label: ...})``."""
         parameters.check_model(celltype, self.profile)
+        if placement is None:
+            placement = (self.cfg["placement"] or {}).get(label, {})
+        unknown = set(placement) - {"block"}
+        if unknown:
+            raise errors.NonExistentParameterError(sorted(unknown)[0], "placement", ["block"])
         pop = _Pop(len(self.pops), celltype, params, n, label, self.next_id)
         if not getattr(celltype, "is_spike_source", False):
             lif, clips = self._lif(pop, params)
-            block = (self.cfg["placement"] or {}).get(label, {}).get("block")
-            pop.circuits = placement.place(n, self.used, self.profile, label, block)
+            pop.circuits = place(n, self.used, self.profile, label, placement.get("block"))
             taken = dict(self.shared)
             groups = parameters.shared_groups(pop.circuits, self.profile)
             self.ignored += parameters.check_shared(
@@ -216,14 +231,41 @@ class HardwareBackend:
     # -- connections ---------------------------------------------------------------------------
     def check_synapse(self, projection) -> None:
         name = type(projection.synapse_type).__name__
-        if name != "StaticSynapse":
+        if name not in _SYNAPSES:
             raise UnsupportedOnHardwareError(
                 f"{name} is not supported on the {self.profile.name!r} chip profile "
-                "(supported: StaticSynapse)"
+                f"(supported: {', '.join(_SYNAPSES)})"
             )
+
+    def _stp(self, h: _Proj, params: dict, n: int, where: str):
+        """(STP class per connection: 1-based index into ``stp_classes``, 0 static; number
+        of U values moved to a driver level)."""
+        if type(h.projection.synapse_type).__name__ == "StaticSynapse":
+            return np.zeros(n, np.int64), 0
+        u, tau_rec, tau_facil = (np.broadcast_to(np.asarray(params[k], float), (n,))
+                                 for k in stp.NAMES)  # fmt: skip
+        stp.check_mode(tau_rec, tau_facil, where, self.profile.name)
+        level, changed = stp.quantise_u(u)
+        if changed:
+            example = u[np.abs(level - u) > 1e-12][0]
+            msg = (f"{where}: {changed} U value(s) (e.g. {example}) realised as the driver's "
+                   "level 1/9, 3/11, 5/13 or 7/15 (the next one up)")  # fmt: skip
+            if self.cfg["strict"]:
+                raise ParameterRoundingWarning(msg)
+            warnings.warn(msg, ParameterRoundingWarning, stacklevel=5)
+        settings = np.stack([level, tau_rec, tau_facil], axis=1)
+        uniq, inv = np.unique(settings, axis=0, return_inverse=True)
+        ids = []
+        for setting in map(tuple, uniq.tolist()):
+            if setting not in self.stp_classes:
+                self.stp_classes.append(setting)
+            ids.append(self.stp_classes.index(setting) + 1)
+        return np.asarray(ids, np.int64)[inv.ravel()], changed
 
     def new_projection(self, projection) -> _Proj:
         h = _Proj(len(self.projs), projection)
+        h.lsb = self.profile.lsb("inhibitory" if h.receptor else "excitatory",
+                                 current=not projection._conductance_based)  # fmt: skip
         if self.cfg["rounding_seed"] is not None:
             h.rng = np.random.default_rng([int(self.cfg["rounding_seed"]), h.index])
         return h
@@ -232,8 +274,7 @@ class HardwareBackend:
         if len(block) == 0:
             return
         where = f"Projection {projection.label!r}"
-        receptor = "inhibitory" if h.receptor else "excitatory"
-        q = weights.quantise(block.params["weight"], self.profile.lsb(receptor),
+        q = weights.quantise(block.params["weight"], h.lsb,
                              self.profile.k_max, h.rng, self.cfg["weight_clip"] == "clip",
                              where)  # fmt: skip
         n_delay = weights.substitute_delays(
@@ -241,7 +282,8 @@ class HardwareBackend:
         )
         pre_id = projection.pre._ids[block.pre]
         post_id = projection.post._ids[block.post]
-        trial = self._route(extra=(h, pre_id, post_id))
+        stp_class, u_rounded = self._stp(h, block.params, len(block), where)
+        trial = self._route(extra=(h, pre_id, post_id, stp_class))
         new_row = trial.row[-len(block) :]
         lost = new_row < 0
         if lost.any() and self.cfg["synapse_loss"] == "error":
@@ -259,6 +301,7 @@ class HardwareBackend:
         h.post = np.concatenate([h.post, block.post])
         h.pre_id = np.concatenate([h.pre_id, pre_id])
         h.post_id = np.concatenate([h.post_id, post_id])
+        h.stp = np.concatenate([h.stp, stp_class])
         h.requested = np.concatenate([h.requested, np.abs(block.params["weight"])])
         h.code = np.concatenate([h.code, q.code])
         s = h.stats
@@ -269,6 +312,7 @@ class HardwareBackend:
         s["sq_rel"] += q.rms_rel_error**2 * nz
         s["n_nonzero"] += nz
         s["delays"] += n_delay
+        s["u_rounded"] += u_rounded
         self.routing = trial
         self._split_rows()
         self.dirty = True
@@ -303,7 +347,7 @@ class HardwareBackend:
         return circuit, tau
 
     def _route(self, extra=None) -> routing.Routing:
-        parts = [(h, h.pre_id, h.post_id) for h in self.projs]
+        parts = [(h, h.pre_id, h.post_id, h.stp) for h in self.projs]
         if extra is not None:
             parts.append(extra)
         if not parts:
@@ -314,7 +358,8 @@ class HardwareBackend:
         source_circuit, _ = self._cells(pre)
         post_circuit, tau = self._cells(post)
         return routing.route(self.profile, pre, source_circuit, post_circuit, receptor,
-                             tau[receptor, np.arange(post.size)])  # fmt: skip
+                             tau[receptor, np.arange(post.size)],
+                             np.concatenate([p[3] for p in parts]))  # fmt: skip
 
     def _split_rows(self) -> None:
         offset = 0
@@ -337,8 +382,7 @@ class HardwareBackend:
 
     def realised_weights(self, h: _Proj) -> np.ndarray:
         """k * LSB (uS), NaN where the synapse was lost."""
-        lsb = self.profile.lsb("inhibitory" if h.receptor else "excitatory")
-        w = h.code * lsb
+        w = h.code * h.lsb
         if h.projection._conductance_based is False and h.receptor:
             w = -w
         return np.where(h.row < 0, np.nan, w)
@@ -350,15 +394,20 @@ class HardwareBackend:
                 values[n] = self.realised_weights(h)
             elif n == "delay":
                 values[n] = np.full(h.pre.size, self.d_fix)
+            elif n in stp.NAMES and h.stp.size and h.stp.min() > 0:
+                table = np.asarray(self.stp_classes)[:, stp.NAMES.index(n)]
+                values[n] = table[h.stp - 1]  # realised: U on the driver's levels
             else:
-                raise errors.NonExistentParameterError(n, "StaticSynapse", ["weight", "delay"])
+                names = ["weight", "delay", *(stp.NAMES if h.stp.any() else ())]
+                raise errors.NonExistentParameterError(
+                    n, type(projection.synapse_type).__name__, names
+                )
         return h.pre.copy(), h.post.copy(), values
 
     def set_connection_values(self, h: _Proj, projection, values: dict) -> None:
         where = f"Projection {projection.label!r}"
         if "weight" in values:
-            receptor = "inhibitory" if h.receptor else "excitatory"
-            q = weights.quantise(values["weight"], self.profile.lsb(receptor),
+            q = weights.quantise(values["weight"], h.lsb,
                                  self.profile.k_max, h.rng, self.cfg["weight_clip"] == "clip",
                                  where)  # fmt: skip
             self._warn_rounding(q, where)
@@ -369,6 +418,16 @@ class HardwareBackend:
                            n_nonzero=nz)  # fmt: skip
         if "delay" in values:
             weights.substitute_delays(values["delay"], self.d_fix, self.cfg["strict"], where)
+        if any(k in values for k in stp.NAMES) and h.stp.size:
+            current = self.connection_values(h, projection, stp.NAMES)[2]
+            new, h.stats["u_rounded"] = self._stp(h, {**current, **values}, h.pre.size, where)
+            old, h.stp = h.stp, new
+            try:
+                self.routing = self._route()  # a row has one STP setting: re-check
+            except Exception:
+                h.stp = old
+                raise
+            self._split_rows()
         self.dirty = True
 
     # -- current sources -------------------------------------------------------------------------
@@ -389,43 +448,48 @@ class HardwareBackend:
         n = circuits.size
         dev = effective_deviations(self.profile, self.cfg["chip_id"], self.cfg["calibration"])
         lif = {k: np.concatenate([p.lif[k] for p in neurons]) if neurons else np.empty(0)
-               for k in parameters.LIF_NAMES}  # fmt: skip
+               for k in (*parameters.LIF_NAMES, *parameters.ADEX_NAMES, "mode")}  # fmt: skip
         lif["tau_m"] = lif["tau_m"] * dev.tau_m[circuits]
         for j, k in enumerate(("v_rest", "v_reset", "v_thresh")):
             lif[k] = lif[k] + dev.voltage[circuits, j]
         # source rows of the emulator: every cell id that is presynaptic somewhere
         pre_ids = np.unique(np.concatenate([h.pre_id for h in self.projs] or [np.empty(0, int)]))
-        self.source_ids = pre_ids
-        w = np.zeros((2, pre_ids.size, n))
+        old_sources, self.source_ids = getattr(self, "source_ids", pre_ids), pre_ids
+        w = np.zeros((1 + len(self.stp_classes), 2, pre_ids.size, n))  # class, receptor
         slot = np.full(self.profile.neurons, -1)
         slot[circuits] = np.arange(n)
         per = self.profile.neurons_per_block
         for h in self.projs:
             ok = h.row >= 0
             post_circuit, _ = self._cells(h.post_id[ok])
-            lsb = self.profile.lsb("inhibitory" if h.receptor else "excitatory")
+            lsb = h.lsb
             strength = dev.driver[h.row[ok]] * dev.synapse[h.row[ok], post_circuit % per]
-            np.add.at(w[h.receptor], (np.searchsorted(pre_ids, h.pre_id[ok]),
-                                      slot[post_circuit]), h.code[ok] * lsb * strength)  # fmt: skip
+            np.add.at(w, (h.stp[ok], h.receptor, np.searchsorted(pre_ids, h.pre_id[ok]),
+                          slot[post_circuit]), h.code[ok] * lsb * strength)  # fmt: skip
         own = np.full(n, -1)
         if neurons:
             all_ids = np.concatenate([p.ids for p in neurons])
             pos, hit = _lookup(pre_ids, all_ids)
             own[hit] = pos[hit]
         noise = self.profile.noise["sigma_v"] if self.cfg["noise"] else 0.0
+        plastic = [
+            stp.driver_state(setting, w[k + 1, 0], w[k + 1, 1])
+            for k, setting in enumerate(self.stp_classes) if w[k + 1].any()
+        ]  # fmt: skip
         old, self.emulator = self.emulator, Emulator(
-            lif, w[0], w[1], self.dt, self.profile.event_grid, self.profile.event_rounding, 1,
-            own, self.cfg["reference_grid"], noise, int(self.cfg["trial_seed"]),
+            lif, w[0, 0], w[0, 1], self.dt, self.profile.event_grid, self.profile.event_rounding, 1,
+            own, self.cfg["reference_grid"], noise, int(self.cfg["trial_seed"]), plastic,
         )  # fmt: skip
         if old is not None:  # parameters or weights changed between runs: keep the state
-            for k in ("v", "g_e", "g_i", "refractory_until", "step", "pending", "rng"):
+            for k in ("v", "w", "g_e", "g_i", "refractory_until", "step", "pending", "rng"):
                 setattr(self.emulator, k, getattr(old, k))
+            stp.carry_state(old.plastic, self.emulator.plastic, old_sources, pre_ids)
         else:
             offset = 0
             for p in neurons:
-                v0 = p.initial.get("v")
-                if v0 is not None:
-                    self.emulator.v[offset : offset + p.n] = v0
+                for k in ("v", "w"):
+                    if k in p.initial:
+                        getattr(self.emulator, k)[offset : offset + p.n] = p.initial[k]
                 offset += p.n
         self.dirty = False
 
@@ -474,43 +538,63 @@ class HardwareBackend:
         self.t = t1
 
     def _host_events(self, t0: float, t1: float) -> dict:
-        """Arrival step -> source rows of host spikes arriving in (t0, t1]; records them."""
-        steps, rows = [], []
+        """Arrival step -> source rows of host spikes arriving in (t0, t1]; records them.
+
+        Events go through the input link's token bucket in send-time order; lost events
+        are counted (or raise, ``input_loss='error'``) before anything changes."""
+        send, rows = [], []
+        shift = self.input_stats[1]
+        grid, rnd = (self.dt, "nearest") if self.cfg["reference_grid"] else (
+            self.profile.event_grid, self.profile.event_rounding)  # fmt: skip
+        lo, hi = t0 - self.d_fix, t1 - self.d_fix
+        recorded = []
         for p in self.pops:
             if p.kind not in _SOURCES:
                 continue
-            lo, hi = t0 - self.d_fix, t1 - self.d_fix
             if p.kind == "SpikeSourceArray":
                 idx, t = inputs.array_spikes(p.params["spike_times"], p.n)
             else:
                 idx, t = inputs.poisson(p.params["rate"], p.params["start"],
                                         p.params["duration"], lo, t1, int(self.cfg["rng_seed"]),
                                         p.index, p.n)  # fmt: skip
-            grid, rnd = (self.dt, "nearest") if self.cfg["reference_grid"] else (
-                self.profile.event_grid, self.profile.event_rounding)  # fmt: skip
             tq = inputs.to_grid(t, grid, rnd)
-            if "spikes" in p.active:
+            if "spikes" in p.active:  # what the source emitted, whether or not it arrived
                 mine = (tq > t0 + 1e-9) & (tq <= t1 + 1e-9) & np.isin(idx, p.recorded["spikes"])
-                p.spikes.append((idx[mine], tq[mine]))
+                recorded.append((p, idx[mine], tq[mine]))
             sel = (tq > lo + 1e-9) & (tq <= hi + 1e-9)
             pos, ok = _lookup(self.source_ids, p.ids[idx[sel]])
-            arrival = np.ceil((tq[sel][ok] + self.d_fix) / self.dt - 1e-6).astype(np.int64) - 1
-            steps.append(arrival)
+            send.append(tq[sel][ok])
             rows.append(pos[ok])
-            self.input_stats[0] += int(ok.sum())
             if t.size:
-                self.input_stats[1] = max(self.input_stats[1], float(np.abs(tq - t).max()))
-        if not steps:
-            return {}
-        steps, rows = np.concatenate(steps), np.concatenate(rows)
-        order = np.argsort(steps, kind="stable")
-        steps, rows = steps[order], rows[order]
-        bounds = np.flatnonzero(np.diff(steps)) + 1
-        return {int(s[0]): r for s, r in zip(np.split(steps, bounds), np.split(rows, bounds),
+                shift = max(shift, float(np.abs(tq - t).max()))
+        send = np.concatenate(send) if send else np.empty(0)
+        rows = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        order = np.argsort(send, kind="stable")
+        send, rows = send[order], rows[order]
+        link = self.profile.input_rate, self.profile.input_burst
+        keep, tokens, t_last = inputs.token_bucket(send, *link, *self.bucket)
+        lost = int(send.size - keep.sum())
+        policy = self.cfg["input_loss"] or ("error" if self.cfg["strict"] else "count")
+        if lost and policy == "error":
+            raise InputLossError(
+                f"{lost} of {send.size} input events in ({t0}, {t1}] ms exceed the "
+                f"{self.profile.name!r} chip's input link ({self.profile.input_rate:g} "
+                f"events/ms bio, bursts of {self.profile.input_burst:g}); "
+                "setup(input_loss='count') drops and counts them"
+            )
+        for p, idx, tq in recorded:
+            p.spikes.append((idx, tq))
+        self.bucket = (tokens, t_last)
+        self.input_stats = [self.input_stats[0] + send.size, shift, self.input_stats[2] + lost]
+        arrival = np.ceil((send[keep] + self.d_fix) / self.dt - 1e-6).astype(np.int64) - 1
+        rows = rows[keep]
+        bounds = np.flatnonzero(np.diff(arrival)) + 1
+        return {int(s[0]): r for s, r in zip(np.split(arrival, bounds), np.split(rows, bounds),
                                                strict=True) if s.size}  # fmt: skip
 
     def reset(self) -> None:
         self.t = 0.0
+        self.bucket = (self.profile.input_burst, 0.0)
         self.emulator = None
         self.dirty = True
         for p in self.pops:
@@ -528,10 +612,10 @@ class HardwareBackend:
             lost = int(np.count_nonzero(h.row < 0))
             projections.append(ProjectionReport(
                 h.projection.label, int(h.pre.size), int(h.pre.size) - lost, lost,
-                self.profile.lsb("inhibitory" if h.receptor else "excitatory"),
+                h.lsb,
                 s["n_rounded"], s["n_clipped"], s["n_vanished"], s["max_abs_error"],
                 float(np.sqrt(s["sq_rel"] / s["n_nonzero"])) if s["n_nonzero"] else 0.0,
-                s["delays"],
+                s["delays"], s["u_rounded"],
             ))  # fmt: skip
         cfg = self.cfg
         return MappingReport(
@@ -554,7 +638,7 @@ class HardwareBackend:
             parameter_clips=dict(self.clips),
             shared_ignored=list(self.ignored),
             input_events=self.input_stats[0],
-            input_lost=0,
+            input_lost=self.input_stats[2],
             input_max_shift=self.input_stats[1],
         )
 

@@ -39,8 +39,16 @@ class SynapseLossError(HardwareCapacityError):
     """Routing could not realise some synapses and ``synapse_loss='error'``."""
 
 
+class InputLossError(HardwareCapacityError):
+    """Host spikes exceed the input link's bandwidth and ``input_loss='error'``."""
+
+
 class DelaySubstitutionWarning(errors.RoundingWarning):
     """A requested delay was replaced by the chip's one fixed delay."""
+
+
+class ParameterRoundingWarning(errors.RoundingWarning):
+    """A synapse parameter was realised on a coarse grid (Tsodyks-Markram U: 4 levels)."""
 
 
 class WeightRoundingWarning(errors.RoundingWarning):

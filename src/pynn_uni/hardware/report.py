@@ -18,6 +18,7 @@ class ProjectionReport:
     max_abs_error: float
     rms_rel_error: float
     delays_substituted: int
+    u_rounded: int = 0  # Tsodyks-Markram U values moved to a driver level
 
 
 @dataclass

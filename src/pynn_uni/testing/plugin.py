@@ -6,7 +6,8 @@ Loaded through the ``pytest11`` entry point (or ``-p pynn_uni.testing.plugin``).
   the ``pynn_uni.backends`` entry-point group, else the ``pynn_uni`` sub-packages found on
   disk (an uninstalled source checkout);
 * fixtures ``backend_name``, ``capabilities``, ``sim`` (the backend module after
-  ``setup(timestep=0.1)``; ``end()`` afterwards) and ``tolerance``;
+  ``setup(timestep=0.1, **extra)``, where ``extra`` is the optional ``[conformance] setup``
+  table of the backend's ``capabilities.toml``; ``end()`` afterwards) and ``tolerance``;
 * markers ``requires(*features)`` and ``model(*names)``, checked against the backend's
   ``capabilities.toml``: an unmet requirement skips, citing the file.  Nothing else
   skips: an undeclared ``NotImplementedError`` is a failure.
@@ -19,6 +20,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from pynn_uni.testing.capabilities import Capabilities, capabilities_path, load_capabilities
 
@@ -155,15 +157,28 @@ def import_backend(backend_name: str, module_name: str):
         raise
 
 
+def conformance_setup(caps: Capabilities) -> dict:
+    """Backend-specific ``setup()`` arguments for the suite: ``[conformance] setup = {...}``
+    in capabilities.toml (e.g. a chip's relaxed readout limit), ``{}`` when absent."""
+    if caps.path is None:
+        return {}
+    with caps.path.open("rb") as f:
+        extra = tomllib.load(f).get("conformance", {}).get("setup", {})
+    if not isinstance(extra, dict) or "timestep" in extra:
+        raise ValueError(f"{caps.path}: [conformance] setup must be a table without timestep")
+    return extra
+
+
 @pytest.fixture
 def sim(request: pytest.FixtureRequest, backend_name: str, capabilities: Capabilities):
-    """The backend's ``sim`` namespace, freshly ``setup(timestep=0.1)``; ``end()`` after."""
+    """The backend's ``sim`` namespace, freshly ``setup(timestep=0.1, **extra)`` (see
+    :func:`conformance_setup`); ``end()`` after."""
     reason = skip_reason(request.node, capabilities)
     if reason:
         pytest.skip(reason)
     module = import_backend(backend_name, _module(request.config, backend_name))
     try:
-        module.setup(timestep=TIMESTEP)
+        module.setup(timestep=TIMESTEP, **conformance_setup(capabilities))
     except ImportError as exc:
         if not _simulator_missing(exc):
             raise

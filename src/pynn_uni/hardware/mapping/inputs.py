@@ -42,3 +42,35 @@ def array_spikes(spike_times, n: int):
     trains = [np.asarray(getattr(s, "value", s), float).ravel() for s in values]
     idx = np.repeat(np.arange(n), [t.size for t in trains])
     return idx, np.concatenate(trains) if trains else np.empty(0)
+
+
+def token_bucket(times, rate: float, burst: float, tokens: float, t_last: float):
+    """Which host events the input link carries: a token bucket of depth ``burst`` events,
+    refilled at ``rate`` events per ms bio; an event that finds less than one token is lost.
+
+    ``times`` (ms bio, sorted) are the send times; ``tokens``/``t_last`` the bucket state after
+    the previous event.  Returns (kept mask, tokens, t_last).  Lossless traffic (the usual
+    case) is decided without a loop: the token deficit obeys Lindley's recursion
+    E_i = max(0, E_{i-1} + 1 - rate * dt_i) (E: tokens missing before event i), whose closed
+    form is a running minimum."""
+    t = np.asarray(times, float)
+    keep = np.ones(t.size, bool)
+    if not t.size:
+        return keep, tokens, t_last
+    gaps = np.diff(t, prepend=t_last)
+    s = np.cumsum(1.0 - rate * gaps)
+    deficit = s - np.minimum(np.minimum.accumulate(s), 1.0 - (burst - tokens))
+    short = np.flatnonzero(deficit > burst - 1 + 1e-9)
+    if not short.size:
+        return keep, burst - deficit[-1] - 1.0, float(t[-1])
+    first = short[0]  # lossless up to here; the rest event by event (only under overload)
+    if first:
+        tokens, t_last = burst - deficit[first - 1] - 1.0, float(t[first - 1])
+    for i in range(first, t.size):
+        tokens = min(burst, tokens + rate * (t[i] - t_last))
+        t_last = float(t[i])
+        if tokens >= 1.0 - 1e-9:
+            tokens -= 1.0
+        else:
+            keep[i] = False
+    return keep, tokens, t_last

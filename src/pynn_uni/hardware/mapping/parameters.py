@@ -1,7 +1,10 @@
-"""Cell parameters: standard model -> the chip's conductance LIF, range and sharing checks.
+"""Cell parameters: standard model -> the chip's circuit parameters, range and sharing checks.
 
 Every neuron type the chip runs becomes the same per-circuit arrays (standard units:
-mV, ms, nF, uS, nA).  Time constants in HW are bio / speed-up; the report shows both.
+mV, ms, nF, uS, nA; AdEx ``a`` in nS): a LIF core, a ``mode`` (COBA, CUBA or AdEx, which
+the emulator switches on) and the AdEx terms, which are inert (a = b = delta_T = 0) for
+the LIF modes.  ``v_thresh`` is where the circuit fires (AdEx: ``v_spike``); ``v_T`` is the
+AdEx exponential's threshold.  Time constants in HW are bio / speed-up.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ from pynn_uni.hardware.profiles import Profile
 #: the circuit's parameters, in this order everywhere
 LIF_NAMES = ("v_rest", "v_reset", "v_thresh", "e_rev_E", "e_rev_I", "cm", "tau_m",
              "tau_refrac", "tau_syn_E", "tau_syn_I", "i_offset")  # fmt: skip
+
+#: AdEx terms; the LIF modes get a = b = delta_T = 0, tau_w = 1 ms, v_T = v_thresh
+ADEX_NAMES = ("a", "b", "delta_T", "tau_w", "v_T")
+
+#: circuit modes: conductance LIF, current LIF, conductance AdEx
+COBA, CUBA, ADEX = 0, 1, 2
+_MODE = {"IF_curr_exp": CUBA, "EIF_cond_exp_isfa_ista": ADEX}
+#: parameters a current-based cell type does not have (inert in CUBA mode)
+_CUBA_INERT = {"e_rev_E": 0.0, "e_rev_I": 0.0}
 
 #: IF_facets_hardware1's fixed values (PyNN's definition: cm, tau_refrac, e_rev_E)
 _FACETS_FIXED = {"cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
@@ -41,18 +53,21 @@ def check_model(celltype, profile: Profile) -> None:
 
 
 def to_lif(celltype, params: dict, n: int) -> dict[str, np.ndarray]:
-    """Per-cell LIF arrays (n,) from a standard cell type's parameter dict."""
+    """Per-cell circuit arrays (n,) from a standard cell type's parameter dict."""
     name = type(celltype).__name__
-    out = {}
-    for k in LIF_NAMES:
-        if name == "IF_facets_hardware1" and k in _FACETS_FIXED:
-            v = _FACETS_FIXED[k]
-        elif name == "IF_facets_hardware1" and k == "tau_m":
-            v = 0.2 / (np.asarray(params["g_leak"], float) * 1e-3)  # nF / uS = ms
-        else:
-            v = params[k]
-        out[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-    return out
+    mode = _MODE.get(name, COBA)
+    values = dict(params)
+    if name == "IF_facets_hardware1":
+        values.update(_FACETS_FIXED, tau_m=0.2 / (np.asarray(params["g_leak"], float) * 1e-3))
+    elif mode == CUBA:
+        values.update(_CUBA_INERT)
+    if mode == ADEX:
+        values.update(v_thresh=params["v_spike"], v_T=params["v_thresh"])
+    else:
+        values.update(a=0.0, b=0.0, delta_T=0.0, tau_w=1.0, v_T=values["v_thresh"])
+    values["mode"] = mode
+    return {k: np.broadcast_to(np.asarray(values[k], dtype=float), (n,)).copy()
+            for k in (*LIF_NAMES, *ADEX_NAMES, "mode")}  # fmt: skip
 
 
 def check_fixed(celltype, lif: dict, profile: Profile, label: str) -> None:

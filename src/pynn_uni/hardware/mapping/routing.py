@@ -27,15 +27,19 @@ class Routing:
         return self.row < 0
 
 
-def route(profile: Profile, source, source_circuit, post_circuit, receptor, tau) -> Routing:
+def route(profile: Profile, source, source_circuit, post_circuit, receptor, tau,
+          stp=None) -> Routing:  # fmt: skip
     """Route connections.  ``source``: a key per presynaptic cell (its id);
     ``source_circuit``: its circuit, -1 for an external (host) source; ``receptor``: 0 exc,
-    1 inh; ``tau``: the post neuron's tau_syn of that receptor (a row property)."""
+    1 inh; ``tau``: the post neuron's tau_syn of that receptor and ``stp`` the synapse's
+    short-term plasticity class (0: static), both row properties."""
     source = np.asarray(source, np.int64)
     block = np.asarray(post_circuit) // profile.neurons_per_block
+    stp = np.zeros(source.size, np.int64) if stp is None else np.asarray(stp, np.int64)
     if profile.labels_per_row == 1:
-        return _route_fixed(profile, source, np.asarray(source_circuit), block, receptor, tau)
-    return _route_labelled(profile, source, block, np.asarray(post_circuit), receptor, tau)
+        return _route_fixed(profile, source, np.asarray(source_circuit), block, receptor, tau,
+                            stp)  # fmt: skip
+    return _route_labelled(profile, source, block, np.asarray(post_circuit), receptor, tau, stp)
 
 
 def _first_claim(key: np.ndarray):
@@ -44,9 +48,13 @@ def _first_claim(key: np.ndarray):
     return first[inverse]
 
 
-def _check_row_attributes(owner, source, block, receptor, tau, same, profile) -> None:
-    """One row has one receptor type (sign) and one tau_syn: all its synapses must agree."""
-    for values, noun in ((receptor, "receptor type (0 exc, 1 inh)"), (tau, "tau_syn (ms)")):
+def _check_row_attributes(owner, source, block, same, profile, **attributes) -> None:
+    """One row has one receptor type (sign), one tau_syn and one short-term plasticity
+    setting: all its synapses must agree."""
+    nouns = {"receptor": "receptor type (0 exc, 1 inh)", "tau": "tau_syn (ms)",
+             "stp": "short-term plasticity class (0 static)"}  # fmt: skip
+    for name, values in attributes.items():
+        noun = nouns[name]
         bad = np.flatnonzero(same & (values != values[owner]))
         if bad.size:
             i = bad[0]
@@ -57,7 +65,7 @@ def _check_row_attributes(owner, source, block, receptor, tau, same, profile) ->
             )
 
 
-def _route_fixed(profile, source, source_circuit, block, receptor, tau) -> Routing:
+def _route_fixed(profile, source, source_circuit, block, receptor, tau, stp) -> Routing:
     """Spikey wiring: row r < feedback_rows <- neuron r of either block; external slot e
     (numbered in order of first use, mirrored into both blocks) <- row R-1-e."""
     R, per = profile.rows_per_block, profile.neurons_per_block
@@ -77,14 +85,15 @@ def _route_fixed(profile, source, source_circuit, block, receptor, tau) -> Routi
     key = np.where(row_ok, key, -1 - np.arange(source.size))  # unique dummy keys: lost
     owner = _first_claim(key)
     same = (source == source[owner]) & row_ok
-    _check_row_attributes(owner, source, block, receptor, tau, same, profile)
+    _check_row_attributes(owner, source, block, same, profile, receptor=receptor, tau=tau,
+                          stp=stp)  # fmt: skip
     row = np.where(same, key, -1)
     rows_used = np.array([np.unique(row[(row >= 0) & (row // R == b)]).size
                           for b in range(profile.blocks)])  # fmt: skip
     return Routing(row, rows_used, int(min(order.size, profile.max_external_sources)))
 
 
-def _route_labelled(profile, source, block, post_circuit, receptor, tau) -> Routing:
+def _route_labelled(profile, source, block, post_circuit, receptor, tau, stp) -> Routing:
     """BSS-2-like: a row per (block, source, receptor); sources whose target columns do not
     overlap share a row (up to labels_per_row), greedy first fit in priority order."""
     R, per = profile.rows_per_block, profile.neurons_per_block
@@ -96,15 +105,11 @@ def _route_labelled(profile, source, block, post_circuit, receptor, tau) -> Rout
             continue
         key = source[sel] * 2 + receptor[sel]
         uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        owner = sel[first][inv]
-        bad = np.flatnonzero(tau[sel] != tau[owner])
-        if bad.size:
-            i = sel[bad[0]]
-            raise HardwareParameterConflictError(
-                f"source cell {source[i]} reaches block {b} of the {profile.name!r} chip through "
-                f"one synapse row, which has one tau_syn: {tau[owner[bad[0]]]} and {tau[i]} "
-                "conflict"
-            )
+        owner = np.zeros(source.size, np.int64)
+        owner[sel] = sel[first][inv]
+        in_block = np.zeros(source.size, bool)
+        in_block[sel] = True
+        _check_row_attributes(owner, source, block, in_block, profile, tau=tau, stp=stp)
         columns = np.zeros((uniq.size, per), bool)
         columns[inv, post_circuit[sel] % per] = True
         occupied = np.zeros((R, per), bool)

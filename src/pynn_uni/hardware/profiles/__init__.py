@@ -42,6 +42,14 @@ class Profile:
     ranges: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     fpn: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     noise: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    weight_lsb_cur: float = 0.0  # nA, current-based (CUBA) synapses; 0: none
+    input_rate_hw: float = float("inf")  # host -> chip events per HW second (token refill)
+    input_burst: float = float("inf")  # token bucket depth: events the link buffers
+
+    @property
+    def input_rate(self) -> float:
+        """Input link capacity in events per ms bio."""
+        return self.input_rate_hw * 1e-3 / self.speedup
 
     @property
     def neurons_per_block(self) -> int:
@@ -52,8 +60,10 @@ class Profile:
         """Largest weight code."""
         return 2**self.weight_bits - 1
 
-    def lsb(self, receptor: str) -> float:
-        """Weight LSB in uS for ``'excitatory'`` or ``'inhibitory'``."""
+    def lsb(self, receptor: str, current: bool = False) -> float:
+        """Weight LSB for ``'excitatory'`` or ``'inhibitory'``: uS, or nA when ``current``."""
+        if current:
+            return self.weight_lsb_cur
         return self.weight_lsb_inh if receptor == "inhibitory" else self.weight_lsb_exc
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,8 +81,11 @@ def _validate(p: Profile, source: str) -> None:
         problems.append(f"feedback_rows {p.feedback_rows} not in [0, {p.rows_per_block}]")
     if p.labels_per_row < 1 or p.weight_bits < 1:
         problems.append("labels_per_row and weight_bits must be >= 1")
-    if min(p.weight_lsb_exc, p.weight_lsb_inh, p.speedup, p.event_grid, p.max_runtime) <= 0:
+    if min(p.weight_lsb_exc, p.weight_lsb_inh, p.speedup, p.event_grid, p.max_runtime,
+           p.input_rate_hw) <= 0:  # fmt: skip
         problems.append("weight LSBs, speedup, event_grid and max_runtime must be > 0")
+    if p.input_burst < 1:
+        problems.append(f"input_burst {p.input_burst} must be >= 1 event")
     if p.event_rounding not in ("floor", "nearest"):
         problems.append(f"event_rounding {p.event_rounding!r} must be 'floor' or 'nearest'")
     if p.shared_groups not in ("block_parity", "none"):

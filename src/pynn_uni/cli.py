@@ -1,0 +1,220 @@
+"""The ``pynn-uni`` command: run a script on a simulator, compare simulators, show backends.
+
+    pynn-uni run SCRIPT --simulator nest [--seed 1] [--output DIR] [-- SCRIPT ARGS]
+    pynn-uni compare SCRIPT --simulators nest,hardware [--seeds 4] [-- SCRIPT ARGS]
+    pynn-uni info
+
+Scripts run unmodified, each run in its own process (see :mod:`pynn_uni.analysis.runs`).
+``compare`` exits 0 when the simulators agree, 1 when they disagree, 2 when no verdict
+is possible (fewer than 2 seeds, nothing recorded) and 3 when a run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+EXIT_AGREE, EXIT_DISAGREE, EXIT_UNDETERMINED, EXIT_RUN_FAILED = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pynn-uni",
+        description="Run PyNN scripts on pynn_uni backends and check that backends agree. "
+        "Arguments after '--' go to the script; '{seed}' in them becomes the run's seed.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a script on one simulator, keeping its data")
+    run.add_argument("script")
+    run.add_argument("--simulator", required=True, help="backend name, e.g. nest")
+    run.add_argument("--seed", type=int, default=None, help="default rng_seed of setup()")
+    run.add_argument("--output", default=None, help="where data go (default: a new folder)")
+    run.add_argument(
+        "--simulator-option",
+        default=None,
+        help="e.g. --simulator (default: the simulator is the script's first positional argument)",
+    )
+    cmp = sub.add_parser("compare", help="run a script on several simulators and compare")
+    cmp.add_argument("script")
+    cmp.add_argument(
+        "--simulators", default="nest,hardware", help="comma-separated; the first is the reference"
+    )
+    cmp.add_argument("--seeds", type=int, default=4, help="runs per simulator (>= 2)")
+    cmp.add_argument("--first-seed", type=int, default=1)
+    cmp.add_argument("--metric", default="wasserstein", choices=("wasserstein", "ks"))
+    cmp.add_argument("--output", default="pynn_uni_compare", help="report folder")
+    cmp.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
+    cmp.add_argument("--timeout", type=float, default=None, help="seconds per run")
+    cmp.add_argument("--no-figures", action="store_true")
+    cmp.add_argument("--simulator-option", default=None)
+    sub.add_parser("info", help="installed backends, versions and what each supports")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pynn-uni`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    script_args: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, script_args = argv[:cut], argv[cut + 1 :]
+    options = _parser().parse_args(argv)
+    if options.command == "run":
+        return _run(options, script_args)
+    if options.command == "compare":
+        return _compare(options, script_args)
+    return _info()
+
+
+def _run(options, script_args: list[str]) -> int:
+    import tempfile
+
+    from pynn_uni.analysis.runs import run_script
+
+    output = options.output or tempfile.mkdtemp(prefix=f"pynn_uni_run_{options.simulator}_")
+    try:
+        done = run_script(
+            options.script,
+            options.simulator,
+            output,
+            script_args,
+            options.seed,
+            options.simulator_option,
+        )
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return EXIT_RUN_FAILED
+    sys.stdout.write(done.stdout)
+    print(f"data and provenance written to {output}")
+    return 0
+
+
+def _compare(options, script_args: list[str]) -> int:
+    from pynn_uni.analysis.compare import all_agree, compare, format_table
+    from pynn_uni.analysis.report import write_report
+    from pynn_uni.analysis.runs import load_run, run_script
+    from pynn_uni.analysis.statistics import population_statistics
+    from pynn_uni.analysis.verdict import null_false_alarm_probability
+
+    simulators = [s.strip() for s in options.simulators.split(",") if s.strip()]
+    if len(simulators) < 2:
+        print(
+            "compare needs at least two simulators, e.g. --simulators nest,hardware",
+            file=sys.stderr,
+        )
+        return EXIT_UNDETERMINED
+    seeds = [options.first_seed + k for k in range(max(options.seeds, 1))]
+    out = Path(options.output)
+    jobs = [(sim, seed, out / "runs" / sim / f"seed{seed}") for sim in simulators for seed in seeds]
+
+    def one(job):
+        sim, seed, folder = job
+        for stale in [*folder.glob("*.pkl"), folder / "provenance.json"]:
+            stale.unlink(missing_ok=True)  # a previous compare into the same folder
+        run_script(
+            options.script,
+            sim,
+            folder,
+            script_args,
+            seed,
+            options.simulator_option,
+            options.timeout,
+        )
+        return load_run(folder, sim, seed)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(options.jobs, 1)) as pool:
+            loaded = list(pool.map(one, jobs))
+    except (RuntimeError, FileNotFoundError, subprocess.TimeoutExpired) as err:
+        print(err, file=sys.stderr)
+        return EXIT_RUN_FAILED
+    runs = {sim: [r for r in loaded if r.simulator == sim] for sim in simulators}
+    stats = {
+        sim: [{pop: population_statistics(s) for pop, s in r.spikes.items()} for r in rs]
+        for sim, rs in runs.items()
+    }
+    rows = compare(stats, metric=options.metric)
+    print(format_table(rows))
+    report = write_report(out / "report.md", options.script, runs, rows, not options.no_figures)
+    overall = all_agree(rows)
+    if len(seeds) < 2:
+        print("one seed per simulator: the seed-to-seed spread is unknown, no verdict")
+    elif len(seeds) < 4:
+        bound = null_false_alarm_probability(len(seeds))
+        print(
+            f"note: with {len(seeds)} seeds a false 'disagree' per line has probability up "
+            f"to {bound:.2f}; use --seeds 4 or more"
+        )
+    print(
+        f"verdict: {({True: 'agree', False: 'DISAGREE', None: 'undetermined'})[overall]}; "
+        f"report: {report}"
+    )
+    return {True: EXIT_AGREE, False: EXIT_DISAGREE, None: EXIT_UNDETERMINED}[overall]
+
+
+def support_matrix() -> dict[str, dict]:
+    """Each installed backend's capabilities.toml, by backend name."""
+    from pynn_uni import list_backends
+    from pynn_uni.common.provenance import read_capabilities
+
+    return {name: read_capabilities(name) for name in list_backends()}
+
+
+def installed_version(backend: str) -> str:
+    """Version of the simulator package a backend drives (read from package metadata, so
+    nothing is imported); 'built in' for backends that need none (the emulated chip)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if backend == "hardware":
+        return "built in (emulator)"
+    for dist in (f"{backend}-simulator", backend):
+        try:
+            return f"{dist} {version(dist)}"
+        except PackageNotFoundError:
+            continue
+    return "not found"
+
+
+def _info() -> int:
+    import pynn_uni
+
+    caps = support_matrix()
+    names = list(caps)
+    print(f"pynn_uni {pynn_uni.__version__}")
+    print("backends:")
+    for name in names:
+        backend = caps[name].get("backend", {})
+        print(
+            f"  {name:<10} {backend.get('simulator', '?')}; installed: "
+            f"{installed_version(name)}; protocol {backend.get('protocol_version', '?')}"
+        )
+    sections = (
+        ("models", "components", "models"),
+        ("synapse types", "components", "synapse_types"),
+        ("current sources", "components", "current_sources"),
+    )
+    for title, table, key in sections:
+        items = sorted({i for c in caps.values() for i in c.get(table, {}).get(key, [])})
+        _matrix(
+            title, items, names, lambda n, i, t=table, k=key: i in caps[n].get(t, {}).get(k, [])
+        )
+    features = sorted({f for c in caps.values() for f in c.get("features", {})})
+    _matrix("features", features, names, lambda n, f: bool(caps[n].get("features", {}).get(f)))
+    return 0
+
+
+def _matrix(title: str, items, names, has) -> None:
+    width = max([len(i) for i in items] + [len(title)])
+    print(f"\n{title:<{width}}  " + "  ".join(f"{n:^10}" for n in names))
+    for item in items:
+        marks = "  ".join(f"{'yes' if has(n, item) else '-':^10}" for n in names)
+        print(f"{item:<{width}}  {marks}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Short-term plasticity (Tsodyks-Markram) in the synapse drivers: one setting per row.
+
+A Spikey-class driver depresses *or* facilitates, never both, and sets U by one of four
+capacitor ratios r = 1/8, 3/8, 5/8, 7/8 (spec section 1).  Charge sharing releases the
+fraction r / (1 + r) = 1/9, 3/11, 5/13, 7/15: these are the realisable U values, and they
+are Spikey's selection thresholds (U < 1/9, 3/11, 5/13).  We take the thresholds inclusive,
+so each level realises itself: U <= 1/9 -> 1/9, U <= 3/11 -> 3/11, U <= 5/13 -> 5/13, else
+7/15.  The same rule serves every profile.  ``Projection.get('U')`` returns the realised U;
+a changed U is a RoundingWarning (an error when strict).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn_uni.hardware.errors import UnsupportedOnHardwareError
+
+RATIOS = np.array([1 / 8, 3 / 8, 5 / 8, 7 / 8])
+LEVELS = RATIOS / (1 + RATIOS)  # realisable U: 1/9, 3/11, 5/13, 7/15
+NAMES = ("U", "tau_rec", "tau_facil")
+
+
+def quantise_u(u) -> tuple[np.ndarray, int]:
+    """(realised U, number of values that changed)."""
+    u = np.asarray(u, float)
+    level = LEVELS[np.searchsorted(LEVELS[:-1] + 1e-12, u, side="left")]
+    return level, int(np.count_nonzero(np.abs(level - u) > 1e-12))
+
+
+def check_mode(tau_rec, tau_facil, where: str, profile_name: str) -> None:
+    """A driver depresses (tau_facil = 0) or facilitates (tau_rec = 0), not both."""
+    both = (np.asarray(tau_rec) > 0) & (np.asarray(tau_facil) > 0)
+    if both.any():
+        i = int(np.argmax(both))
+        raise UnsupportedOnHardwareError(
+            f"{where}: TsodyksMarkramSynapse with tau_rec = {np.ravel(tau_rec)[i]} ms and "
+            f"tau_facil = {np.ravel(tau_facil)[i]} ms: the {profile_name!r} chip's synapse "
+            "drivers either depress or facilitate; set one of them to 0"
+        )
+
+
+def release(state: dict, rows: np.ndarray, t: float) -> np.ndarray:
+    """Efficacy u * x of the rows' spikes arriving at ``t`` (ms), updating ``state`` (per
+    source row: ``u``, ``x``, ``last``; scalars ``U``, ``tau_rec``, ``tau_facil``):
+
+        u_n = U + u_{n-1} (1 - U) exp(-dt / tau_facil)
+        x_n = 1 - (1 - x_{n-1} (1 - u_{n-1})) exp(-dt / tau_rec)
+
+    from u_0 = 0, x_0 = 1, so the first spike releases U."""
+    gap = t - state["last"][rows]
+    decay = {k: np.exp(-gap / state[k]) if state[k] > 0 else np.zeros(rows.size)
+             for k in ("tau_rec", "tau_facil")}  # fmt: skip
+    u0, x0 = state["u"][rows], state["x"][rows]
+    u = state["U"] + u0 * (1 - state["U"]) * decay["tau_facil"]
+    x = 1 - (1 - x0 * (1 - u0)) * decay["tau_rec"]
+    state["u"][rows], state["x"][rows], state["last"][rows] = u, x, t
+    return u * x
+
+
+def driver_state(setting: tuple, w_exc: np.ndarray, w_inh: np.ndarray) -> dict:
+    """Weights (n_sources, n_circuits) of one STP class and its per-source driver state."""
+    n = w_exc.shape[0]
+    return dict(zip(NAMES, setting, strict=True), w_exc=w_exc, w_inh=w_inh, u=np.zeros(n),
+                x=np.ones(n), last=np.full(n, -np.inf))  # fmt: skip
+
+
+def carry_state(old: list, new: list, old_sources, new_sources) -> None:
+    """Keep each driver's (u, x, last) across a re-mapping between runs."""
+    for a in old:
+        for b in new:
+            if all(a[k] == b[k] for k in NAMES):
+                pos = np.searchsorted(old_sources, new_sources)
+                hit = pos < len(old_sources)
+                hit[hit] = np.asarray(old_sources)[pos[hit]] == new_sources[hit]
+                for k in ("u", "x", "last"):
+                    b[k][hit] = a[k][pos[hit]]

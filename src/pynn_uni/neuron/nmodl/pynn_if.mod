@@ -1,0 +1,261 @@
+COMMENT
+pynn_uni's integrate-and-fire point neuron (IF_curr_exp, IF_curr_alpha, IF_cond_exp,
+IF_cond_alpha), written for pynn_uni.  Units: mV, ms, nF, nA, uS.
+
+Why an ARTIFICIAL_CELL on its own time grid: NEST updates its IF models once per time
+step (v first, with the synaptic state at the start of the step; then input that arrives
+at the end of the step; then the threshold test, so spikes fall on the grid; during
+tau_refrac v is clamped to v_reset while synapses keep decaying).  This cell does the
+same: a self-event at k*grid + grid/4 advances the state from k*grid to (k+1)*grid (grid: the
+time step) with nsub classical Runge-Kutta substeps (error far below 1e-6 mV), after every input that
+arrives at k*grid has been applied.  Spikes are emitted at (k+1)*grid.
+
+cond = 0: current-based (weights in nA, inhibitory weights negative);
+cond = 1: conductance-based (weights in uS, both positive).
+alpha = 0: exponential synapses; alpha = 1: alpha-shaped (peak = weight at t = tau_syn).
+NET_RECEIVE(w, receptor): receptor 0 excitatory, 1 inhibitory, 2 a step change of the
+injected current i_inj by w (nA), from the step that starts at the event time on.
+At most one ACSource (ac_*) and one NoisyCurrentSource (noise_*, a new normal value every
+noise_dt from this cell's own Random123 stream) per cell.
+tm = 1 on a NetCon makes it a Tsodyks-Markram synapse (U, tau_rec, tau_facil, tau_psc = the
+post cell's tau_syn, u0 = initial u; u, x, y, tlast are the connection's own state).
+ENDCOMMENT
+
+NEURON {
+    ARTIFICIAL_CELL PynnIF
+    RANGE cm, tau_m, v_rest, v_reset, v_thresh, tau_refrac, i_offset
+    RANGE tau_syn_E, tau_syn_I, e_rev_E, e_rev_I, cond, alpha, grid, nsub, v_init, i_inj
+    RANGE vm, ge, ye, gi, yi, refr, isyn_exc, isyn_inh
+    RANGE dv, dge, dye, dgi, dyi
+    RANGE ac_on, ac_amp, ac_offset, ac_freq, ac_phase, ac_start, ac_stop
+    RANGE noise_on, noise_mean, noise_std, noise_dt, noise_start, noise_stop, i_noise, i_wave
+    RANDOM noise_rng
+}
+
+UNITS {
+    (mV) = (millivolt)
+    (nA) = (nanoamp)
+    (uS) = (microsiemens)
+    (nF) = (nanofarad)
+}
+
+CONSTANT {
+    pi = 3.141592653589793
+}
+
+PARAMETER {
+    cm = 1 (nF)
+    tau_m = 20 (ms)
+    v_rest = -65 (mV)
+    v_reset = -65 (mV)
+    v_thresh = -50 (mV)
+    tau_refrac = 0.1 (ms)
+    i_offset = 0 (nA)
+    tau_syn_E = 5 (ms)
+    tau_syn_I = 5 (ms)
+    e_rev_E = 0 (mV)
+    e_rev_I = -70 (mV)
+    cond = 0
+    alpha = 0
+    grid = 0.1 (ms)
+    nsub = 10
+    v_init = -65 (mV)
+    ac_on = 0
+    ac_amp = 0 (nA)
+    ac_offset = 0 (nA)
+    ac_freq = 0 (/s)
+    ac_phase = 0 : degrees
+    ac_start = 0 (ms)
+    ac_stop = 1e12 (ms)
+    noise_on = 0
+    noise_mean = 0 (nA)
+    noise_std = 0 (nA)
+    noise_dt = 0.1 (ms)
+    noise_start = 0 (ms)
+    noise_stop = 1e12 (ms)
+}
+
+ASSIGNED {
+    i_inj (nA)
+    i_wave (nA)
+    i_noise (nA)
+    vm (mV)
+    ge
+    ye
+    gi
+    yi
+    refr
+    isyn_exc (nA)
+    isyn_inh (nA)
+    dv
+    dge
+    dye
+    dgi
+    dyi
+}
+
+INITIAL {
+    vm = v_init
+    ge = 0
+    ye = 0
+    gi = 0
+    yi = 0
+    refr = 0
+    i_inj = 0
+    i_wave = 0
+    i_noise = 0
+    net_send(0.25 * grid, 1)
+}
+
+PROCEDURE deriv(vv, gee, yee, gii, yii, frozen) {
+    if (cond > 0) {
+        isyn_exc = gee * (e_rev_E - vv)
+        isyn_inh = gii * (e_rev_I - vv)
+    } else {
+        isyn_exc = gee
+        isyn_inh = gii
+    }
+    if (frozen > 0) {
+        dv = 0
+    } else {
+        dv = ((v_rest - vv) * cm / tau_m + i_offset + i_inj + i_wave + isyn_exc + isyn_inh) / cm
+    }
+    if (alpha > 0) {
+        dge = yee - gee / tau_syn_E
+        dye = -yee / tau_syn_E
+        dgi = yii - gii / tau_syn_I
+        dyi = -yii / tau_syn_I
+    } else {
+        dge = -gee / tau_syn_E
+        dye = 0
+        dgi = -gii / tau_syn_I
+        dyi = 0
+    }
+}
+
+PROCEDURE advance() {
+    LOCAL h, k, frozen, v0, ge0, ye0, gi0, yi0, v1, ge1, ye1, gi1, yi1, v2, ge2, ye2, gi2, yi2, v3, ge3, ye3, gi3, yi3, v4, ge4, ye4, gi4, yi4
+    h = grid / nsub
+    frozen = 0
+    if (refr > 0) {
+        frozen = 1
+        vm = v_reset
+    }
+    FROM k = 1 TO nsub {
+        v0 = vm
+        ge0 = ge
+        ye0 = ye
+        gi0 = gi
+        yi0 = yi
+        deriv(v0, ge0, ye0, gi0, yi0, frozen)
+        v1 = dv
+        ge1 = dge
+        ye1 = dye
+        gi1 = dgi
+        yi1 = dyi
+        deriv(v0 + 0.5*h*v1, ge0 + 0.5*h*ge1, ye0 + 0.5*h*ye1, gi0 + 0.5*h*gi1, yi0 + 0.5*h*yi1, frozen)
+        v2 = dv
+        ge2 = dge
+        ye2 = dye
+        gi2 = dgi
+        yi2 = dyi
+        deriv(v0 + 0.5*h*v2, ge0 + 0.5*h*ge2, ye0 + 0.5*h*ye2, gi0 + 0.5*h*gi2, yi0 + 0.5*h*yi2, frozen)
+        v3 = dv
+        ge3 = dge
+        ye3 = dye
+        gi3 = dgi
+        yi3 = dyi
+        deriv(v0 + h*v3, ge0 + h*ge3, ye0 + h*ye3, gi0 + h*gi3, yi0 + h*yi3, frozen)
+        v4 = dv
+        ge4 = dge
+        ye4 = dye
+        gi4 = dgi
+        yi4 = dyi
+        vm = v0 + h * (v1 + 2*v2 + 2*v3 + v4) / 6
+        ge = ge0 + h * (ge1 + 2*ge2 + 2*ge3 + ge4) / 6
+        ye = ye0 + h * (ye1 + 2*ye2 + 2*ye3 + ye4) / 6
+        gi = gi0 + h * (gi1 + 2*gi2 + 2*gi3 + gi4) / 6
+        yi = yi0 + h * (yi1 + 2*yi2 + 2*yi3 + yi4) / 6
+    }
+    deriv(vm, ge, ye, gi, yi, frozen)
+}
+
+PROCEDURE waves(tk (ms)) {
+    LOCAL k
+    : ACSource and NoisyCurrentSource, constant over the step that starts at tk
+    i_wave = 0
+    if (ac_on > 0 && tk >= ac_start - 0.01 * grid && tk < ac_stop - 0.01 * grid) {
+        i_wave = ac_offset + ac_amp * sin(2 * pi * ac_freq * (tk - ac_start) / 1000 + ac_phase * pi / 180)
+    }
+    if (noise_on > 0 && tk >= noise_start - 0.01 * grid && tk < noise_stop - 0.01 * grid) {
+        k = floor((tk - noise_start) / noise_dt + 0.01 * grid / noise_dt)
+        if (fabs(tk - noise_start - k * noise_dt) < 0.01 * grid) {
+            i_noise = noise_mean + noise_std * random_normal(noise_rng)
+        }
+        i_wave = i_wave + i_noise
+    }
+}
+
+NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms)) {
+    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff
+    INITIAL {
+        u = u0
+        x = 1
+        y = 0
+        tlast = 0
+    }
+    if (flag == 1) {
+        waves(t - 0.25 * grid)
+        advance()
+        if (refr > 0) {
+            refr = refr - 1
+            vm = v_reset
+        } else if (vm >= v_thresh) {
+            vm = v_reset
+            refr = floor(tau_refrac / grid + 0.5)
+            net_send(0.75 * grid, 2)
+        }
+        net_send(grid, 1)
+    } else if (flag == 2) {
+        net_event(t)
+    } else if (receptor > 1.5) {
+        i_inj = i_inj + w
+    } else {
+        weff = w
+        if (tm > 0) {
+            : Tsodyks-Markram with resources x (free), y (active), z (recovering), as NEST's
+            : tsodyks_synapse: the transmitted weight is w * u * x after the update
+            h = t - tlast
+            puu = 0
+            if (tau_facil > 0) {
+                puu = exp(-h / tau_facil)
+            }
+            pyy = exp(-h / tau_psc)
+            pzz = exp(-h / tau_rec)
+            pxy = ((pzz - 1) * tau_rec - (pyy - 1) * tau_psc) / (tau_psc - tau_rec)
+            z = 1 - x - y
+            u = u * puu
+            x = x + pxy * y + (1 - pzz) * z
+            y = y * pyy
+            u = u + U * (1 - u)
+            dy = u * x
+            x = x - dy
+            y = y + dy
+            tlast = t
+            weff = w * dy
+        }
+        if (receptor > 0.5) {
+            if (alpha > 0) {
+                yi = yi + weff * exp(1) / tau_syn_I
+            } else {
+                gi = gi + weff
+            }
+        } else {
+            if (alpha > 0) {
+                ye = ye + weff * exp(1) / tau_syn_E
+            } else {
+                ge = ge + weff
+            }
+        }
+    }
+}

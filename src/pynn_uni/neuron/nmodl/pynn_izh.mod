@@ -1,0 +1,71 @@
+COMMENT
+pynn_uni's Izhikevich (2003) neuron, written for pynn_uni, updated as NEST's izhikevich
+(consistent integration): once per time step, v and u by forward Euler from their values
+at the start of the step, on the same self-event grid as PynnIF (see pynn_if.mod).
+Synaptic input is a jump of v by the weight (mV); a jump that reaches v_thresh (30 mV)
+fires at once, as in NEST, where the threshold test follows the input.
+Currents (i_offset, and the DC/step sources' i_inj) are in nA and, as in NEST's model and
+PyNN's NEST backend, enter dv/dt (mV/ms) as 1000 * I: 0.001 nA adds 1 mV/ms.
+ENDCOMMENT
+
+NEURON {
+    ARTIFICIAL_CELL PynnIzh
+    RANGE a, b, c, d, i_offset, v_thresh, grid, v_init, u_init, vm, u, i_inj
+}
+
+UNITS {
+    (mV) = (millivolt)
+    (nA) = (nanoamp)
+}
+
+PARAMETER {
+    a = 0.02 (/ms)
+    b = 0.2 (/ms)
+    c = -65 (mV)
+    d = 2 (mV/ms)
+    i_offset = 0 (nA)
+    v_thresh = 30 (mV)
+    grid = 0.1 (ms)
+    v_init = -70 (mV)
+    u_init = -14 (mV/ms)
+}
+
+ASSIGNED {
+    vm (mV)
+    u (mV/ms)
+    i_inj (nA)
+}
+
+INITIAL {
+    vm = v_init
+    u = u_init
+    i_inj = 0
+    net_send(0.25 * grid, 1)
+}
+
+NET_RECEIVE(w, receptor) {
+    LOCAL v_old, u_old
+    if (flag == 1) {
+        v_old = vm
+        u_old = u
+        vm = v_old + grid * (0.04 * v_old * v_old + 5 * v_old + 140 - u_old + 1000 * (i_offset + i_inj))
+        u = u_old + grid * a * (b * v_old - u_old)
+        if (vm >= v_thresh) {
+            vm = c
+            u = u + d
+            net_send(0.75 * grid, 2)
+        }
+        net_send(grid, 1)
+    } else if (flag == 2) {
+        net_event(t)
+    } else if (receptor > 1.5) {
+        i_inj = i_inj + w
+    } else {
+        vm = vm + w
+        if (vm >= v_thresh) {
+            vm = c
+            u = u + d
+            net_event(t)
+        }
+    }
+}

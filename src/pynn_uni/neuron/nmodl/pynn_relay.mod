@@ -1,0 +1,14 @@
+COMMENT
+pynn_uni's spike source: re-emits every event it receives, at the time it receives it.
+The backend queues a source's spike times (SpikeSourceArray, or Poisson times drawn with
+numpy from per-cell seeded streams) as events on one NetCon into this cell; the cell's
+outgoing NetCons then carry them to the targets with their own weights and delays.
+ENDCOMMENT
+
+NEURON {
+    ARTIFICIAL_CELL PynnRelay
+}
+
+NET_RECEIVE(w) {
+    net_event(t)
+}

@@ -1,0 +1,150 @@
+"""The pynn-uni command on real backends: info, run, and compare's verdict on a small
+network run unchanged on NEST and on the emulated chip (agree), and on a deliberately
+broken variant whose chip runs have 20% stronger excitatory weights (disagree)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from pynn_uni.cli import EXIT_DISAGREE, EXIT_RUN_FAILED, EXIT_UNDETERMINED, main
+
+pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "small_network.py"
+
+
+def test_info_lists_backends_and_support_matrix(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "nest-simulator 3." in out and "hardware" in out
+    row = next(line for line in out.splitlines() if line.startswith("IF_facets_hardware1"))
+    assert row.split()[1:3] == ["yes", "yes"]  # hardware, nest (alphabetical columns)
+    row = next(line for line in out.splitlines() if line.startswith("HH_cond_exp"))
+    assert row.split()[1:3] == ["-", "yes"]
+
+
+def test_run_keeps_data_and_provenance(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(
+        [
+            "run",
+            str(EXAMPLE),
+            "--simulator",
+            "nest",
+            "--seed",
+            "3",
+            "--output",
+            str(out),
+            "--",
+            "--tstop",
+            "100",
+        ]
+    )
+    assert rc == 0
+    assert "Excitatory:" in capsys.readouterr().out
+    assert {p.name for p in out.glob("*.pkl")} == {"Excitatory.pkl", "Inhibitory.pkl"}
+    rec = json.loads((out / "provenance.json").read_text())
+    assert rec["backend"] == "nest" and rec["seeds"]["rng_seed"] == 3
+    assert rec["simulated_time"] == pytest.approx(100.0)
+    assert rec["argv"] == ["nest", "--tstop", "100"]
+
+
+def test_failing_script_and_one_simulator(tmp_path, capsys):
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise SystemExit('no network here')\n")
+    assert main(["compare", str(bad), "--output", str(tmp_path / "c")]) == EXIT_RUN_FAILED
+    assert "no network here" in capsys.readouterr().err
+    assert main(["compare", str(EXAMPLE), "--simulators", "nest"]) == EXIT_UNDETERMINED
+
+
+def test_compare_agree_nest_vs_hardware(tmp_path, capsys):
+    out = tmp_path / "agree"
+    rc = main(
+        [
+            "compare",
+            str(EXAMPLE),
+            "--simulators",
+            "nest,hardware",
+            "--seeds",
+            "4",
+            "--jobs",
+            "2",
+            "--output",
+            str(out),
+            "--",
+            "--seed",
+            "{seed}",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
+    assert "verdict: agree" in printed
+    report = (out / "report.md").read_text()
+    assert "the simulators AGREE" in report
+    assert (out / "Excitatory.png").exists() and (out / "Inhibitory.png").exists()
+    rec = json.loads((out / "runs" / "hardware" / "seed3" / "provenance.json").read_text())
+    assert rec["backend"] == "hardware" and rec["seeds"]["rng_seed"] == 3
+    assert rec["seeds"]["connectors"][0] == 3  # --seed {seed} reached the script
+
+
+def test_compare_disagree_when_one_backend_has_20_percent_stronger_weights(tmp_path, capsys):
+    broken = tmp_path / "broken.py"
+    broken.write_text(
+        "import runpy, sys\n"
+        "if sys.argv[1] == 'hardware':\n"
+        "    sys.argv += ['--weight-scale', '1.2']\n"
+        f"runpy.run_path({str(EXAMPLE)!r}, run_name='__main__')\n"
+    )
+    rc = main(
+        [
+            "compare",
+            str(broken),
+            "--simulators",
+            "nest,hardware",
+            "--seeds",
+            "4",
+            "--jobs",
+            "2",
+            "--no-figures",
+            "--output",
+            str(tmp_path / "broken"),
+            "--",
+            "--seed",
+            "{seed}",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert rc == EXIT_DISAGREE, printed
+    assert "DISAGREE" in printed
+
+
+def test_console_script_entry_point():
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "pynn-uni"]
+    assert ep.value == "pynn_uni.cli:main"
+    assert sys.executable  # the runs use the interpreter running the tests
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PYNN_UNI_SLOW_TESTS"),
+    reason="slow (~20 s, 4 NEURON runs): set PYNN_UNI_SLOW_TESTS=1",
+)
+def test_compare_va_benchmark_nest_vs_neuron_agree(tmp_path, capsys):
+    """The Vogels-Abbott example, unchanged, at 400 cells: NEST and NEURON agree."""
+    from pynn_uni import list_backends
+
+    pytest.importorskip("neuron", reason="NEURON is not installed")
+    if "neuron" not in list_backends():
+        pytest.skip("the neuron backend is not registered")
+    va = EXAMPLE.parent / "va_benchmark.py"
+    script_args = ["--n", "400", "--tstop", "500", "--seed", "{seed}", "--plot-figure", ""]
+    rc = main(["compare", str(va), "--simulators", "nest,neuron", "--seeds", "4", "--jobs", "2",
+               "--no-figures", "--output", str(tmp_path / "va"), "--", *script_args])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
