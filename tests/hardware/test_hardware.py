@@ -559,3 +559,18 @@ def test_spikes_are_bitwise_identical_across_processes():
     ]  # fmt: skip
     assert len(runs[0].strip()) > 16  # at least a few spikes
     assert runs[0] == runs[1]
+
+
+def test_mapping_report_travels_in_the_provenance():
+    import json
+
+    hw.setup(profile="spikey", chip_id=7)
+    cell = hw.Population(1, hw.IF_facets_hardware1(g_leak=40.0))
+    src = hw.Population(3, hw.SpikeSourceArray(spike_times=[5.0]))
+    hw.Projection(src, cell, hw.AllToAllConnector(), hw.StaticSynapse(weight=0.0024))
+    cell.record("spikes")
+    hw.run(20.0)
+    record = json.loads(cell.get_data().annotations["provenance"])
+    report = record["backend_details"]["mapping_report"]
+    assert report["chip_id"] == 7
+    assert report["hw_runtime"] == 20.0 / 1e4  # ms of hardware time at a 10^4 speed-up

@@ -166,7 +166,14 @@ def record(sim) -> dict:
         "script": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None,
         "argv": list(sys.argv[1:]),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
+        # what only the backend knows (e.g. the hardware mapping report), if it says
+        "backend_details": _jsonable(_backend_details(sim)),
     }
+
+
+def _backend_details(sim):
+    details = getattr(sim.backend, "provenance_details", None)
+    return details(sim.t) if callable(details) else None
 
 
 def block_annotations(sim) -> dict:

@@ -601,6 +601,12 @@ class HardwareBackend:
             p.spikes, p.signals = [], {}
 
     # -- report ---------------------------------------------------------------------------------
+    def provenance_details(self, bio_runtime: float) -> dict | None:
+        """The mapping report, for the provenance of recorded data (None before mapping)."""
+        if self.routing is None:
+            return None
+        return {"mapping_report": self.mapping_report(bio_runtime).as_dict()}
+
     def mapping_report(self, bio_runtime: float) -> MappingReport:
         if self.routing is None or self.dirty:
             self.routing = self._route()
