@@ -165,3 +165,63 @@ def test_second_ac_source_on_a_cell_is_refused():
         sim.ACSource(amplitude=0.1).inject_into(cells)
     sim.run(5.0)
     sim.end()
+
+
+def test_cvode_gives_the_fixed_step_result():
+    """Cells advance on their own grid events, so the variable-step solver changes nothing."""
+    out = []
+    for use_cvode in (False, True):
+        sim.setup(timestep=0.1, use_cvode=use_cvode, rtol=1e-6, atol=1e-8)
+        cells = sim.Population(1, sim.IF_cond_alpha(i_offset=0.9))
+        cells.record(["v", "spikes"])
+        sim.run(100.0)
+        seg = cells.get_data().segments[0]
+        out.append((seg.filter(name="v")[0].magnitude, np.asarray(seg.spiketrains[0])))
+        sim.end()
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    np.testing.assert_allclose(out[0][0], out[1][0], atol=1e-9)
+
+
+def _isis(source, run_ms=2000.0, split=None):
+    source.record("spikes")
+    for chunk in split or [run_ms]:
+        sim.run(chunk)
+    trains = [np.asarray(t.magnitude) for t in source.get_data().segments[0].spiketrains]
+    return trains, np.concatenate([np.diff(t) for t in trains])
+
+
+def test_gamma_source_rate_and_regularity():
+    """Order alpha = 3, beta = 60 Hz: rate beta / alpha = 20 Hz, ISI CV 1 / sqrt(3); a split
+    run gives the same trains."""
+    runs = []
+    for split in (None, [700.0, 1300.0]):
+        sim.setup(timestep=0.1, rng_seed=11)
+        runs.append(_isis(sim.Population(100, sim.SpikeSourceGamma(alpha=3, beta=60.0)),
+                          split=split))  # fmt: skip
+        sim.end()
+    (trains, isi), (trains2, _) = runs
+    for a, b in zip(trains, trains2, strict=True):
+        np.testing.assert_array_equal(a, b)
+    n = sum(t.size for t in trains)
+    assert abs(n - 4000) < 5 * np.sqrt(4000 / 3)  # renewal count variance ~ N CV^2
+    assert abs(isi.std() / isi.mean() - 1 / np.sqrt(3)) < 0.05
+
+
+def test_poisson_refractory_dead_time():
+    """50 Hz with a 5 ms dead time: ISIs >= 5 ms (on the grid), mean 20 ms, CV 0.75."""
+    sim.setup(timestep=0.1)
+    source = sim.Population(100, sim.SpikeSourcePoissonRefractory(rate=50.0, tau_refrac=5.0))
+    _, isi = _isis(source)
+    sim.end()
+    assert isi.min() >= 5.0 - 0.1 - 1e-9
+    assert abs(isi.mean() - 20.0) < 5 * 15.0 / np.sqrt(isi.size)
+    assert abs(isi.std() / isi.mean() - 0.75) < 0.05
+
+
+def test_facets_translation():
+    from pynn_uni.neuron import translations as tr
+
+    native = tr.to_native("IF_facets_hardware1", {"g_leak": 40.0, "v_rest": -65.0})
+    assert native["tau_m"] == pytest.approx(5.0)  # 0.2 nF / 0.04 uS
+    assert (native["cm"], native["tau_refrac"], native["e_rev_E"]) == (0.2, 1.0, 0.0)
+    assert "g_leak" not in native and native["v_rest"] == -65.0

@@ -209,3 +209,229 @@ def test_izhikevich_matches_nest():
     assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
     assert np.max(np.abs(v_nrn - v_nest)) < 0.1
     assert np.max(np.abs(u_nrn - u_nest)) < 0.1
+
+
+def _run_adex(sim, model: str, tau_refrac: float):
+    sim.setup(timestep=DT)
+    cell = sim.Population(1, getattr(sim, model)(i_offset=0.8, tau_refrac=tau_refrac))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[150.0, 151.0, 170.0]))
+    connector = sim.AllToAllConnector()
+    sim.Projection(source, cell, connector, sim.StaticSynapse(weight=0.05, delay=1.0))
+    inh = sim.StaticSynapse(weight=0.02, delay=3.0)
+    sim.Projection(source, cell, connector, inh, receptor_type="inhibitory")
+    cell.record(["v", "w", "spikes"])
+    sim.run(200.0)
+    seg = cell.get_data().segments[0]
+    v = seg.filter(name="v")[0].magnitude[:, 0]
+    w = seg.filter(name="w")[0].magnitude[:, 0]
+    spikes = np.asarray(seg.spiketrains[0].magnitude)
+    sim.end()
+    return v, w, spikes
+
+
+@pytest.mark.parametrize("tau_refrac", [0.1, 2.0])
+@pytest.mark.parametrize("model", ["EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista"])
+def test_adex_matches_nest(model, tau_refrac):
+    """Adapting regular firing, then synaptic input (NEST integrates adaptively, we with
+    0.01 ms RK4 substeps: v differs by ~0.05 mV on the spike upswing, spikes not at all)."""
+    v_nest, w_nest, s_nest = _run_adex(nest_sim, model, tau_refrac)
+    v_nrn, w_nrn, s_nrn = _run_adex(neuron_sim, model, tau_refrac)
+    assert s_nest.size > 5
+    assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
+    assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
+    assert np.max(np.abs(v_nrn - v_nest)) < 0.1
+    assert np.max(np.abs(w_nrn - w_nest)) < 1e-3  # nA; b = 0.0805 nA per spike
+
+
+def _run_hh(sim, synapses: bool = True):
+    sim.setup(timestep=DT)
+    cell = sim.Population(1, sim.HH_cond_exp(i_offset=0.2))
+    if synapses:
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[50.0, 51.0, 70.0]))
+        connector = sim.AllToAllConnector()
+        sim.Projection(source, cell, connector, sim.StaticSynapse(weight=0.05, delay=1.0))
+        inh = sim.StaticSynapse(weight=0.05, delay=3.0)
+        sim.Projection(source, cell, connector, inh, receptor_type="inhibitory")
+    cell.record(["v", "spikes"])
+    sim.run(100.0)
+    seg = cell.get_data().segments[0]
+    v = seg.filter(name="v")[0].magnitude[:, 0]
+    spikes = np.asarray(seg.spiketrains[0].magnitude)
+    sim.end()
+    return v, spikes
+
+
+def test_hh_matches_the_traub_equations():
+    """Against the HH/Traub ODE integrated to 1e-10 by scipy, spikes included."""
+    solve_ivp = pytest.importorskip("scipy.integrate").solve_ivp
+    v, _ = _run_hh(neuron_sim, synapses=False)
+    g_na, g_k, g_l, cm, v_t, e_na, e_k, e_l, i = (
+        20.0,
+        6.0,
+        0.01,
+        0.2,
+        -63.0,
+        50.0,
+        -90.0,
+        -65.0,
+        0.2,
+    )
+
+    def rhs(_, y):
+        vv, m, h, n = y
+        u = vv - v_t
+        an, bn = 0.032 * (15 - u) / (np.exp((15 - u) / 5) - 1), 0.5 * np.exp((10 - u) / 40)
+        am, bm = (
+            0.32 * (13 - u) / (np.exp((13 - u) / 4) - 1),
+            0.28 * (u - 40) / (np.exp((u - 40) / 5) - 1),
+        )
+        ah, bh = 0.128 * np.exp((17 - u) / 18), 4 / (1 + np.exp((40 - u) / 5))
+        i_ion = g_na * m**3 * h * (vv - e_na) + g_k * n**4 * (vv - e_k) + g_l * (vv - e_l)
+        return [
+            (i - i_ion) / cm,
+            am * (1 - m) - bm * m,
+            ah * (1 - h) - bh * h,
+            an * (1 - n) - bn * n,
+        ]
+
+    t = DT * np.arange(v.size)
+    exact = solve_ivp(rhs, (0, t[-1]), [-65.0, 0.0, 1.0, 0.0], t_eval=t, rtol=1e-10,
+                      atol=1e-10, method="LSODA").y[0]  # fmt: skip
+    assert exact.max() > 0  # it fires
+    assert np.max(np.abs(v - exact)) < 0.01
+
+
+def test_hh_matches_nest():
+    """Same spikes; v within 0.1 mV away from spikes.  Within 1 ms of a spike NEST's RKF45
+    (absolute tolerance 1e-3) strays up to ~0.5 mV from the exact solution, which we follow
+    to 0.01 mV (test above): a difference that cannot be closed from our side."""
+    v_nest, s_nest = _run_hh(nest_sim)
+    v_nrn, s_nrn = _run_hh(neuron_sim)
+    assert s_nest.size > 2
+    assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
+    assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
+    t = DT * np.arange(v_nest.size)
+    near = (np.abs(t[:, None] - s_nest[None, :]) <= 1.0).any(axis=1)
+    assert np.max(np.abs(v_nrn - v_nest)[~near]) < 0.1
+    assert np.max(np.abs(v_nrn - v_nest)) < 1.0
+
+
+def _run_stdp(sim, weight_dependence: str):
+    """Poisson-like pre trains into cells made to fire by a separate strong input."""
+    sim.setup(timestep=DT)
+    rng = np.random.default_rng(5)
+    pre_times = [np.sort(rng.choice(np.arange(1, 3000), 12, replace=False)) * 0.1 for _ in range(3)]
+    drive_times = [
+        np.sort(rng.choice(np.arange(1, 3000), 8, replace=False)) * 0.1 for _ in range(3)
+    ]
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in pre_times]))
+    drive = sim.Population(
+        3, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in drive_times])
+    )
+    post = sim.Population(3, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=2.0))
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=60.0, delay=1.0))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(
+            tau_plus=20.0, tau_minus=15.0, A_plus=0.05, A_minus=0.06
+        ),
+        weight_dependence=getattr(sim, weight_dependence)(w_min=0.0, w_max=1.0),
+        weight=0.5,
+        delay=1.5,
+    )
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    post.record("spikes")
+    sim.run(320.0)
+    weights = np.asarray(prj.get("weight", format="array"), dtype=float)
+    n_post = sum(len(t) for t in post.get_data().segments[0].spiketrains)
+    sim.end()
+    return weights, n_post
+
+
+@pytest.mark.parametrize(
+    "weight_dependence", ["AdditiveWeightDependence", "MultiplicativeWeightDependence"]
+)
+def test_stdp_matches_nest(weight_dependence):
+    """Many pre and post spikes per synapse: the same weights as NEST's stdp_synapse."""
+    w_nest, n_nest = _run_stdp(nest_sim, weight_dependence)
+    w_nrn, n_nrn = _run_stdp(neuron_sim, weight_dependence)
+    assert n_nest == n_nrn > 10
+    assert np.abs(w_nest - 0.5).max() > 0.01  # the weights did move
+    np.testing.assert_allclose(w_nrn, w_nest, rtol=1e-6)
+
+
+def _run_delta(sim):
+    sim.setup(timestep=DT)
+    cell = sim.Population(1, sim.IF_curr_delta(i_offset=0.5, tau_refrac=2.0))
+    exc = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 10.5, 11.0, 20.0, 21.9]))
+    inh = sim.Population(1, sim.SpikeSourceArray(spike_times=[40.0, 40.1]))
+    connector = sim.AllToAllConnector()
+    sim.Projection(exc, cell, connector, sim.StaticSynapse(weight=6.0, delay=1.0))
+    inh_syn = sim.StaticSynapse(weight=-3.0, delay=1.0)
+    sim.Projection(inh, cell, connector, inh_syn, receptor_type="inhibitory")
+    cell.record(["v", "spikes"])
+    sim.run(80.0)
+    seg = cell.get_data().segments[0]
+    v = seg.filter(name="v")[0].magnitude[:, 0]
+    spikes = np.asarray(seg.spiketrains[0].magnitude)
+    sim.end()
+    return v, spikes
+
+
+def test_if_curr_delta_matches_nest():
+    """Jumps at the arrival step, input during refractoriness lost (NEST's iaf_psc_delta)."""
+    v_nest, s_nest = _run_delta(nest_sim)
+    v_nrn, s_nrn = _run_delta(neuron_sim)
+    assert s_nest.size > 1
+    assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
+    assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
+    assert np.max(np.abs(v_nrn - v_nest)) < 0.1
+
+
+def _run_gsfa(sim):
+    sim.setup(timestep=DT)
+    cell = sim.Population(1, sim.IF_cond_exp_gsfa_grr(i_offset=1.2, tau_refrac=1.0))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[60.0, 61.0]))
+    sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.03))
+    cell.record(["v", "g_r", "g_s", "spikes"])
+    sim.run(150.0)
+    seg = cell.get_data().segments[0]
+    signals = {name: seg.filter(name=name)[0].magnitude[:, 0] for name in ("v", "g_r", "g_s")}
+    spikes = np.asarray(seg.spiketrains[0].magnitude)
+    sim.end()
+    return signals, spikes
+
+
+def test_gsfa_grr_matches_nest():
+    """Adaptation (g_s) and relative refractoriness (g_r) make the intervals grow."""
+    x_nest, s_nest = _run_gsfa(nest_sim)
+    x_nrn, s_nrn = _run_gsfa(neuron_sim)
+    assert s_nest.size >= 3 and np.diff(s_nest)[-1] > np.diff(s_nest)[0]
+    assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
+    assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
+    assert np.max(np.abs(x_nrn["v"] - x_nest["v"])) < 0.1
+    for name in ("g_r", "g_s"):  # nS
+        np.testing.assert_allclose(x_nrn[name], x_nest[name], atol=1e-6 * x_nest[name].max())
+
+
+def _run_facets(sim):
+    sim.setup(timestep=DT)
+    cell = sim.Population(2, sim.IF_facets_hardware1(g_leak=[40.0, 20.0], v_thresh=-62.0))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 6.0, 7.0, 30.0]))
+    sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))
+    cell.record(["v", "spikes"])
+    sim.run(60.0)
+    seg = cell.get_data().segments[0]
+    v = seg.filter(name="v")[0].magnitude
+    spikes = np.sort(np.concatenate([np.asarray(t.magnitude) for t in seg.spiketrains]))
+    sim.end()
+    return v, spikes
+
+
+def test_facets_hardware1_matches_nest():
+    """cm = 0.2 nF, tau_m = cm / g_leak, tau_refrac = 1 ms, e_rev_E = 0 fixed."""
+    v_nest, s_nest = _run_facets(nest_sim)
+    v_nrn, s_nrn = _run_facets(neuron_sim)
+    assert s_nest.size > 0
+    assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
+    assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
+    assert np.max(np.abs(v_nrn - v_nest)) < 0.1

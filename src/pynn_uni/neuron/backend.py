@@ -1,12 +1,13 @@
 """The NEURON backend: realises the network description with NEURON's Python API.
 
 Cells are our own ARTIFICIAL_CELL mechanisms (``nmodl/``, compiled on first use by
-``compile.py``): ``PynnIF`` integrates on NEST's time grid, so spike times and membrane
-traces match NEST's; spike sources are ``PynnRelay`` cells re-emitting events that the
-backend queues before each run (SpikeSourceArray times, or Poisson times drawn with numpy
-from streams seeded by the rng seed, the population's first id and a 1 s block index, so a
-split run equals a single run).  One NetCon per connection.  ``reset()`` re-initialises
-NEURON (``finitialize``) with the same objects, so a reset network is exactly a fresh one.
+``compile.py``): ``PynnIF``, ``PynnAdEx``, ``PynnHH`` and ``PynnIzh`` advance on NEST's time
+grid in NEST's update order, so spike times and membrane traces match NEST's.  Spike
+sources are ``PynnRelay`` cells re-emitting events that the backend queues before each run
+(SpikeSourceArray times, or Poisson times drawn with numpy from streams seeded by the rng
+seed, the population's first id and a 1 s block index, so a split run equals a single run).
+One NetCon per connection.  ``reset()`` re-initialises NEURON (``finitialize``) with the
+same objects, so a reset network is exactly a fresh one.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common.backend import ConnectionArrays
+from pynn_uni.neuron import spike_sources
 from pynn_uni.neuron import translations as tr
+from pynn_uni.neuron.electrodes import CurrentSources, _Source
 
 _SETUP_OPTIONS = {"timestep", "min_delay", "max_delay", "rng_seed", "use_cvode", "rtol", "atol"}
-_BLOCK_MS = 1000.0  # Poisson streams are drawn in blocks of this length (ms)
-#: current sources computed inside PynnIF (at most one of each per cell)
-_WAVES = {"ACSource": "ac", "NoisyCurrentSource": "noise"}
+_BLOCK_MS = spike_sources.BLOCK_MS  # random sources are drawn in blocks of this length
+_RK4 = ("PynnIF", "PynnAdEx", "PynnHH")  # mechanisms with Runge-Kutta substeps (nsub)
 #: NetCon weight-vector slot of each synapse value (see NET_RECEIVE in nmodl/pynn_if.mod)
-_SLOTS = {"weight": 0, "U": 3, "tau_rec": 4, "tau_facil": 5, "u": 7}
+_SLOTS = {"weight": 0, "U": 3, "tau_rec": 4, "tau_facil": 5, "u": 7, "tau_plus": 13,
+          "tau_minus": 14, "A_plus": 15, "A_minus": 16, "w_min": 17, "w_max": 18,
+          "dendritic_delay": 20}  # fmt: skip
 
 
 def _neuron_h():
@@ -53,6 +57,7 @@ class _Pop:
         self.interval = None
         self.blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.waves: dict[str, set] = {}  # "ac"/"noise" -> cell indices that have one
+        self.upcoming: dict[int, np.ndarray] = {}  # renewal sources: next spikes at block b
 
 
 class _Proj:
@@ -63,23 +68,11 @@ class _Proj:
         self.pre = np.empty(0, np.int64)
         self.post = np.empty(0, np.int64)
         self.values: dict[str, np.ndarray] = {}  # weight (uS/nA), delay (ms), ...
+        self.shift = 0.0  # NetCon delay = delay - shift (ms)
         self.netcons: list = []
 
 
-class _Source:
-    """A current source on some cells of one population: its steps (time ms, change nA)."""
-
-    def __init__(self, source, target: _Pop, idx: np.ndarray):
-        self.source, self.target, self.idx = source, target, idx
-        self.times = self.deltas = np.empty(0)
-        self.netcons: list[list] = []  # per step, one NetCon per target cell
-        self.history: list = []  # (times, deltas, valid until) before each mid-run update
-        self.recorded = False
-        self.stream = 0  # NoisyCurrentSource: the third Random123 id of its cells' streams
-        self.meter = None
-
-
-class NeuronBackend:
+class NeuronBackend(CurrentSources):
     """NEURON 9 realisation of the backend protocol (see pynn_uni.common.backend)."""
 
     name = "NEURON"
@@ -105,6 +98,8 @@ class NeuronBackend:
         self.pc.set_maxstep(10)
         # Vector.record needs a section in the model; this one carries no mechanism
         self._clock = h.Section(name="pynn_uni_clock")
+        self._tvec = h.Vector()  # the times at which vectors record (since the last init)
+        self._record(self._tvec, h._ref_t)
         self.pops: list[_Pop] = []
         self.projs: list[_Proj] = []
         self.sources: list[_Source] = []
@@ -127,7 +122,7 @@ class NeuronBackend:
             src.netcons = []
         self.pops, self.projs, self.sources = [], [], []
         self.objects = np.empty(0, dtype=object)
-        self._clock = None
+        self._clock = self._tvec = None
 
     def max_delay(self) -> float:
         delays = [p.values["delay"].max() for p in self.projs if p.pre.size]
@@ -150,8 +145,9 @@ class NeuronBackend:
         if pop.is_source:
             pop.feeds = [h.NetCon(None, c) for c in pop.cells]
         else:
-            self._set_params(pop, np.arange(n), {**t.switches, "grid": self.dt, **params})
-            if t.mechanism == "PynnIF":
+            native = tr.to_native(name, params)
+            self._set_params(pop, np.arange(n), {**t.switches, "grid": self.dt, **native})
+            if t.mechanism in _RK4:
                 self._set_substeps(pop, np.arange(n))
         objs = np.empty(n, dtype=object)
         objs[:] = pop.cells
@@ -171,9 +167,13 @@ class NeuronBackend:
     def _set_substeps(self, pop: _Pop, idx) -> None:
         """Runge-Kutta substeps per time step: each at most a tenth of the fastest time
         constant (RK4 error per substep ~ 1e-7 relative; traces stay ~1e-3 mV of exact)."""
-        taus = [pop.params[k] for k in ("tau_m", "tau_syn_E", "tau_syn_I") if k in pop.params]
+        names = ("tau_m", "tau_syn_E", "tau_syn_I", "tau_w")
+        native = tr.to_native(pop.name, pop.params)
+        taus = [native[k] for k in names if k in native]
         fastest = np.min(np.broadcast_arrays(*[np.asarray(t, float) for t in taus]), axis=0)
         nsub = np.maximum(1, np.ceil(10.0 * self.dt / np.broadcast_to(fastest, (pop.n,))))
+        if pop.translation.mechanism in ("PynnAdEx", "PynnHH"):  # spikes: <= 0.01 ms substeps
+            nsub = np.maximum(nsub, np.ceil(self.dt / 0.01 - 1e-9))
         self._set_params(pop, idx, {"nsub": nsub})
 
     def ids(self, h: _Pop) -> np.ndarray:
@@ -188,8 +188,11 @@ class NeuronBackend:
         if h.is_source:
             h.blocks = {b: v for b, v in h.blocks.items() if (b + 1) * _BLOCK_MS <= self.t}
             return
-        self._set_params(h, np.asarray(idx), {k: params[k] for k in changed})
-        if h.translation.mechanism == "PynnIF":
+        native = tr.to_native(h.name, params)
+        if h.name not in tr.TRANSFORMS:
+            native = {k: native[k] for k in changed}
+        self._set_params(h, np.asarray(idx), native)
+        if h.translation.mechanism in _RK4:
             self._set_substeps(h, np.asarray(idx))
 
     def initialize(self, h: _Pop, celltype, values: dict) -> None:
@@ -223,11 +226,18 @@ class NeuronBackend:
             for i in np.asarray(idx, np.int64).tolist():
                 if i not in vectors:
                     vec = hoc.Vector()
-                    vec.record(getattr(h.cells[i], f"_ref_{native}"))  # every step
+                    self._record(vec, getattr(h.cells[i], f"_ref_{native}"))
                     vectors[i] = vec
         if variable not in h.active:  # (re)start: what was recorded while stopped is dropped
             self._skip(h, variable)
         h.active.add(variable)
+
+    def _record(self, vec, ref) -> None:
+        """Every step with the fixed-step solver; on the dt grid with CVODE."""
+        if self.cvode.active():
+            vec.record(ref, self.dt)
+        else:
+            vec.record(ref)
 
     def _skip(self, h: _Pop, variable: str) -> None:
         if variable == "spikes":
@@ -251,7 +261,8 @@ class NeuronBackend:
         start, h.spike_read = h.spike_read, int(h.spike_t.size())
         if "spikes" not in h.active:
             return empty
-        times = h.spike_t.as_numpy()[start:].copy()
+        # on the grid: the self-event clock accumulates rounding (~1e-13 ms per step)
+        times = np.round(h.spike_t.as_numpy()[start:] / self.dt) * self.dt
         return h.spike_i.as_numpy()[start:].astype(np.int64), times
 
     def signals(self, h: _Pop, celltype, variable: str):
@@ -264,15 +275,16 @@ class NeuronBackend:
         if variable not in h.active or total <= start:
             return empty
         columns = np.array(sorted(vectors), dtype=np.int64)
-        k = int(round(h.interval / self.dt))
-        steps = np.arange(start, total) * k
-        n_steps = int(round(self.t / self.dt)) + 1
-        values = np.full((steps.size, columns.size), np.nan)
+        wanted = np.arange(start, total) * int(round(h.interval / self.dt))  # step numbers
+        sampled = np.rint(self._tvec.as_numpy() / self.dt).astype(np.int64)  # since init
+        values = np.full((wanted.size, columns.size), np.nan)
         for j, i in enumerate(columns.tolist()):
-            data = vectors[i].as_numpy()[:n_steps]
-            first = n_steps - data.size  # a vector made mid-run holds the latest steps only
-            ok = steps >= first
-            values[ok, j] = data[steps[ok] - first]
+            data = vectors[i].as_numpy()
+            n = min(data.size, sampled.size)  # a vector made mid-run: the latest samples
+            steps, data = sampled[sampled.size - n :], data[data.size - n :]
+            pos = np.clip(np.searchsorted(steps, wanted), 0, max(n - 1, 0))
+            hit = (steps[pos] == wanted) if n else np.zeros(wanted.size, bool)
+            values[hit, j] = data[pos[hit]]
         times = h.interval * np.arange(start, total)
         keep = times > 0.0  # t = 0 is the initial value, which the common layer supplies
         return times[keep], values[keep], columns
@@ -285,12 +297,24 @@ class NeuronBackend:
             raise errors.NotSupportedError(
                 f"{name} is not available on NEURON (supported: {', '.join(tr.SYNAPSES)})"
             )
+        if name == "STDPMechanism":
+            timing = type(st.timing_dependence).__name__
+            weight = type(st.weight_dependence).__name__
+            if timing not in tr.STDP_TIMING or weight not in tr.STDP_WEIGHT:
+                raise errors.NotSupportedError(
+                    f"STDPMechanism with {timing} and {weight} is not available on NEURON "
+                    f"(timing: {', '.join(tr.STDP_TIMING)}; weight: {', '.join(tr.STDP_WEIGHT)})"
+                )
+            if getattr(st, "voltage_dependence", None) is not None:
+                raise errors.NotSupportedError("voltage-dependent STDP is not available on NEURON")
         post = getattr(projection.post, "populations", None) or [projection.post]
         names = {type(p.celltype).__name__ for p in post}
-        if name != "StaticSynapse" and any(tr.CELLS[n].mechanism != "PynnIF" for n in names):
+        if name != "StaticSynapse" and any(
+            tr.CELLS[n].mechanism != "PynnIF" or n in tr.JUMP_INPUT for n in names
+        ):
             raise errors.NotSupportedError(
                 f"{name} onto {', '.join(sorted(names))} is not available on NEURON yet "
-                "(only onto the IF_* cell types)"
+                "(only onto IF_curr_exp/alpha and IF_cond_exp/alpha)"
             )
 
     def new_projection(self, projection) -> _Proj:
@@ -310,14 +334,16 @@ class NeuronBackend:
         sources = self.objects[projection.pre._ids[block.pre] - 1].tolist()
         targets = self.objects[projection.post._ids[block.post] - 1].tolist()
         NetCon, receptor = self.h.NetCon, h.receptor
+        h.shift = self._delay_shift(projection)
         made = []
-        for s, t, d, w in zip(
-            sources, targets, values["delay"].tolist(), values["weight"].tolist(), strict=True
-        ):
+        delays = (values["delay"] - h.shift).tolist()
+        for s, t, d, w in zip(sources, targets, delays, values["weight"].tolist(), strict=True):
             nc = NetCon(s, t, 0.0, d, w)
             if receptor:
                 nc.weight[1] = receptor
             made.append(nc)
+        if h.kind == "STDPMechanism":
+            self._stdp(projection, made, values)
         if h.kind == "TsodyksMarkramSynapse":
             tau = "tau_syn_I" if receptor else "tau_syn_E"
             extra = [values[k].tolist() for k in ("U", "tau_rec", "tau_facil", "u")]
@@ -330,6 +356,36 @@ class NeuronBackend:
         h.post = np.concatenate([h.post, block.post])
         for k, v in values.items():
             h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
+
+    @staticmethod
+    def _stdp(projection, netcons: list, values: dict) -> None:
+        if np.any(values["dendritic_delay_fraction"] != 1.0):
+            raise errors.NotSupportedError(
+                f"Projection {projection.label!r}: dendritic_delay_fraction must be 1 on "
+                "NEURON (the whole delay is dendritic, as on NEST)"
+            )
+        mult = tr.STDP_WEIGHT[type(projection.synapse_type.weight_dependence).__name__]
+        names = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "delay")
+        columns = [values[k].tolist() for k in names]
+        for nc, *p in zip(netcons, *columns, strict=True):
+            nc.weight[12] = 1.0
+            for slot, x in enumerate(p[:6], start=13):
+                nc.weight[slot] = x
+            nc.weight[19], nc.weight[20] = mult, p[6]
+
+    def _delay_shift(self, projection) -> float:
+        """How much earlier than the delay the NetCon delivers (ms): a voltage jump lands
+        within the step it arrives in, after the cell's update (see nmodl/pynn_izh.mod)."""
+        post = getattr(projection.post, "populations", None) or [projection.post]
+        jumps = {type(p.celltype).__name__ in tr.JUMP_INPUT for p in post}
+        if jumps == {True}:
+            return 0.6 * self.dt
+        if len(jumps) > 1:
+            raise errors.NotSupportedError(
+                "a projection onto voltage-jump cells (IF_curr_delta, Izhikevich) and other "
+                "cell types at once is not available on NEURON; make one per cell type"
+            )
+        return 0.0
 
     def disconnect(self, h: _Proj) -> None:
         h.netcons = []
@@ -348,7 +404,10 @@ class NeuronBackend:
         for name in names:
             if name not in known:
                 raise errors.NonExistentParameterError(name, h.kind, sorted(known))
-            values[name] = h.values.get(name, np.empty(0)).copy()
+            if name == "weight" and h.kind == "STDPMechanism":  # plastic: ask the NetCons
+                values[name] = np.array([nc.weight[0] for nc in h.netcons], dtype=float)
+            else:
+                values[name] = h.values.get(name, np.empty(0)).copy()
         return h.pre.copy(), h.post.copy(), values
 
     def set_connection_values(self, h: _Proj, projection, values: dict) -> None:
@@ -358,119 +417,13 @@ class NeuronBackend:
             new = h.values[name].tolist()
             if name == "delay":
                 for nc, d in zip(h.netcons, new, strict=True):
-                    nc.delay = d
+                    nc.delay = d - h.shift
+                    if h.kind == "STDPMechanism":
+                        nc.weight[_SLOTS["dendritic_delay"]] = d
             else:  # weight vector slot: the value takes effect at the next spike
                 slot = _SLOTS[name]
                 for nc, x in zip(h.netcons, new, strict=True):
                     nc.weight[slot] = x
-
-    # -- current sources -----------------------------------------------------------------
-    def inject(self, source, target: _Pop, idx) -> _Source:
-        name = type(source).__name__
-        if name not in tr.CURRENT_SOURCES or getattr(source, "is_native", False):
-            raise errors.NotSupportedError(
-                f"{name} is not available on NEURON (supported: {', '.join(tr.CURRENT_SOURCES)})"
-            )
-        h = _Source(source, target, np.asarray(idx, np.int64))
-        if name in _WAVES and target.translation.mechanism != "PynnIF":
-            raise errors.NotSupportedError(
-                f"{name} into {target.name} is not available on NEURON yet (only DCSource "
-                "and StepCurrentSource)"
-            )
-        if name in _WAVES:
-            prefix = _WAVES[name]
-            taken = target.waves.setdefault(prefix, set())
-            clash = taken.intersection(h.idx.tolist())
-            if clash:
-                raise errors.NotSupportedError(
-                    f"{name}: cell {min(clash)} of this population already has one; NEURON's "
-                    f"PynnIF takes at most one {name} per cell"
-                )
-            taken.update(h.idx.tolist())
-            self._n_waves += 1
-            h.stream = self._n_waves
-            self._set_wave(h)
-        else:
-            h.times, h.deltas = _steps(source, self.dt)
-            h.netcons = self._source_netcons(h, h.deltas)
-        self.sources.append(h)
-        return h
-
-    def _set_wave(self, h: _Source) -> None:
-        """ACSource / NoisyCurrentSource: parameters of the cell's own waveform."""
-        p = {k: getattr(v, "value", v) for k, v in h.source.get_parameters().items()}
-        prefix = _WAVES[type(h.source).__name__]
-        values = {f"{prefix}_on": 1.0, f"{prefix}_start": p["start"], f"{prefix}_stop": p["stop"]}
-        if prefix == "ac":
-            values.update(ac_amp=p["amplitude"], ac_offset=p["offset"],
-                          ac_freq=p["frequency"], ac_phase=p["phase"])  # fmt: skip
-        else:
-            hold = max(self.dt, round(float(p["dt"]) / self.dt) * self.dt)
-            values.update(noise_mean=p["mean"], noise_std=p["stdev"], noise_dt=hold)
-        cells = [h.target.cells[i] for i in h.idx.tolist()]
-        for c in cells:
-            for k, v in values.items():
-                setattr(c, k, float(v))
-        if prefix == "noise":
-            self._seed_noise(h)
-
-    def _seed_noise(self, h: _Source) -> None:
-        """Each target cell draws from its own stream: (rng_seed, cell id, source number)."""
-        for i in h.idx.tolist():
-            rng = h.target.cells[i].noise_rng
-            rng.set_ids(self.seed, int(h.target.ids[i]), h.stream)
-            rng.set_seq(0)
-
-    def _source_netcons(self, h: _Source, deltas: np.ndarray) -> list:
-        """One NetCon per (target cell, distinct step), carrying the step (nA) as weight."""
-        NetCon, cells = self.h.NetCon, [h.target.cells[i] for i in h.idx.tolist()]
-        made = []
-        for d in deltas.tolist():
-            row = []
-            for c in cells:
-                nc = NetCon(None, c)
-                nc.weight[0], nc.weight[1] = d, 2
-                row.append(nc)
-            made.append(row)
-        return made
-
-    def update_source(self, h: _Source, source) -> None:
-        if type(source).__name__ in _WAVES:
-            h.source = source
-            self._set_wave(h)
-            return
-        times, deltas = _steps(source, self.dt)
-        mid_run = not self.need_init and self.t > 0
-        if mid_run:  # the new level from now on; earlier steps stay as they were
-            now = _level(times, deltas, self.t) - _level(h.times, h.deltas, self.t)
-            later = times > self.t + 1e-6 * self.dt
-            times = np.concatenate([[self.t], times[later]])
-            deltas = np.concatenate([[now], deltas[later]])
-            h.history.append((h.times, h.deltas, self.t))
-        h.times, h.deltas = times, deltas
-        h.netcons = self._source_netcons(h, deltas)
-        if mid_run:  # the next run queues (t, t1] only: queue the jump at t here
-            for nc in h.netcons[0]:
-                nc.event(self.t)
-
-    def record_source(self, h: _Source) -> None:
-        h.recorded = True
-        if type(h.source).__name__ in _WAVES and h.idx.size:
-            h.meter = self.h.Vector()
-            h.meter.record(h.target.cells[int(h.idx[0])]._ref_i_wave)
-
-    def source_signal(self, h: _Source):
-        t = self.dt * np.arange(int(round(self.t / self.dt)) + 1)
-        if h.meter is not None:  # sample k holds the current of the step ending at k*dt
-            data = h.meter.as_numpy()[: t.size]
-            values = np.zeros(t.size)
-            values[: max(data.size - 1, 0)] = data[1:]
-            return t[:-1], values[:-1]
-        values = _level(h.times, h.deltas, t)
-        for times, deltas, until in h.history:  # levels before mid-run updates
-            early = t < until - 1e-9 * self.dt
-            values[early] = _level(times, deltas, t[early])
-        return t, values
 
     # -- running -------------------------------------------------------------------------
     def _initialise(self) -> None:
@@ -501,21 +454,13 @@ class NeuronBackend:
         for i, s in zip(idx.tolist(), times.tolist(), strict=True):
             feeds[i].event(s)
 
-    def _queue_steps(self, src: _Source, t0: float, t1: float) -> None:
-        """Queue the source's current steps in (t0, t1] ([0, t1] on the first run)."""
-        eps = 1e-6 * self.dt
-        low = -eps if t0 == 0.0 else t0 + eps
-        for k in np.flatnonzero((src.times > low) & (src.times <= t1 + eps)).tolist():
-            for nc in src.netcons[k]:
-                nc.event(float(src.times[k]))
-
     def _source_spikes(self, pop: _Pop, t0: float, t1: float):
         if pop.name == "SpikeSourceArray":
             idx, times = _array_spikes(pop.params["spike_times"], pop.n, self.dt)
         else:
             first = int(np.floor(t0 / _BLOCK_MS))
             last = int(np.floor(t1 / _BLOCK_MS))
-            parts = [self._poisson_block(pop, b) for b in range(first, last + 1)]
+            parts = [self._block(pop, b) for b in range(first, last + 1)]
             idx = np.concatenate([p[0] for p in parts])
             times = np.concatenate([p[1] for p in parts])
         eps = 1e-6 * self.dt
@@ -523,37 +468,26 @@ class NeuronBackend:
         order = np.argsort(times[sel], kind="stable")
         return idx[sel][order], times[sel][order]
 
-    def _poisson_block(self, pop: _Pop, b: int):
-        """Poisson spikes of block [b, b+1) seconds, rounded up to the time grid (like NEST's
-        poisson_generator, several spikes may share one step)."""
+    def _block(self, pop: _Pop, b: int):
+        """Spikes of block [b, b+1) s (cached: reset and split runs replay them)."""
         if b not in pop.blocks:
             rng = np.random.default_rng([self.seed, int(pop.ids[0]) if pop.n else 0, b])
-            p = pop.params
-            rate, start, duration = (
-                np.broadcast_to(np.asarray(p[k], float), (pop.n,))
-                for k in ("rate", "start", "duration")
-            )
-            lo = np.maximum(start, b * _BLOCK_MS)
-            hi = np.minimum(start + duration, (b + 1) * _BLOCK_MS)
-            span = np.clip(hi - lo, 0.0, None)
-            counts = rng.poisson(rate * span / 1000.0)
-            idx = np.repeat(np.arange(pop.n), counts)
-            times = lo[idx] + rng.random(idx.size) * span[idx]
-            times = np.ceil(times / self.dt - 1e-9) * self.dt
+            if pop.name in spike_sources.RENEWAL:
+                if b > 0 and b - 1 not in pop.blocks:
+                    self._block(pop, b - 1)  # renewal: the blocks in order
+                upcoming = pop.upcoming.get(b)
+                idx, times, pop.upcoming[b + 1] = spike_sources.renewal_block(
+                    pop.name, pop.params, pop.n, b, rng, self.dt, upcoming
+                )
+            else:
+                idx, times = spike_sources.poisson_block(pop.params, pop.n, b, rng, self.dt)
             pop.blocks[b] = (idx, times)
         return pop.blocks[b]
 
     def reset(self) -> None:
         self.t = 0.0
         self.need_init = True
-        for src in self.sources:  # a fresh run uses the source's latest parameters
-            if type(src.source).__name__ in _WAVES:
-                if src.stream and _WAVES[type(src.source).__name__] == "noise":
-                    self._seed_noise(src)  # the same noise again
-                continue
-            src.history = []
-            src.times, src.deltas = _steps(src.source, self.dt)
-            src.netcons = self._source_netcons(src, src.deltas)
+        self._reset_sources()
 
 
 def _array_spikes(spike_times, n: int, dt: float):
@@ -563,26 +497,3 @@ def _array_spikes(spike_times, n: int, dt: float):
     idx = np.repeat(np.arange(n), [t.size for t in trains])
     times = np.concatenate(trains) if trains else np.empty(0)
     return idx, np.round(times / dt) * dt
-
-
-def _steps(source, dt: float):
-    """(times, changes) of a DC or step current source, times on the grid: the change
-    applies to the membrane from the step that starts at its time (NEST's semantics)."""
-    p = {k: getattr(v, "value", v) for k, v in source.get_parameters().items()}
-    if type(source).__name__ == "DCSource":
-        times = np.array([p["start"], p["stop"]], float)
-        levels = np.array([p["amplitude"], 0.0])
-    else:
-        times = np.asarray(p["times"], float).ravel()
-        levels = np.asarray(p["amplitudes"], float).ravel()
-    times = np.round(times / dt) * dt
-    order = np.argsort(times, kind="stable")
-    times, levels = times[order], levels[order]
-    deltas = np.diff(np.concatenate([[0.0], levels]))
-    return times, deltas
-
-
-def _level(times: np.ndarray, deltas: np.ndarray, t):
-    """Current (nA) of a step source at time(s) t: the sum of the steps up to t."""
-    cum = np.concatenate([[0.0], np.cumsum(deltas)])
-    return cum[np.searchsorted(times, np.asarray(t, float) + 1e-9, side="right")]

@@ -12,21 +12,26 @@ arrives at k*grid has been applied.  Spikes are emitted at (k+1)*grid.
 
 cond = 0: current-based (weights in nA, inhibitory weights negative);
 cond = 1: conductance-based (weights in uS, both positive).
-alpha = 0: exponential synapses; alpha = 1: alpha-shaped (peak = weight at t = tau_syn).
+alpha = 0: exponential synapses; alpha = 1: alpha-shaped (peak = weight at t = tau_syn);
+delta = 1: no synaptic dynamics, an input is a jump of v by its weight (mV), IF_curr_delta.
 NET_RECEIVE(w, receptor): receptor 0 excitatory, 1 inhibitory, 2 a step change of the
 injected current i_inj by w (nA), from the step that starts at the event time on.
 At most one ACSource (ac_*) and one NoisyCurrentSource (noise_*, a new normal value every
 noise_dt from this cell's own Random123 stream) per cell.
 tm = 1 on a NetCon makes it a Tsodyks-Markram synapse (U, tau_rec, tau_facil, tau_psc = the
 post cell's tau_syn, u0 = initial u; u, x, y, tlast are the connection's own state).
+stdp = 1 makes it plastic: pair-based STDP with additive (mult = 0) or multiplicative
+(mult = 1) weight dependence, from the last 64 spikes of this cell (tpost); w (weight[0])
+is the synapse's weight and changes in place.
 ENDCOMMENT
 
 NEURON {
     ARTIFICIAL_CELL PynnIF
     RANGE cm, tau_m, v_rest, v_reset, v_thresh, tau_refrac, i_offset
-    RANGE tau_syn_E, tau_syn_I, e_rev_E, e_rev_I, cond, alpha, grid, nsub, v_init, i_inj
+    RANGE tau_syn_E, tau_syn_I, e_rev_E, e_rev_I, cond, alpha, delta, grid, nsub, v_init, i_inj
     RANGE vm, ge, ye, gi, yi, refr, isyn_exc, isyn_inh
     RANGE dv, dge, dye, dgi, dyi
+    RANGE tau_sfa, e_rev_sfa, q_sfa, tau_rr, e_rev_rr, q_rr, gs, gr
     RANGE ac_on, ac_amp, ac_offset, ac_freq, ac_phase, ac_start, ac_stop
     RANGE noise_on, noise_mean, noise_std, noise_dt, noise_start, noise_stop, i_noise, i_wave
     RANDOM noise_rng
@@ -57,9 +62,16 @@ PARAMETER {
     e_rev_I = -70 (mV)
     cond = 0
     alpha = 0
+    delta = 0
     grid = 0.1 (ms)
     nsub = 10
     v_init = -65 (mV)
+    tau_sfa = 100 (ms)
+    e_rev_sfa = -75 (mV)
+    q_sfa = 0 : nS
+    tau_rr = 2 (ms)
+    e_rev_rr = -75 (mV)
+    q_rr = 0 : nS
     ac_on = 0
     ac_amp = 0 (nA)
     ac_offset = 0 (nA)
@@ -85,6 +97,11 @@ ASSIGNED {
     gi
     yi
     refr
+    stepfree
+    gs
+    gr
+    tpost[64] (ms)
+    npost
     isyn_exc (nA)
     isyn_inh (nA)
     dv
@@ -101,13 +118,24 @@ INITIAL {
     gi = 0
     yi = 0
     refr = 0
+    stepfree = 1
+    gs = 0
+    gr = 0
+    npost = 0
     i_inj = 0
     i_wave = 0
     i_noise = 0
     net_send(0.25 * grid, 1)
 }
 
-PROCEDURE deriv(vv, gee, yee, gii, yii, frozen) {
+PROCEDURE deriv(vv, gee, yee, gii, yii, frozen, off (ms)) {
+    LOCAL iad
+    : spike-frequency adaptation and relative refractoriness (IF_cond_exp_gsfa_grr), in nS:
+    : plain exponential decays, evaluated exactly at the substep offset
+    iad = 0
+    if (q_sfa > 0 || q_rr > 0 || gs > 0 || gr > 0) {
+        iad = 0.001 * (gs * exp(-off / tau_sfa) * (e_rev_sfa - vv) + gr * exp(-off / tau_rr) * (e_rev_rr - vv))
+    }
     if (cond > 0) {
         isyn_exc = gee * (e_rev_E - vv)
         isyn_inh = gii * (e_rev_I - vv)
@@ -118,7 +146,7 @@ PROCEDURE deriv(vv, gee, yee, gii, yii, frozen) {
     if (frozen > 0) {
         dv = 0
     } else {
-        dv = ((v_rest - vv) * cm / tau_m + i_offset + i_inj + i_wave + isyn_exc + isyn_inh) / cm
+        dv = ((v_rest - vv) * cm / tau_m + i_offset + i_inj + i_wave + isyn_exc + isyn_inh + iad) / cm
     }
     if (alpha > 0) {
         dge = yee - gee / tau_syn_E
@@ -147,25 +175,25 @@ PROCEDURE advance() {
         ye0 = ye
         gi0 = gi
         yi0 = yi
-        deriv(v0, ge0, ye0, gi0, yi0, frozen)
+        deriv(v0, ge0, ye0, gi0, yi0, frozen, 0)
         v1 = dv
         ge1 = dge
         ye1 = dye
         gi1 = dgi
         yi1 = dyi
-        deriv(v0 + 0.5*h*v1, ge0 + 0.5*h*ge1, ye0 + 0.5*h*ye1, gi0 + 0.5*h*gi1, yi0 + 0.5*h*yi1, frozen)
+        deriv(v0 + 0.5*h*v1, ge0 + 0.5*h*ge1, ye0 + 0.5*h*ye1, gi0 + 0.5*h*gi1, yi0 + 0.5*h*yi1, frozen, 0.5*h)
         v2 = dv
         ge2 = dge
         ye2 = dye
         gi2 = dgi
         yi2 = dyi
-        deriv(v0 + 0.5*h*v2, ge0 + 0.5*h*ge2, ye0 + 0.5*h*ye2, gi0 + 0.5*h*gi2, yi0 + 0.5*h*yi2, frozen)
+        deriv(v0 + 0.5*h*v2, ge0 + 0.5*h*ge2, ye0 + 0.5*h*ye2, gi0 + 0.5*h*gi2, yi0 + 0.5*h*yi2, frozen, 0.5*h)
         v3 = dv
         ge3 = dge
         ye3 = dye
         gi3 = dgi
         yi3 = dyi
-        deriv(v0 + h*v3, ge0 + h*ge3, ye0 + h*ye3, gi0 + h*gi3, yi0 + h*yi3, frozen)
+        deriv(v0 + h*v3, ge0 + h*ge3, ye0 + h*ye3, gi0 + h*gi3, yi0 + h*yi3, frozen, h)
         v4 = dv
         ge4 = dge
         ye4 = dye
@@ -176,8 +204,10 @@ PROCEDURE advance() {
         ye = ye0 + h * (ye1 + 2*ye2 + 2*ye3 + ye4) / 6
         gi = gi0 + h * (gi1 + 2*gi2 + 2*gi3 + gi4) / 6
         yi = yi0 + h * (yi1 + 2*yi2 + 2*yi3 + yi4) / 6
+        gs = gs * exp(-h / tau_sfa)
+        gr = gr * exp(-h / tau_rr)
     }
-    deriv(vm, ge, ye, gi, yi, frozen)
+    deriv(vm, ge, ye, gi, yi, frozen, 0)
 }
 
 PROCEDURE waves(tk (ms)) {
@@ -196,16 +226,20 @@ PROCEDURE waves(tk (ms)) {
     }
 }
 
-NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms)) {
-    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff
+NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mult, dend (ms), kplus, tpre (ms)) {
+    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff, k, s, kminus, tp
     INITIAL {
+        : without this block finitialize would zero weight[1..] (receptor, TM parameters)
         u = u0
         x = 1
         y = 0
         tlast = 0
+        kplus = 0
+        tpre = -1e9
     }
     if (flag == 1) {
         waves(t - 0.25 * grid)
+        stepfree = (refr <= 0)
         advance()
         if (refr > 0) {
             refr = refr - 1
@@ -213,6 +247,13 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
         } else if (vm >= v_thresh) {
             vm = v_reset
             refr = floor(tau_refrac / grid + 0.5)
+            gs = gs + q_sfa
+            gr = gr + q_rr
+            FROM k = 0 TO 62 {
+                tpost[63 - k] = tpost[62 - k]
+            }
+            tpost[0] = t + 0.75 * grid
+            npost = npost + 1
             net_send(0.75 * grid, 2)
         }
         net_send(grid, 1)
@@ -221,6 +262,60 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
     } else {
+        if (stdp > 0) {
+            : pair-based STDP, evaluated (as NEST's stdp_synapse) at each pre spike.  The
+            : whole delay is dendritic: the synapse sees this pre spike at tp = t - dend and
+            : a post spike at t_post + dend.  First facilitation by every post spike seen
+            : since the last pre spike, then depression by the post trace at tp.
+            tp = t - dend
+            kminus = 0
+            FROM k = 0 TO 63 {
+                if (63 - k < npost) {
+                    s = tpost[63 - k] + dend
+                    if (s > tpre + 1e-6 && s <= tp + 1e-6) {
+                        if (mult > 0) {
+                            w = w + A_plus * (w_max - w) * kplus * exp((tpre - s) / tau_plus)
+                        } else {
+                            w = w + A_plus * w_max * kplus * exp((tpre - s) / tau_plus)
+                        }
+                        if (w > w_max) {
+                            w = w_max
+                        }
+                    }
+                    if (s < tp - 1e-6) {
+                        kminus = kminus + exp((s - tp) / tau_minus)
+                    }
+                }
+            }
+            if (mult > 0) {
+                w = w - A_minus * (w - w_min) * kminus
+            } else {
+                w = w - A_minus * w_max * kminus
+            }
+            if (w < w_min) {
+                w = w_min
+            }
+            kplus = kplus * exp((tpre - tp) / tau_plus) + 1
+            tpre = tp
+        }
+        if (delta > 0) {
+            : IF_curr_delta: a jump of v by w (mV) at the end of the step it arrives in (the
+            : backend delivers 0.6 step early, after this cell's update), lost if the cell
+            : was refractory in that step, as in NEST's iaf_psc_delta; then the threshold
+            if (stepfree > 0) {
+                vm = vm + w
+                if (vm >= v_thresh) {
+                    vm = v_reset
+                    refr = floor(tau_refrac / grid + 0.5)
+                    FROM k = 0 TO 62 {
+                        tpost[63 - k] = tpost[62 - k]
+                    }
+                    tpost[0] = t + 0.6 * grid
+                    npost = npost + 1
+                    net_send(0.6 * grid, 2)
+                }
+            }
+        } else {
         weff = w
         if (tm > 0) {
             : Tsodyks-Markram with resources x (free), y (active), z (recovering), as NEST's
@@ -256,6 +351,7 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             } else {
                 ge = ge + weff
             }
+        }
         }
     }
 }

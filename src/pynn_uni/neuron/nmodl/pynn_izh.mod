@@ -2,8 +2,11 @@ COMMENT
 pynn_uni's Izhikevich (2003) neuron, written for pynn_uni, updated as NEST's izhikevich
 (consistent integration): once per time step, v and u by forward Euler from their values
 at the start of the step, on the same self-event grid as PynnIF (see pynn_if.mod).
-Synaptic input is a jump of v by the weight (mV); a jump that reaches v_thresh (30 mV)
-fires at once, as in NEST, where the threshold test follows the input.
+Synaptic input is a jump of v by the weight (mV), which NEST adds at the end of the step
+in which it arrives (after the Euler update, before the threshold test and the recording):
+the backend shortens each NetCon delay by 0.6 step so that the event lands between this
+cell's update and NEURON's recording of that step; a jump that reaches v_thresh fires at
+the step's end, 0.6 step later.
 Currents (i_offset, and the DC/step sources' i_inj) are in nA and, as in NEST's model and
 PyNN's NEST backend, enter dv/dt (mV/ms) as 1000 * I: 0.001 nA adds 1 mV/ms.
 ENDCOMMENT
@@ -45,6 +48,9 @@ INITIAL {
 
 NET_RECEIVE(w, receptor) {
     LOCAL v_old, u_old
+    INITIAL {
+        : present so that finitialize keeps weight[1] (the receptor) as the backend set it
+    }
     if (flag == 1) {
         v_old = vm
         u_old = u
@@ -65,7 +71,7 @@ NET_RECEIVE(w, receptor) {
         if (vm >= v_thresh) {
             vm = c
             u = u + d
-            net_event(t)
+            net_send(0.6 * grid, 2)
         }
     }
 }
