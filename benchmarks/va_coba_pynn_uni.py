@@ -3,15 +3,31 @@ written as a PyNN 0.13 script; the same network as ``va_coba_nest.py`` (see ther
 PyNN units: cm = 0.2 nF, weights 0.004 / 0.051 / 0.1 uS.
 
 ``--scale s`` multiplies the cell counts by s and divides p by s, keeping in-degrees.
+``--simulator neuron`` runs the same script on ``pynn_uni.neuron`` (default: nest).
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import _bench
 
-import pynn_uni.nest as sim
 from pynn_uni.random import NumpyRNG, RandomDistribution
 
+
+def _simulator() -> str:
+    """Take ``--simulator NAME`` off the command line (the shared options do not know it)."""
+    if "--simulator" not in sys.argv:
+        return "nest"
+    i = sys.argv.index("--simulator")
+    name = sys.argv[i + 1]
+    del sys.argv[i : i + 2]
+    return name
+
+
+SIMULATOR = _simulator()
+sim = importlib.import_module(f"pynn_uni.{SIMULATOR}")
 N_EXC, N_INH, N_STIM = 3200, 800, 20
 P_CONN, P_STIM = 0.02, 0.1
 DT, DELAY = 0.1, 0.2  # ms
@@ -37,7 +53,8 @@ def main() -> None:
     p = min(1.0, P_CONN / args.scale)
     clock = _bench.Clock()
     with clock("build"):
-        sim.setup(timestep=DT, threads=args.threads, rng_seed=args.seed)
+        threads = {"threads": args.threads} if SIMULATOR == "nest" else {}
+        sim.setup(timestep=DT, rng_seed=args.seed, **threads)
         rng = NumpyRNG(seed=args.seed)
         exc = sim.Population(n_exc, sim.IF_cond_exp(**CELL), label="exc")
         inh = sim.Population(n_inh, sim.IF_cond_exp(**CELL), label="inh")
@@ -48,18 +65,22 @@ def main() -> None:
             N_STIM, sim.SpikeSourcePoisson(rate=50.0, start=0.0, duration=50.0), label="stim"
         )
         connector = sim.FixedProbabilityConnector(p, rng=rng)
+        projections = []
         for pre, w, receptor in ((exc, W_EXC, "excitatory"), (inh, W_INH, "inhibitory")):
             synapse = sim.StaticSynapse(weight=w, delay=DELAY)
             for post in (exc, inh):
-                sim.Projection(pre, post, connector, synapse, receptor_type=receptor)
+                projections.append(
+                    sim.Projection(pre, post, connector, synapse, receptor_type=receptor)
+                )
         for post in (exc, inh):
-            sim.Projection(
+            prj = sim.Projection(
                 stim,
                 post,
                 sim.FixedProbabilityConnector(P_STIM, rng=rng),
                 sim.StaticSynapse(weight=W_STIM, delay=DELAY),
                 receptor_type="excitatory",
             )
+            projections.append(prj)
         exc.record("spikes")
         inh.record("spikes")
     with clock("run"):
@@ -69,12 +90,15 @@ def main() -> None:
     trains = [st for b in blocks for st in b.segments[0].spiketrains]
     spikes = sum(len(st) for st in trains)
     last = max((float(st.magnitude.max()) for st in trains if len(st)), default=0.0)
-    import nest  # already loaded by setup(); only for the diagnostics below
+    if SIMULATOR == "nest":
+        import nest  # already loaded by setup(); only for the diagnostics below
 
-    facts = _bench.kernel_facts(nest)
+        facts = _bench.kernel_facts(nest)
+    else:
+        facts = {"connections": sum(prj.size() for prj in projections)}
     _bench.emit(
         "va_coba",
-        "pynn_uni",
+        "pynn_uni" if SIMULATOR == "nest" else f"pynn_uni.{SIMULATOR}",
         clock,
         spikes,
         n_exc + n_inh,

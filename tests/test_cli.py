@@ -148,3 +148,14 @@ def test_compare_va_benchmark_nest_vs_neuron_agree(tmp_path, capsys):
                "--no-figures", "--output", str(tmp_path / "va"), "--", *script_args])  # fmt: skip
     printed = capsys.readouterr().out
     assert rc == 0, printed
+
+
+def test_conformance_runs_shipped_scenarios_on_a_backend(capfd):
+    """`pynn-uni conformance` runs the scenarios in a child pytest and returns its code: the
+    chip's honesty checks (does each model exist exactly when declared?) pass."""
+    rc = main(["conformance", "--backend", "hardware", "--", "-k", "matches_declaration", "-q"])
+    out = capfd.readouterr().out
+    assert rc == 0, out
+    passed = int(out.rsplit(" passed", 1)[0].split()[-1])
+    assert passed >= 3  # at least the chip's declared models ran
+    assert main(["conformance", "--backend", "no_such_backend"]) != 0

@@ -3,10 +3,13 @@
     pynn-uni run SCRIPT --simulator nest [--seed 1] [--output DIR] [-- SCRIPT ARGS]
     pynn-uni compare SCRIPT --simulators nest,hardware [--seeds 4] [-- SCRIPT ARGS]
     pynn-uni info
+    pynn-uni conformance [--backend NAME ...] [-- PYTEST ARGS]
 
 Scripts run unmodified, each run in its own process (see :mod:`pynn_uni.analysis.runs`).
 ``compare`` exits 0 when the simulators agree, 1 when they disagree, 2 when no verdict
 is possible (fewer than 2 seeds, nothing recorded) and 3 when a run fails.
+``conformance`` runs the shipped scenarios (:mod:`pynn_uni.testing`) under pytest and exits
+with pytest's code.
 """
 
 from __future__ import annotations
@@ -53,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-figures", action="store_true")
     cmp.add_argument("--simulator-option", default=None)
     sub.add_parser("info", help="installed backends, versions and what each supports")
+    conf = sub.add_parser(
+        "conformance",
+        help="run the shipped conformance scenarios on backends (arguments after '--' go "
+        "to pytest, e.g. -- -k honesty -x)",
+    )
+    conf.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="backend to check (repeatable; default: every installed backend)",
+    )
     return parser
 
 
@@ -68,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(options, script_args)
     if options.command == "compare":
         return _compare(options, script_args)
+    if options.command == "conformance":
+        return conformance(options.backend, script_args)
     return _info()
 
 
@@ -125,11 +142,14 @@ def _compare(options, script_args: list[str]) -> int:
             options.simulator_option,
             options.timeout,
         )
-        return load_run(folder, sim, seed)
+        return folder, sim, seed
 
     try:
+        # the runs are subprocesses (threads only wait); their data are read in this
+        # thread, because quantities' unit parsing (ast) is not thread-safe on CPython 3.11
         with ThreadPoolExecutor(max_workers=max(options.jobs, 1)) as pool:
-            loaded = list(pool.map(one, jobs))
+            finished = list(pool.map(one, jobs))
+        loaded = [load_run(folder, sim, seed) for folder, sim, seed in finished]
     except (RuntimeError, FileNotFoundError, subprocess.TimeoutExpired) as err:
         print(err, file=sys.stderr)
         return EXIT_RUN_FAILED
@@ -155,6 +175,51 @@ def _compare(options, script_args: list[str]) -> int:
         f"report: {report}"
     )
     return {True: EXIT_AGREE, False: EXIT_DISAGREE, None: EXIT_UNDETERMINED}[overall]
+
+
+_SCENARIO_MODULE = """\
+from pynn_uni.testing.scenarios import scenario_tests
+
+globals().update(scenario_tests())
+"""
+
+
+def _plugin_autoloaded() -> bool:
+    """True when pytest will load our plugin by itself (installed ``pytest11`` entry point
+    and autoloading on); passing ``-p`` too would register it twice and fail."""
+    from importlib.metadata import entry_points
+
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return any(
+        ep.value.startswith("pynn_uni.testing.plugin") for ep in entry_points(group="pytest11")
+    )
+
+
+def conformance(backends: Sequence[str] = (), pytest_args: Sequence[str] = ()) -> int:
+    """Run the shipped conformance scenarios on ``backends`` (default: all installed) in a
+    child pytest process, so a third-party backend is checked with exactly the scenarios
+    the built-in ones pass.  Returns pytest's exit code (0: all passed or skipped)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pynn_uni_conformance_") as folder:
+        module = Path(folder) / "test_pynn_uni_conformance.py"
+        module.write_text(_SCENARIO_MODULE)
+        command = [sys.executable, "-m", "pytest", str(module), "--rootdir", folder]
+        command += ["-p", "no:cacheprovider"]
+        if not _plugin_autoloaded():
+            command += ["-p", "pynn_uni.testing.plugin"]
+        for name in backends:
+            command += ["--backend", name]
+        command += list(pytest_args)
+        env = dict(os.environ)
+        env.setdefault("OMP_WAIT_POLICY", "passive")  # see tests/conftest.py
+        # an uninstalled checkout (PYTHONPATH=src) must still find pynn_uni in the child
+        import pynn_uni
+
+        src = str(Path(pynn_uni.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+        return subprocess.call(command, cwd=folder, env=env)
 
 
 def support_matrix() -> dict[str, dict]:

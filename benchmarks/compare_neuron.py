@@ -1,0 +1,104 @@
+"""VA COBA through pynn_uni.neuron, through NEURON's Python API directly (same mechanisms,
+``va_coba_neuron.py``) and through pynn_uni.nest, side by side: a Markdown table of
+medians and the ratios the NEURON backend is judged on (issue 3: build + run within
+1.15 x direct NEURON, get_data under 5 % of the run time).
+
+Every run is a fresh subprocess (peak memory per run); the order alternates between
+repeats.  The NEURON cells advance by self-events on NEST's grid, so a full-size run takes
+about half a minute; ``--scale 0.25`` keeps the whole comparison near a minute.
+
+Usage: ``python benchmarks/compare_neuron.py [--scale 0.25] [--repeats 1] [--raw f.jsonl]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+import _bench
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+#: column label -> (script, extra args)
+VARIANTS = {
+    "neuron (direct)": ("va_coba_neuron.py", []),
+    "pynn_uni.neuron": ("va_coba_pynn_uni.py", ["--simulator", "neuron"]),
+    "pynn_uni.nest": ("va_coba_pynn_uni.py", []),
+}
+KEYS = ("build_s", "run_s", "build+run_s", "data_s", "peak_rss_mb", "connections", "spikes")
+
+
+def _med(records: list[dict], key: str) -> float:
+    if key == "build+run_s":
+        return statistics.median(r["build_s"] + r["run_s"] for r in records)
+    return statistics.median(r[key] for r in records)
+
+
+def table(runs: dict[str, list[dict]]) -> str:
+    """Medians per variant, and pynn_uni.neuron over direct NEURON / over pynn_uni.nest."""
+    labels = [k for k in VARIANTS if runs[k]]
+    base, ours, nest = "neuron (direct)", "pynn_uni.neuron", "pynn_uni.nest"
+    head = " | ".join(labels)
+    lines = [
+        f"| metric | {head} | uni.neuron / direct | uni.neuron / uni.nest |",
+        "|---|" + "---:|" * (len(labels) + 2),
+    ]
+    for key in KEYS:
+        med = {k: _med(runs[k], key) for k in labels}
+        fmt = ".0f" if key in ("connections", "spikes") else ".4g"
+        cells = " | ".join(f"{med[k]:{fmt}}" for k in labels)
+        r1 = f"{med[ours] / med[base]:.3f}" if ours in med and base in med and med[base] else ""
+        r2 = f"{med[ours] / med[nest]:.3f}" if ours in med and nest in med and med[nest] else ""
+        lines.append(f"| {key} | {cells} | {r1} | {r2} |")
+    if runs[ours]:
+        share = 100 * _med(runs[ours], "data_s") / _med(runs[ours], "run_s")
+        verdict = "yes" if share < 5 else "**no**"
+        lines.append(f"\npynn_uni.neuron data_s / run_s: {share:.2f} % (target < 5 %: {verdict})")
+    if runs[ours] and runs[base]:
+        ratio = _med(runs[ours], "build+run_s") / _med(runs[base], "build+run_s")
+        verdict = "yes" if ratio <= 1.15 else "**no**"
+        lines.append(f"build + run vs direct NEURON: {ratio:.3f} (target <= 1.15: {verdict})")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--scale", type=float, default=0.25)
+    p.add_argument("--sim-time", type=float, default=1000.0, help="ms")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per run")
+    p.add_argument("--raw", help="also write every run's JSON record to this file")
+    args = p.parse_args()
+    common = ["--scale", str(args.scale), "--sim-time", str(args.sim_time)]
+    print(
+        f"## VA COBA: pynn_uni.neuron vs direct NEURON vs pynn_uni.nest (scale {args.scale}, "
+        f"{args.sim_time:g} ms, {args.repeats} repeat(s))\n"
+    )
+    runs: dict[str, list[dict]] = {k: [] for k in VARIANTS}
+    failures = []
+    items = list(VARIANTS.items())
+    for rep in range(args.repeats):
+        for label, (script, extra) in items if rep % 2 == 0 else items[::-1]:
+            argv = [os.path.join(HERE, script), *common, *extra, "--seed", str(1000 + rep)]
+            print(f"[{rep + 1}/{args.repeats}] {label} ...", file=sys.stderr, flush=True)
+            record = _bench.run_child(argv, args.timeout)
+            if "error" in record:
+                failures.append(record["error"])
+            else:
+                runs[label].append(record)
+    print(table(runs))
+    for e in failures:
+        print("```\n" + e + "\n```\n")
+    if args.raw:
+        with open(args.raw, "w") as f:
+            f.writelines(json.dumps(r) + "\n" for rs in runs.values() for r in rs)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
