@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import os
 import time as _time
-import warnings
 from typing import Any
 
 import numpy as np
@@ -291,7 +290,3 @@ def rank() -> int:
     from pynn_uni.common.mpi import rank as r
 
     return r()
-
-
-def _warn_deprecated(old: str, new: str) -> None:
-    warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)

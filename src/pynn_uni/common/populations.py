@@ -100,8 +100,6 @@ class ID(int):
 class BasePopulation:
     """What Population, PopulationView share: everything addressed through indices."""
 
-    _record_filter: np.ndarray | None = None
-
     # -- containers ---------------------------------------------------------
     def __len__(self) -> int:
         return self.size

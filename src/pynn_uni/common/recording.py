@@ -300,7 +300,7 @@ def merge_blocks(blocks, label: str, offsets):
         }
     )
     merged.annotate(size=int(offsets[-1]), label=label)
-    for k, segs in enumerate(zip(*[b.segments for b in blocks], strict=False)):
+    for segs in zip(*[b.segments for b in blocks], strict=False):
         seg = neo.Segment(name=segs[0].name)
         trains, signals = [], {}
         for m, s in enumerate(segs):
@@ -310,8 +310,6 @@ def merge_blocks(blocks, label: str, offsets):
         seg.spiketrains = trains
         for name, parts in signals.items():
             if len({p.shape[0] for _, p in parts}) == 1:
-                import quantities as pq  # noqa: F401
-
                 data = np.hstack([p.magnitude for _, p in parts])
                 sig0 = parts[0][1]
                 channel_index = np.concatenate(
@@ -330,5 +328,4 @@ def merge_blocks(blocks, label: str, offsets):
             else:
                 seg.analogsignals.extend(p for _, p in parts)
         merged.segments.append(seg)
-        del k
     return merged
