@@ -214,6 +214,7 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
         _current.backend.end()
     start = _time.perf_counter()
     backend = backend_factory()
+    _check_processes(backend)
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
     _current = Simulation(backend, timestep, min_delay, max_delay, extra)
@@ -224,6 +225,19 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
     from pynn_uni.common.mpi import rank
 
     return rank()
+
+
+def _check_processes(backend) -> None:
+    """A backend that cannot distribute would run the whole network once per MPI rank."""
+    from pynn_uni.common.mpi import num_processes
+
+    n = num_processes()
+    if n > 1 and not getattr(backend, "distributed", False):
+        raise errors.NotSupportedError(
+            f"{backend.name} runs in one process, but this script was started on {n} MPI "
+            "processes; run it without mpirun (use setup(threads=...) on NEST) or with a "
+            "backend that distributes (pynn_uni.neuron)"
+        )
 
 
 def _dump_at_exit(sim: Simulation) -> None:

@@ -1,12 +1,37 @@
-"""MPI rank and size, without requiring mpi4py (a single process when it is absent)."""
+"""MPI rank and size.
+
+A script started by ``mpirun``/``mpiexec`` (OpenMPI or an MPICH-family launcher) runs as
+one process per rank; anything else is a single process, and then mpi4py is never imported
+(importing it initialises MPI, which costs time and may print warnings in containers).
+Without mpi4py, rank and size come from the launcher's environment, which is enough for a
+backend (NEURON) that joins MPI by itself.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+
+#: (size, rank) environment variables set by MPI launchers
+_LAUNCHER_ENV = (
+    ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),  # OpenMPI
+    ("PMI_SIZE", "PMI_RANK"),  # MPICH, Intel MPI (Hydra)
+)
+
+
+def _launcher() -> tuple[int, int] | None:
+    """(size, rank) announced by the launcher, or None outside ``mpirun``."""
+    for size, rank_ in _LAUNCHER_ENV:
+        if size in os.environ:
+            return int(os.environ[size]), int(os.environ.get(rank_, 0))
+    return None
 
 
 @functools.cache
 def _comm():
+    """mpi4py's COMM_WORLD under an MPI launcher when mpi4py is installed, else None."""
+    if _launcher() is None:
+        return None
     try:
         from mpi4py import MPI  # noqa: PLC0415
     except ImportError:
@@ -16,9 +41,15 @@ def _comm():
 
 def rank() -> int:
     comm = _comm()
-    return 0 if comm is None else comm.Get_rank()
+    if comm is not None:
+        return comm.Get_rank()
+    launched = _launcher()
+    return 0 if launched is None else launched[1]
 
 
 def num_processes() -> int:
     comm = _comm()
-    return 1 if comm is None else comm.Get_size()
+    if comm is not None:
+        return comm.Get_size()
+    launched = _launcher()
+    return 1 if launched is None else launched[0]

@@ -61,7 +61,8 @@ class ID(int):
 
     @property
     def local(self) -> bool:
-        return True
+        """Whether this MPI rank simulates the cell (always, with one process)."""
+        return bool(self.parent is None or self.parent.is_local(self))
 
     @property
     def is_standard_cell(self) -> bool:
@@ -112,11 +113,20 @@ class BasePopulation:
 
     @property
     def local_size(self) -> int:
-        return self.size
+        return int(self._local_mask.sum())
 
     @property
     def local_cells(self) -> np.ndarray:
-        return self.all_cells
+        return self.all_cells[self._local_mask]
+
+    @property
+    def _local_mask(self) -> np.ndarray:
+        """Which cells this MPI rank simulates (a backend that distributes says so)."""
+        pop, idx = self._population_and_indices()
+        local_mask = getattr(pop._simulation.backend, "local_mask", None)
+        if local_mask is None:
+            return np.ones(len(idx), bool)
+        return np.asarray(local_mask(pop._handle), bool)[idx]
 
     @property
     def all_cells(self) -> np.ndarray:
@@ -158,8 +168,8 @@ class BasePopulation:
     def id_to_local_index(self, id):
         return self.id_to_index(id)
 
-    def is_local(self, id) -> bool:
-        return True
+    def is_local(self, id):
+        return self._local_mask[self.id_to_index(id)]
 
     def _id_order(self) -> np.ndarray:
         if getattr(self, "_id_sorter", None) is None:
@@ -257,12 +267,9 @@ class BasePopulation:
         self, io, variables="all", gather=True, clear=False, annotations=None, locations=None
     ):
         """Write recorded data to a Neo IO or a file name (format from the extension)."""
-        from pynn_uni.recording import get_io
+        from pynn_uni.recording import write_block
 
-        block = self.get_data(variables, gather, clear, annotations)
-        if isinstance(io, str):
-            io = get_io(io)
-        io.write(block)
+        write_block(io, self.get_data(variables, gather, clear, annotations), gather)
 
     def get_spike_counts(self, gather=True) -> dict:
         """Spike count per cell whose spikes are recorded, keyed by ID."""
@@ -805,10 +812,9 @@ class Assembly:
         return block
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
-        from pynn_uni.recording import get_io
+        from pynn_uni.recording import write_block
 
-        block = self.get_data(variables, gather, clear, annotations)
-        (get_io(io) if isinstance(io, str) else io).write(block)
+        write_block(io, self.get_data(variables, gather, clear, annotations), gather)
 
     def get_spike_counts(self, gather=True):
         counts = {}

@@ -174,7 +174,7 @@ class Recorder:
             label=group.label,
             simulator=self.simulation.backend.name,
             dt=self.simulation.dt,
-            mpi_processes=1,
+            mpi_processes=_num_processes(),
             **pop.annotations,
         )
         # the current segment counts once time passed in it (or when it is the only one)
@@ -329,3 +329,9 @@ def merge_blocks(blocks, label: str, offsets):
                 seg.analogsignals.extend(p for _, p in parts)
         merged.segments.append(seg)
     return merged
+
+
+def _num_processes() -> int:
+    from pynn_uni.common.mpi import num_processes
+
+    return num_processes()

@@ -16,7 +16,7 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common.backend import ConnectionArrays
-from pynn_uni.neuron import spike_sources
+from pynn_uni.neuron import parallel, spike_sources
 from pynn_uni.neuron import translations as tr
 from pynn_uni.neuron.electrodes import CurrentSources, _Source
 
@@ -30,6 +30,7 @@ _SLOTS = {"weight": 0, "U": 3, "tau_rec": 4, "tau_facil": 5, "u": 7, "tau_plus":
 
 
 def _neuron_h():
+    parallel.join_mpi()  # before NEURON loads (a no-op outside mpirun)
     from neuron import h  # lazily: importing pynn_uni.neuron must stay cheap
     from pynn_uni.neuron.compile import load
 
@@ -45,7 +46,9 @@ class _Pop:
         self.ids = np.arange(first_id, first_id + n, dtype=np.int64)
         self.translation = tr.CELLS[name]
         self.is_source = bool(getattr(celltype, "is_spike_source", False))
-        self.cells: list = []
+        self.local = np.ones(n, bool)  # the cells this MPI rank owns
+        self.cells: list = []  # hoc objects in index order (None: on another rank)
+        self.exchange: list = []  # MPI: the NetCons announcing local cells' spikes
         self.feeds: list = []  # sources: NetCon(None, relay) per cell, for queued spikes
         self.initial: dict[str, np.ndarray] = {}
         self.spike_t = self.spike_i = None
@@ -54,6 +57,7 @@ class _Pop:
         self.vectors: dict[str, dict[int, object]] = {}  # variable -> cell index -> Vector
         self.read: dict[str, int] = {}  # variable -> samples already handed over
         self.active: set[str] = set()
+        self.recorded_variables: set[str] = set()  # signals ever recorded (on any rank)
         self.interval = None
         self.blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.waves: dict[str, set] = {}  # "ac"/"noise" -> cell indices that have one
@@ -70,6 +74,7 @@ class _Proj:
         self.values: dict[str, np.ndarray] = {}  # weight (uS/nA), delay (ms), ...
         self.shift = 0.0  # NetCon delay = delay - shift (ms)
         self.netcons: list = []
+        self.local_pos = None  # MPI: positions (in pre/post) of the connections in netcons
 
 
 class NeuronBackend(CurrentSources):
@@ -77,6 +82,7 @@ class NeuronBackend(CurrentSources):
 
     name = "NEURON"
     frozen_delays = None
+    distributed = True  # cells spread over MPI ranks (parallel.py)
 
     def setup(self, config: dict) -> None:
         unknown = set(config) - _SETUP_OPTIONS
@@ -94,7 +100,8 @@ class NeuronBackend(CurrentSources):
             self.cvode.rtol(float(config["rtol"]))
         if config.get("atol") is not None:
             self.cvode.atol(float(config["atol"]))
-        self.pc = h.ParallelContext()
+        self.mpi = parallel.Distribution(h, h.ParallelContext())
+        self.pc = self.mpi.pc
         self.pc.set_maxstep(10)
         # Vector.record needs a section in the model; this one carries no mechanism
         self._clock = h.Section(name="pynn_uni_clock")
@@ -116,6 +123,8 @@ class NeuronBackend(CurrentSources):
         self-events in NEURON's queue (an assertion failure in SelfEvent::deliver)."""
         for pop in self.pops:
             pop.cells, pop.feeds, pop.spike_nc, pop.vectors = [], [], {}, {}
+            pop.exchange = []
+        self.mpi.clear()
         for proj in self.projs:
             proj.netcons = []
         for src in self.sources:
@@ -138,17 +147,26 @@ class NeuronBackend(CurrentSources):
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _Pop:
         name = self.check_model(celltype)
+        tr.check(name, params, n)  # malformed parameters: before any NEURON object
         pop = _Pop(len(self.pops), name, celltype, params, n, self.next_id)
         h, t = self.h, pop.translation
         make = getattr(h, t.mechanism)
-        pop.cells = [make() for _ in range(n)]
+        if self.mpi.parallel:
+            pop.local = self.mpi.owns(pop.ids)
+            pop.cells = [make() if mine else None for mine in pop.local.tolist()]
+            mine = [c for c in pop.cells if c is not None]
+            pop.exchange = self.mpi.register(pop.ids[pop.local], mine, _detector(h))
+        else:
+            pop.cells = [make() for _ in range(n)]
         if pop.is_source:
-            pop.feeds = [h.NetCon(None, c) for c in pop.cells]
+            pop.feeds = [None if c is None else h.NetCon(None, c) for c in pop.cells]
         else:
             native = tr.to_native(name, params)
             self._set_params(pop, np.arange(n), {**t.switches, "grid": self.dt, **native})
             if t.mechanism in _RK4:
                 self._set_substeps(pop, np.arange(n))
+            if t.mechanism in tr.SEEDED:  # its own random stream: (rng_seed, global id)
+                self._set_params(pop, np.arange(n), {"seed": self.seed % 2**32, "gid": pop.ids})
         objs = np.empty(n, dtype=object)
         objs[:] = pop.cells
         self.objects = np.concatenate([self.objects, objs])
@@ -158,6 +176,7 @@ class NeuronBackend(CurrentSources):
 
     @staticmethod
     def _set_params(pop: _Pop, idx, params: dict) -> None:
+        idx = _local(pop, idx)
         cells = [pop.cells[i] for i in idx]
         for k, v in params.items():
             values = np.broadcast_to(np.asarray(v, dtype=float), (pop.n,))[idx]
@@ -179,11 +198,15 @@ class NeuronBackend(CurrentSources):
     def ids(self, h: _Pop) -> np.ndarray:
         return h.ids
 
+    def local_mask(self, h: _Pop) -> np.ndarray:
+        return h.local
+
     def native_handle(self, h: _Pop):
         """The population's NEURON objects (PynnIF or PynnRelay), in index order."""
         return h.cells
 
     def set(self, h: _Pop, celltype, idx, params: dict, changed) -> None:
+        tr.check(h.name, params, h.n)
         h.params = params
         if h.is_source:
             h.blocks = {b: v for b, v in h.blocks.items() if (b + 1) * _BLOCK_MS <= self.t}
@@ -215,15 +238,16 @@ class NeuronBackend(CurrentSources):
         if variable == "spikes":
             if h.spike_t is None:
                 h.spike_t, h.spike_i = hoc.Vector(), hoc.Vector()
-            for i in np.asarray(idx, np.int64).tolist():
+            for i in _local(h, idx).tolist():
                 if i not in h.spike_nc:
                     nc = hoc.NetCon(h.cells[i], None)
                     nc.record(h.spike_t, h.spike_i, i)
                     h.spike_nc[i] = nc
         else:
             native = h.translation.recordables[variable]
+            h.recorded_variables.add(variable)
             vectors = h.vectors.setdefault(variable, {})
-            for i in np.asarray(idx, np.int64).tolist():
+            for i in _local(h, idx).tolist():
                 if i not in vectors:
                     vec = hoc.Vector()
                     self._record(vec, getattr(h.cells[i], f"_ref_{native}"))
@@ -263,13 +287,13 @@ class NeuronBackend(CurrentSources):
             return empty
         # on the grid: the self-event clock accumulates rounding (~1e-13 ms per step)
         times = np.round(h.spike_t.as_numpy()[start:] / self.dt) * self.dt
-        return h.spike_i.as_numpy()[start:].astype(np.int64), times
+        return self.mpi.gather_spikes(h.spike_i.as_numpy()[start:].astype(np.int64), times)
 
     def signals(self, h: _Pop, celltype, variable: str):
         empty = (np.empty(0), np.empty((0, 0)), np.empty(0, np.int64))
-        vectors = h.vectors.get(variable)
-        if not vectors or self.need_init:
+        if variable not in h.recorded_variables or self.need_init:
             return empty
+        vectors = h.vectors.get(variable, {})  # this rank's cells only
         total = self._samples(h)
         start, h.read[variable] = h.read.get(variable, 0), total
         if variable not in h.active or total <= start:
@@ -287,7 +311,7 @@ class NeuronBackend(CurrentSources):
             values[hit, j] = data[pos[hit]]
         times = h.interval * np.arange(start, total)
         keep = times > 0.0  # t = 0 is the initial value, which the common layer supplies
-        return times[keep], values[keep], columns
+        return self.mpi.gather_signals(times[keep], values[keep], columns)
 
     # -- connections -----------------------------------------------------------------------
     def check_synapse(self, projection) -> None:
@@ -331,25 +355,33 @@ class NeuronBackend(CurrentSources):
             k: np.broadcast_to(np.asarray(block.params.get(k, v), float), (n,))
             for k, v in params.items()
         }
-        sources = self.objects[projection.pre._ids[block.pre] - 1].tolist()
-        targets = self.objects[projection.post._ids[block.post] - 1].tolist()
-        NetCon, receptor = self.h.NetCon, h.receptor
         h.shift = self._delay_shift(projection)
-        delays = (values["delay"] - h.shift).tolist()
-        weights = values["weight"].tolist()
-        # a comprehension with NetCon bound locally: ~1.5 us per connection, most of it NEURON's
-        made = [
-            NetCon(s, t, 0.0, d, w)
-            for s, t, d, w in zip(sources, targets, delays, weights, strict=True)
-        ]
+        post_ids = projection.post._ids[block.post]
+        mine = values
+        if self.mpi.parallel:  # only the connections onto this rank's cells
+            local = self.mpi.owns(post_ids)
+            mine = {k: v[local] for k, v in values.items()}
+            pre_ids, post_ids = projection.pre._ids[block.pre][local], post_ids[local]
+            offset = h.pre.size
+            h.local_pos = np.concatenate(
+                [h.local_pos if h.local_pos is not None else np.empty(0, np.int64),
+                 offset + np.flatnonzero(local)]
+            )  # fmt: skip
+            targets = self.objects[post_ids - 1].tolist()
+            made = self._gid_connect(pre_ids, targets, mine["delay"] - h.shift, mine["weight"])
+        else:
+            sources = self.objects[projection.pre._ids[block.pre] - 1].tolist()
+            targets = self.objects[post_ids - 1].tolist()
+            made = self._netcons(sources, targets, values["delay"] - h.shift, values["weight"])
+        receptor = h.receptor
         if receptor:
             for nc in made:
                 nc.weight[1] = receptor
         if h.kind == "STDPMechanism":
-            self._stdp(projection, made, values)
+            self._stdp(projection, made, mine)
         if h.kind == "TsodyksMarkramSynapse":
             tau = "tau_syn_I" if receptor else "tau_syn_E"
-            extra = [values[k].tolist() for k in ("U", "tau_rec", "tau_facil", "u")]
+            extra = [mine[k].tolist() for k in ("U", "tau_rec", "tau_facil", "u")]
             for nc, t, *p in zip(made, targets, *extra, strict=True):
                 nc.weight[2] = 1.0
                 nc.weight[3], nc.weight[4], nc.weight[5] = p[0], p[1], p[2]
@@ -359,6 +391,24 @@ class NeuronBackend(CurrentSources):
         h.post = np.concatenate([h.post, block.post])
         for k, v in values.items():
             h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
+
+    def _netcons(self, sources: list, targets: list, delays, weights) -> list:
+        """One process: NetCons straight from source to target cell."""
+        NetCon = self.h.NetCon
+        # a comprehension with NetCon bound locally: ~1.5 us per connection, most of it NEURON's
+        return [
+            NetCon(s, t, 0.0, d, w)
+            for s, t, d, w in zip(sources, targets, delays.tolist(), weights.tolist(), strict=True)
+        ]
+
+    def _gid_connect(self, pre_ids, targets: list, delays, weights) -> list:
+        """MPI: NetCons from a source gid (on any rank) to a local target cell."""
+        connect = self.pc.gid_connect
+        made = [connect(g, t) for g, t in zip(pre_ids.tolist(), targets, strict=True)]
+        for nc, d, w in zip(made, delays.tolist(), weights.tolist(), strict=True):
+            nc.delay = d
+            nc.weight[0] = w
+        return made
 
     @staticmethod
     def _stdp(projection, netcons: list, values: dict) -> None:
@@ -391,7 +441,7 @@ class NeuronBackend(CurrentSources):
         return 0.0
 
     def disconnect(self, h: _Proj) -> None:
-        h.netcons = []
+        h.netcons, h.local_pos = [], None
         h.pre, h.post = np.empty(0, np.int64), np.empty(0, np.int64)
         h.values = {}
 
@@ -408,7 +458,11 @@ class NeuronBackend(CurrentSources):
             if name not in known:
                 raise errors.NonExistentParameterError(name, h.kind, sorted(known))
             if name == "weight" and h.kind == "STDPMechanism":  # plastic: ask the NetCons
-                values[name] = np.array([nc.weight[0] for nc in h.netcons], dtype=float)
+                local = np.array([nc.weight[0] for nc in h.netcons], dtype=float)
+                if h.local_pos is None:
+                    values[name] = local
+                else:
+                    values[name] = self.mpi.gather_positions(h.pre.size, h.local_pos, local)
             else:
                 values[name] = h.values.get(name, np.empty(0)).copy()
         return h.pre.copy(), h.post.copy(), values
@@ -417,7 +471,8 @@ class NeuronBackend(CurrentSources):
         n = h.pre.size
         for name, v in values.items():
             h.values[name] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
-            new = h.values[name].tolist()
+            new = h.values[name] if h.local_pos is None else h.values[name][h.local_pos]
+            new = new.tolist()
             if name == "delay":
                 for nc, d in zip(h.netcons, new, strict=True):
                     nc.delay = d - h.shift
@@ -441,6 +496,8 @@ class NeuronBackend(CurrentSources):
 
     def run_until(self, t: float) -> None:
         if self.need_init:
+            if self.mpi.parallel:
+                self.pc.set_maxstep(10)  # the exchange interval: the global minimum delay
             self._initialise()
         for pop in self.pops:
             if pop.is_source:
@@ -453,6 +510,9 @@ class NeuronBackend(CurrentSources):
     def _queue(self, pop: _Pop, t0: float, t1: float) -> None:
         """Queue the source's spikes in (t0, t1] as events into its relay cells."""
         idx, times = self._source_spikes(pop, t0, t1)
+        if self.mpi.parallel:
+            mine = pop.local[idx]
+            idx, times = idx[mine], times[mine]
         feeds = pop.feeds
         for i, s in zip(idx.tolist(), times.tolist(), strict=True):
             feeds[i].event(s)
@@ -500,3 +560,14 @@ def _array_spikes(spike_times, n: int, dt: float):
     idx = np.repeat(np.arange(n), [t.size for t in trains])
     times = np.concatenate(trains) if trains else np.empty(0)
     return idx, np.round(times / dt) * dt
+
+
+def _local(pop: _Pop, idx) -> np.ndarray:
+    """The indices among idx of cells this MPI rank owns (all of them with one process)."""
+    idx = np.asarray(idx, np.int64)
+    return idx[pop.local[idx]]
+
+
+def _detector(h):
+    """MPI: the NetCon that reports an artificial cell's spikes to the exchange."""
+    return lambda cell: h.NetCon(cell, None)

@@ -28,6 +28,7 @@ class _Source:
         self.recorded = False
         self.stream = 0  # NoisyCurrentSource: the third Random123 id of its cells' streams
         self.meter = None
+        self.first = -1
 
 
 class CurrentSources:
@@ -39,7 +40,9 @@ class CurrentSources:
             raise errors.NotSupportedError(
                 f"{name} is not available on NEURON (supported: {', '.join(tr.CURRENT_SOURCES)})"
             )
-        h = _Source(source, target, np.asarray(idx, np.int64))
+        idx = np.asarray(idx, np.int64)
+        h = _Source(source, target, idx[target.local[idx]])  # MPI: this rank's cells only
+        h.first = int(idx[0]) if idx.size else -1  # the cell whose current is recorded
         if name in _WAVES and target.translation.mechanism != "PynnIF":
             raise errors.NotSupportedError(
                 f"{name} into {target.name} is not available on NEURON yet (only DCSource "
@@ -123,14 +126,16 @@ class CurrentSources:
 
     def record_source(self, h: _Source) -> None:
         h.recorded = True
-        if type(h.source).__name__ in _WAVES and h.idx.size:
+        if type(h.source).__name__ in _WAVES and h.first >= 0 and h.target.local[h.first]:
             h.meter = self.h.Vector()
-            h.meter.record(h.target.cells[int(h.idx[0])]._ref_i_wave)
+            h.meter.record(h.target.cells[h.first]._ref_i_wave)
 
     def source_signal(self, h: _Source):
         t = self.dt * np.arange(int(round(self.t / self.dt)) + 1)
-        if h.meter is not None:  # sample k holds the current of the step ending at k*dt
-            data = h.meter.as_numpy()[: t.size]
+        data = None if h.meter is None else h.meter.as_numpy()[: t.size].copy()
+        if self.mpi.parallel and type(h.source).__name__ in _WAVES:  # from the recording rank
+            data = next((d for d in self.mpi.allgather(data) if d is not None), None)
+        if data is not None:  # sample k holds the current of the step ending at k*dt
             values = np.zeros(t.size)
             values[: max(data.size - 1, 0)] = data[1:]
             return t[:-1], values[:-1]

@@ -60,3 +60,13 @@ def get_io(filename: str | os.PathLike):
             f"writing {extension!r} files needs the {package} package (pip install {package}); "
             "'.pkl' files need nothing extra"
         ) from err
+
+
+def write_block(io, block, gather: bool = True) -> None:
+    """Write ``block`` to a Neo IO or file name; under MPI with gathered data every rank
+    holds the same block, so only rank 0 writes (as PyNN does)."""
+    from pynn_uni.common.mpi import rank
+
+    if gather and rank() != 0:
+        return
+    (get_io(io) if isinstance(io, (str, os.PathLike)) else io).write(block)

@@ -1,0 +1,110 @@
+"""Distribution of a NEURON network over MPI ranks with ``ParallelContext``.
+
+Cells go round-robin by global id (``id % nhost == rank``), every rank computes the full
+connection arrays (the connectors are block-seeded, so they are the same on every rank)
+and makes the NetCons of the targets it owns, and spikes cross ranks through NEURON's own
+exchange (``set_gid2node`` / ``cell`` / ``gid_connect``).  Recorded data is gathered with
+``py_allgather``, so every rank sees every cell's data, as ``get_data(gather=True)``
+promises.  With one process none of this machinery is used: cells are connected directly.
+"""
+
+from __future__ import annotations
+
+import atexit
+
+import numpy as np
+
+
+def join_mpi() -> None:
+    """Initialise MPI before NEURON loads, when launched by ``mpirun``: the NEURON wheel
+    joins MPI only if MPI is up (mpi4py imported) or ``nrnmpi_init`` is called."""
+    from pynn_uni.common import mpi
+
+    mpi._comm()
+
+
+class Distribution:
+    """Which rank owns which cell, and the collective operations the backend needs."""
+
+    def __init__(self, h, pc):
+        from pynn_uni.common import mpi
+
+        wanted = mpi.num_processes()
+        if wanted > 1 and int(pc.nhost()) == 1:
+            h.nrnmpi_init()  # neuron was imported before MPI was initialised
+            pc = h.ParallelContext()
+        self.pc = pc
+        self.rank, self.nhost = int(pc.id()), int(pc.nhost())
+        if self.nhost != wanted:
+            raise RuntimeError(
+                f"NEURON runs on {self.nhost} MPI process(es) but the launcher started "
+                f"{wanted}: install mpi4py (pip install mpi4py) or a NEURON built with MPI"
+            )
+        if self.nhost > 1:
+            _finish_at_exit(pc)
+
+    @property
+    def parallel(self) -> bool:
+        return self.nhost > 1
+
+    def owns(self, ids: np.ndarray) -> np.ndarray:
+        """Mask of the global ids that live on this rank."""
+        return (np.asarray(ids, np.int64) % self.nhost) == self.rank
+
+    def register(self, ids: np.ndarray, cells: list, make_source) -> list:
+        """Announce local cells as spike sources under their global ids; returns the
+        NetCons that detect their spikes (kept alive with the population)."""
+        pc, rank, made = self.pc, self.rank, []
+        for gid, cell in zip(ids.tolist(), cells, strict=True):
+            pc.set_gid2node(gid, rank)
+            nc = make_source(cell)
+            pc.cell(gid, nc)
+            made.append(nc)
+        return made
+
+    def allgather(self, obj) -> list:
+        return self.pc.py_allgather(obj)
+
+    def gather_spikes(self, idx: np.ndarray, times: np.ndarray):
+        """Every rank's (cell index, time) pairs, in time order (ties by index)."""
+        if self.parallel:
+            parts = self.allgather((idx, times))
+            idx = np.concatenate([p[0] for p in parts]).astype(np.int64)
+            times = np.concatenate([p[1] for p in parts])
+        order = np.lexsort((idx, times))
+        return idx[order], times[order]
+
+    def gather_signals(self, times, values, columns):
+        """Join the columns recorded on every rank (same sampling times everywhere)."""
+        if not self.parallel:
+            return times, values, columns
+        parts = [p for p in self.allgather((times, values, columns)) if p[2].size]
+        if not parts:
+            return times, values, columns
+        columns = np.concatenate([p[2] for p in parts])
+        values = np.hstack([p[1] for p in parts])
+        order = np.argsort(columns, kind="stable")
+        return parts[0][0], values[:, order], columns[order]
+
+    def gather_positions(self, n: int, positions: np.ndarray, values: np.ndarray):
+        """A full array of length n from the (position, value) pairs held on each rank."""
+        out = np.full(n, np.nan)
+        for pos, val in (
+            self.allgather((positions, values)) if self.parallel else [(positions, values)]
+        ):
+            out[pos] = val
+        return out
+
+    def clear(self) -> None:
+        if self.parallel:
+            self.pc.gid_clear()
+
+
+_finishing: list = []
+
+
+def _finish_at_exit(pc) -> None:
+    """``pc.done()`` before the interpreter ends, once (a clean MPI exit for NEURON)."""
+    if not _finishing:
+        _finishing.append(pc)
+        atexit.register(pc.done)
