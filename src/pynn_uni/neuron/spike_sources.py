@@ -4,16 +4,24 @@ Block ``b`` of a population uses a generator seeded by ``(rng_seed, first id, b)
 split run equals a single run and ``reset()`` replays the same trains.  Renewal processes
 (gamma, Poisson with dead time) carry each cell's next spike time from block to block.
 Times are rounded up to the time grid, as NEST's generators emit on the grid.
+
+SpikeSourceInhGamma is a gamma renewal process whose hazard follows piecewise-constant
+parameters (Muller et al. 2007): in the histogram bin starting at ``tbins[i]`` the hazard at
+age ``s`` since the last spike is that of a gamma distribution with shape ``a[i]`` and scale
+``b[i]`` (s), so within a bin the intervals are gamma(a[i], b[i]) and the age carries over
+bin edges.  It starts at ``start`` as if a spike had occurred there and is silent before
+``tbins[0]``; ``b = inf`` silences a bin.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from pynn_uni import errors
 
 BLOCK_MS = 1000.0
-RENEWAL = ("SpikeSourceGamma", "SpikeSourcePoissonRefractory")
+RENEWAL = ("SpikeSourceGamma", "SpikeSourcePoissonRefractory", "SpikeSourceInhGamma")
 
 
 def _per_cell(params: dict, names, n: int):
@@ -51,6 +59,8 @@ def renewal_block(kind: str, params: dict, n: int, b: int, rng, dt: float, upcom
     """Block [b, b+1) s of a renewal source.  ``upcoming``: each cell's next spike time at
     the block's start (None: the process starts at ``start``).  Returns (idx, times, the
     next spike times after the block)."""
+    if kind == "SpikeSourceInhGamma":
+        return inh_gamma_block(params, n, b, rng, dt, upcoming)
     start, duration = _per_cell(params, ("start", "duration"), n)
     stop = start + duration
     nxt = np.full(n, np.inf) if upcoming is None else np.array(upcoming, float)
@@ -71,3 +81,126 @@ def renewal_block(kind: str, params: dict, n: int, b: int, rng, dt: float, upcom
         return np.empty(0, np.int64), np.empty(0), nxt
     idx, times = np.concatenate(idx), np.concatenate(times)
     return idx, np.ceil(times / dt - 1e-9) * dt, nxt
+
+
+def rows(value) -> list[np.ndarray]:
+    """An array-valued parameter as one float array per cell, or a single one shared by all
+    cells (an ArrayParameter / Sequence, or an object array holding one per cell)."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        items = value.tolist()
+    elif isinstance(value, np.ndarray) and value.ndim == 2:
+        items = list(value)
+    else:
+        items = [value]
+    return [np.atleast_1d(np.asarray(getattr(v, "value", v), float)).ravel() for v in items]
+
+
+def histograms(params: dict, n: int):
+    """[(cell indices, tbins ms, a, scale ms)] of a SpikeSourceInhGamma, cells grouped by
+    identical histograms; raises InvalidParameterValueError on a malformed one."""
+    table = {k: rows(params[k]) for k in ("tbins", "a", "b")}
+    one = all(len(r) == 1 for r in table.values())
+    if one:
+        keys = [0] * n
+        shared = {0: tuple(table[k][0] for k in ("tbins", "a", "b"))}
+    else:
+        per_cell = [
+            tuple(table[k][i % len(table[k])] for k in ("tbins", "a", "b")) for i in range(n)
+        ]
+        keys = [tuple(tuple(x.tolist()) for x in cell) for cell in per_cell]
+        shared = {key: cell for key, cell in zip(keys, per_cell, strict=True)}
+    members: dict = {}
+    for i, key in enumerate(keys):
+        members.setdefault(key, []).append(i)
+    groups = []
+    for key, cells in members.items():
+        tbins, a, b = shared[key]
+        _check_histogram(tbins, a, b, None if one else cells[0])
+        groups.append((np.asarray(cells, np.int64), tbins, a, 1000.0 * b))
+    return groups
+
+
+def _check_histogram(tbins, a, b, cell: int | None) -> None:
+    where = "SpikeSourceInhGamma" + ("" if cell is None else f" (cell {cell})")
+    if not (tbins.size == a.size == b.size) or tbins.size == 0:
+        raise errors.InvalidParameterValueError(
+            f"{where}: a, b and tbins need one value per bin, got {a.size}, {b.size} and "
+            f"{tbins.size}"
+        )
+    if np.any(np.diff(tbins) <= 0) or not np.all(np.isfinite(tbins)):
+        raise errors.InvalidParameterValueError(
+            f"{where}: tbins must be finite and strictly increasing, got {tbins.tolist()}"
+        )
+    if np.any(~(a > 0)) or not np.all(np.isfinite(a)):
+        raise errors.InvalidParameterValueError(
+            f"{where}: a must be > 0 and finite, got {a.tolist()}"
+        )
+    if np.any(~(b > 0)):
+        raise errors.InvalidParameterValueError(
+            f"{where}: b must be > 0 s (inf: silent), got {b.tolist()}"
+        )
+
+
+def _gamma_beyond(rng, a: float, scale: float, age: np.ndarray) -> np.ndarray:
+    """Gamma(a, scale) draws conditioned on exceeding ``age`` (ms, per element), by inverting
+    the upper regularised incomplete gamma function; where the survival at ``age`` underflows,
+    by rejection from the exponential tail that bounds it (exact for every a)."""
+    if not np.isfinite(scale):
+        return np.full(age.size, np.inf)
+    u = 1.0 - rng.random(age.size)  # in (0, 1]
+    z = age / scale
+    survival = special.gammaincc(a, z)
+    x = scale * special.gammainccinv(a, u * survival)
+    far = survival < 1e-250
+    if np.any(far):  # density ~ (1 + r/age)^(a-1) exp(-r/scale): propose r ~ Exp(rate)
+        extra = max(a - 1.0, 0.0)
+        tau, out = age[far], np.empty(int(far.sum()))
+        todo = np.arange(out.size)
+        while todo.size:
+            r = rng.exponential(1.0 / (1.0 / scale - extra / tau[todo]))
+            rel = r / tau[todo]
+            keep = rng.random(todo.size) < (1.0 + rel) ** (a - 1.0) * np.exp(-extra * rel)
+            out[todo[keep]] = tau[todo[keep]] + r[keep]
+            todo = todo[~keep]
+        x[far] = out
+    return np.maximum(x, age)
+
+
+def inh_gamma_block(params: dict, n: int, b: int, rng, dt: float, state):
+    """Block [b, b+1) s of a SpikeSourceInhGamma.  ``state``: each cell's (last spike time,
+    next spike time drawn under the current bin's parameters; NaN: to be drawn), or None at
+    the start.  At each bin edge the next spike is redrawn from the new gamma distribution
+    conditioned on the age reached; inside a bin the intervals are plain gamma draws."""
+    start, duration = _per_cell(params, ("start", "duration"), n)
+    stop = start + duration
+    if state is None:
+        last, nxt = start.copy(), np.full(n, np.nan)
+    else:
+        last, nxt = state[0].copy(), state[1].copy()
+    lo, hi = b * BLOCK_MS, (b + 1) * BLOCK_MS
+    idx, times = [], []
+    for cells, tbins, shape, scale in histograms(params, n):
+        cuts = np.concatenate([[lo], tbins[(tbins > lo) & (tbins < hi)], [hi]])
+        for u, v in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            i = int(np.searchsorted(tbins, u, side="right")) - 1
+            if i < 0:  # before the first bin: no hazard
+                continue
+            if u == tbins[i]:  # new parameters: redraw from the age reached
+                nxt[cells] = np.nan
+            fresh = cells[np.isnan(nxt[cells])]
+            at = np.maximum(u, start[fresh])
+            go = (at < v) & (at < stop[fresh])
+            fresh, at = fresh[go], at[go]
+            nxt[fresh] = last[fresh] + _gamma_beyond(rng, shape[i], scale[i], at - last[fresh])
+            while True:
+                due = cells[(nxt[cells] < v) & (nxt[cells] <= stop[cells])]
+                if due.size == 0:
+                    break
+                idx.append(due)
+                times.append(nxt[due])
+                last[due] = nxt[due]
+                nxt[due] = last[due] + rng.gamma(shape[i], scale[i], due.size)
+    if not idx:
+        return np.empty(0, np.int64), np.empty(0), (last, nxt)
+    idx, times = np.concatenate(idx), np.concatenate(times)
+    return idx, np.ceil(times / dt - 1e-9) * dt, (last, nxt)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pynn_uni import errors
+from pynn_uni.neuron.spike_sources import histograms, rows
+
 
 @dataclass(frozen=True)
 class CellTranslation:
@@ -24,6 +27,7 @@ _COND = {"v": "vm", "gsyn_exc": "ge", "gsyn_inh": "gi"}
 _V0 = {"v": "v_init"}
 _ADEX = {"v": "vm", "w": "wa", "gsyn_exc": "ge", "gsyn_inh": "gi"}
 _ADEX0 = {"v": "v_init", "w": "w_init"}
+_GIF = {"v": "vm", "gsyn_exc": "ge", "gsyn_inh": "gi", "i_eta": "i_eta", "v_t": "v_t"}
 
 CELLS: dict[str, CellTranslation] = {
     "IF_curr_exp": CellTranslation("PynnIF", {"cond": 0, "alpha": 0}, _V, _V0),
@@ -46,11 +50,17 @@ CELLS: dict[str, CellTranslation] = {
     "Izhikevich": CellTranslation(
         "PynnIzh", {}, {"v": "vm", "u": "u"}, {"v": "v_init", "u": "u_init"}
     ),
+    "GIF_cond_exp": CellTranslation("PynnGIF", {}, _GIF, _V0),
     "SpikeSourceArray": CellTranslation("PynnRelay"),
     "SpikeSourcePoisson": CellTranslation("PynnRelay"),
     "SpikeSourcePoissonRefractory": CellTranslation("PynnRelay"),
     "SpikeSourceGamma": CellTranslation("PynnRelay"),
+    "SpikeSourceInhGamma": CellTranslation("PynnRelay"),
 }
+
+#: mechanisms with their own random stream: the backend sets ``seed`` (the rng seed) and
+#: ``gid`` (the cell's global id), so draws do not depend on which MPI rank owns the cell
+SEEDED = frozenset({"PynnGIF"})
 
 #: synapse type -> its values beyond weight and delay, with defaults (the connection's
 #: initial ``u`` rides along as a value)
@@ -75,10 +85,7 @@ STDP_TIMING = ("SpikePairRule",)
 STDP_WEIGHT = {"AdditiveWeightDependence": 0.0, "MultiplicativeWeightDependence": 1.0}
 CURRENT_SOURCES = ("DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource")
 
-UNSUPPORTED = {
-    "GIF_cond_exp": "not yet written as a pynn_uni NMODL mechanism",
-    "SpikeSourceInhGamma": "not yet implemented on NEURON",
-}
+UNSUPPORTED: dict[str, str] = {}
 
 
 def translation_for(name: str) -> CellTranslation | None:
@@ -94,8 +101,53 @@ def facets_hardware1(params: dict) -> dict:
     return native
 
 
+#: kernels of each kind that PynnGIF holds (nmodl/pynn_gif.mod: tau_eta1..6, a_eta1..6, ...)
+GIF_KERNELS = 6
+
+
+def gif_kernels(params: dict) -> dict:
+    """GIF_cond_exp on PynnGIF: each kernel list (one for all cells, or one per cell) becomes
+    the scalars ``tau_eta1..6`` and ``a_eta1..6`` (likewise gamma); unused kernels get a = 0."""
+    kernels = ("tau_eta", "a_eta", "tau_gamma", "a_gamma")
+    native = {k: v for k, v in params.items() if k not in kernels}
+    for kind in ("eta", "gamma"):
+        taus, amps = rows(params[f"tau_{kind}"]), rows(params[f"a_{kind}"])
+        m = max(len(taus), len(amps))  # one may be shared, the other per cell
+        taus, amps = taus * (m // len(taus)), amps * (m // len(amps))
+        for cell, (tau, amp) in enumerate(zip(taus, amps, strict=True)):
+            where = f"GIF_cond_exp{'' if len(taus) == 1 else f' (cell {cell})'}"
+            if tau.size != amp.size:
+                raise errors.InvalidParameterValueError(
+                    f"{where}: tau_{kind} has {tau.size} values but a_{kind} {amp.size}"
+                )
+            if tau.size > GIF_KERNELS:
+                raise errors.InvalidParameterValueError(
+                    f"{where}: {tau.size} {kind} kernels; NEURON's PynnGIF takes at most "
+                    f"{GIF_KERNELS}"
+                )
+            if np.any(~(tau > 0)):
+                raise errors.InvalidParameterValueError(
+                    f"{where}: tau_{kind} must be > 0 ms, got {tau.tolist()}"
+                )
+        for j in range(GIF_KERNELS):
+            native[f"tau_{kind}{j + 1}"] = np.array([t[j] if j < t.size else 1.0 for t in taus])
+            native[f"a_{kind}{j + 1}"] = np.array([a[j] if j < a.size else 0.0 for a in amps])
+    return native
+
+
 #: cell types whose standard parameters need a multi-parameter transform
-TRANSFORMS = {"IF_facets_hardware1": facets_hardware1}
+TRANSFORMS = {"IF_facets_hardware1": facets_hardware1, "GIF_cond_exp": gif_kernels}
+
+
+#: models whose parameters can be malformed beyond what the common layer checks
+CHECKS = {"GIF_cond_exp": lambda params, n: gif_kernels(params), "SpikeSourceInhGamma": histograms}
+
+
+def check(name: str, params: dict, n: int) -> None:
+    """Raise InvalidParameterValueError on parameters that NEURON cannot realise (called
+    before any NEURON object is made, and before a ``set`` takes effect)."""
+    if name in CHECKS:
+        CHECKS[name](params, n)
 
 
 def to_native(name: str, params: dict) -> dict:
