@@ -1,11 +1,11 @@
 """The pynn-uni command on real backends: info, run, and compare's verdict on a small
 network run unchanged on NEST and on the emulated chip (agree), and on a deliberately
-broken variant whose chip runs have 20% stronger excitatory weights (disagree)."""
+broken variant whose chip runs have 20% stronger excitatory weights (disagree).  The same
+check on the Vogels-Abbott example over NEST and NEURON is in test_compare_va.py."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -54,12 +54,22 @@ def test_run_keeps_data_and_provenance(tmp_path, capsys):
     assert rec["argv"] == ["nest", "--tstop", "100"]
 
 
-def test_failing_script_and_one_simulator(tmp_path, capsys):
+def test_failing_script_one_simulator_and_too_few_seeds(tmp_path, capsys):
     bad = tmp_path / "bad.py"
     bad.write_text("raise SystemExit('no network here')\n")
     assert main(["compare", str(bad), "--output", str(tmp_path / "c")]) == EXIT_RUN_FAILED
     assert "no network here" in capsys.readouterr().err
     assert main(["compare", str(EXAMPLE), "--simulators", "nest"]) == EXIT_UNDETERMINED
+    assert main(["compare", str(EXAMPLE), "--alpha", "0"]) == EXIT_UNDETERMINED
+    assert "--alpha" in capsys.readouterr().err
+    # 3 seeds each: no split of 6 runs is rarer than 2 in C(6, 3) = 20, so p >= 0.1 > alpha;
+    # refused before anything runs
+    out = tmp_path / "few"
+    assert (
+        main(["compare", str(EXAMPLE), "--seeds", "3", "--output", str(out)]) == EXIT_UNDETERMINED
+    )
+    assert "no disagreement could be shown" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_compare_agree_nest_vs_hardware(tmp_path, capsys):
@@ -71,7 +81,7 @@ def test_compare_agree_nest_vs_hardware(tmp_path, capsys):
             "--simulators",
             "nest,hardware",
             "--seeds",
-            "4",
+            "6",
             "--jobs",
             "2",
             "--output",
@@ -87,9 +97,13 @@ def test_compare_agree_nest_vs_hardware(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "the simulators AGREE" in report
     assert (out / "Excitatory.png").exists() and (out / "Inhibitory.png").exists()
-    rec = json.loads((out / "runs" / "hardware" / "seed3" / "provenance.json").read_text())
-    assert rec["backend"] == "hardware" and rec["seeds"]["rng_seed"] == 3
-    assert rec["seeds"]["connectors"][0] == 3  # --seed {seed} reached the script
+    # every run has its own seed: nest 1..6, hardware 7..12
+    assert {p.name for p in (out / "runs" / "hardware").iterdir()} == {
+        f"seed{k}" for k in range(7, 13)
+    }
+    rec = json.loads((out / "runs" / "hardware" / "seed9" / "provenance.json").read_text())
+    assert rec["backend"] == "hardware" and rec["seeds"]["rng_seed"] == 9
+    assert rec["seeds"]["connectors"][0] == 9  # --seed {seed} reached the script
 
 
 def test_compare_disagree_when_one_backend_has_20_percent_stronger_weights(tmp_path, capsys):
@@ -107,7 +121,7 @@ def test_compare_disagree_when_one_backend_has_20_percent_stronger_weights(tmp_p
             "--simulators",
             "nest,hardware",
             "--seeds",
-            "4",
+            "6",
             "--jobs",
             "2",
             "--no-figures",
@@ -120,7 +134,11 @@ def test_compare_disagree_when_one_backend_has_20_percent_stronger_weights(tmp_p
     )
     printed = capsys.readouterr().out
     assert rc == EXIT_DISAGREE, printed
-    assert "DISAGREE" in printed
+    # stronger excitation makes the chip's inhibitory cells fire faster, not slower
+    inh_rate = next(r for r in printed.splitlines() if r.startswith("| Inhibitory | rate |"))
+    cells = [c.strip() for c in inh_rate.split("|")]
+    assert cells[-2] == "DISAGREE"
+    assert float(cells[5].split("±")[0]) > float(cells[4].split("±")[0])  # hardware > nest
 
 
 def test_console_script_entry_point():
@@ -129,25 +147,6 @@ def test_console_script_entry_point():
     (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "pynn-uni"]
     assert ep.value == "pynn_uni.cli:main"
     assert sys.executable  # the runs use the interpreter running the tests
-
-
-@pytest.mark.skipif(
-    not os.environ.get("PYNN_UNI_SLOW_TESTS"),
-    reason="slow (~20 s, 4 NEURON runs): set PYNN_UNI_SLOW_TESTS=1",
-)
-def test_compare_va_benchmark_nest_vs_neuron_agree(tmp_path, capsys):
-    """The Vogels-Abbott example, unchanged, at 400 cells: NEST and NEURON agree."""
-    from pynn_uni import list_backends
-
-    pytest.importorskip("neuron", reason="NEURON is not installed")
-    if "neuron" not in list_backends():
-        pytest.skip("the neuron backend is not registered")
-    va = EXAMPLE.parent / "va_benchmark.py"
-    script_args = ["--n", "400", "--tstop", "500", "--seed", "{seed}", "--plot-figure", ""]
-    rc = main(["compare", str(va), "--simulators", "nest,neuron", "--seeds", "4", "--jobs", "2",
-               "--no-figures", "--output", str(tmp_path / "va"), "--", *script_args])  # fmt: skip
-    printed = capsys.readouterr().out
-    assert rc == 0, printed
 
 
 def test_conformance_runs_shipped_scenarios_on_a_backend(capfd):

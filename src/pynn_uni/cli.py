@@ -1,13 +1,13 @@
 """The ``pynn-uni`` command: run a script on a simulator, compare simulators, show backends.
 
     pynn-uni run SCRIPT --simulator nest [--seed 1] [--output DIR] [-- SCRIPT ARGS]
-    pynn-uni compare SCRIPT --simulators nest,hardware [--seeds 4] [-- SCRIPT ARGS]
+    pynn-uni compare SCRIPT --simulators nest,hardware [--seeds 6] [--alpha 0.01] [-- ARGS]
     pynn-uni info
     pynn-uni conformance [--backend NAME ...] [-- PYTEST ARGS]
 
 Scripts run unmodified, each run in its own process (see :mod:`pynn_uni.analysis.runs`).
 ``compare`` exits 0 when the simulators agree, 1 when they disagree, 2 when no verdict
-is possible (fewer than 2 seeds, nothing recorded) and 3 when a run fails.
+is possible (too few seeds for ``--alpha``, nothing recorded) and 3 when a run fails.
 ``conformance`` runs the shipped scenarios (:mod:`pynn_uni.testing`) under pytest and exits
 with pytest's code.
 """
@@ -26,6 +26,8 @@ EXIT_AGREE, EXIT_DISAGREE, EXIT_UNDETERMINED, EXIT_RUN_FAILED = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
+    from pynn_uni.analysis.verdict import DEFAULT_ALPHA
+
     parser = argparse.ArgumentParser(
         prog="pynn-uni",
         description="Run PyNN scripts on pynn_uni backends and check that backends agree. "
@@ -47,9 +49,32 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--simulators", default="nest,hardware", help="comma-separated; the first is the reference"
     )
-    cmp.add_argument("--seeds", type=int, default=4, help="runs per simulator (>= 2)")
-    cmp.add_argument("--first-seed", type=int, default=1)
-    cmp.add_argument("--metric", default="wasserstein", choices=("wasserstein", "ks"))
+    cmp.add_argument(
+        "--seeds",
+        type=int,
+        default=6,
+        help="runs per simulator, each with its own seed (5 or more at the default --alpha; "
+        "more reveal smaller differences)",
+    )
+    cmp.add_argument(
+        "--first-seed",
+        type=int,
+        default=1,
+        help="seeds are first-seed, first-seed + 1, ... over all runs of all simulators",
+    )
+    cmp.add_argument(
+        "--alpha",
+        type=float,
+        default=DEFAULT_ALPHA,
+        help="accepted chance of a false 'disagree' if the simulators are equivalent",
+    )
+    cmp.add_argument(
+        "--metric",
+        default="mean",
+        choices=("mean", "wasserstein", "ks"),
+        help="distance between two runs: difference of means (default, most sensitive to "
+        "shifts) or between whole distributions",
+    )
     cmp.add_argument("--output", default="pynn_uni_compare", help="report folder")
     cmp.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
     cmp.add_argument("--timeout", type=float, default=None, help="seconds per run")
@@ -112,11 +137,11 @@ def _run(options, script_args: list[str]) -> int:
 
 
 def _compare(options, script_args: list[str]) -> int:
-    from pynn_uni.analysis.compare import all_agree, compare, format_table
+    from pynn_uni.analysis.compare import all_agree, compare, format_table, per_pair_alpha
     from pynn_uni.analysis.report import write_report
     from pynn_uni.analysis.runs import load_run, run_script
     from pynn_uni.analysis.statistics import population_statistics
-    from pynn_uni.analysis.verdict import null_false_alarm_probability
+    from pynn_uni.analysis.verdict import smallest_p_value
 
     simulators = [s.strip() for s in options.simulators.split(",") if s.strip()]
     if len(simulators) < 2:
@@ -125,9 +150,27 @@ def _compare(options, script_args: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_UNDETERMINED
-    seeds = [options.first_seed + k for k in range(max(options.seeds, 1))]
-    out = Path(options.output)
-    jobs = [(sim, seed, out / "runs" / sim / f"seed{seed}") for sim in simulators for seed in seeds]
+    if not 0.0 < options.alpha < 1.0:
+        print(f"--alpha must be between 0 and 1, got {options.alpha}", file=sys.stderr)
+        return EXIT_UNDETERMINED
+    n = max(options.seeds, 1)
+    floor, per_pair = smallest_p_value(n, n), per_pair_alpha(options.alpha, len(simulators))
+    if floor > per_pair:
+        print(
+            f"with {n} seeds per simulator no p-value can go below {floor:.2g}, above the "
+            f"level {per_pair:.2g} of each comparison with the reference, so no disagreement "
+            "could be shown; use more --seeds (4 give p >= 0.029, 5 give 0.0079, 6 give "
+            "0.0022) or a larger --alpha",
+            file=sys.stderr,
+        )
+        return EXIT_UNDETERMINED
+    # a different seed for every run: all runs independent, hence exchangeable if the
+    # simulators are equivalent (the permutation test's premise)
+    jobs = [
+        (sim, seed, Path(options.output) / "runs" / sim / f"seed{seed}")
+        for k, sim in enumerate(simulators)
+        for seed in range(options.first_seed + k * n, options.first_seed + (k + 1) * n)
+    ]
 
     def one(job):
         sim, seed, folder = job
@@ -158,18 +201,17 @@ def _compare(options, script_args: list[str]) -> int:
         sim: [{pop: population_statistics(s) for pop, s in r.spikes.items()} for r in rs]
         for sim, rs in runs.items()
     }
-    rows = compare(stats, metric=options.metric)
+    rows = compare(stats, metric=options.metric, alpha=options.alpha)
     print(format_table(rows))
-    report = write_report(out / "report.md", options.script, runs, rows, not options.no_figures)
+    report = write_report(
+        Path(options.output) / "report.md",
+        options.script,
+        runs,
+        rows,
+        not options.no_figures,
+        options.alpha,
+    )
     overall = all_agree(rows)
-    if len(seeds) < 2:
-        print("one seed per simulator: the seed-to-seed spread is unknown, no verdict")
-    elif len(seeds) < 4:
-        bound = null_false_alarm_probability(len(seeds))
-        print(
-            f"note: with {len(seeds)} seeds a false 'disagree' per line has probability up "
-            f"to {bound:.2f}; use --seeds 4 or more"
-        )
     print(
         f"verdict: {({True: 'agree', False: 'DISAGREE', None: 'undetermined'})[overall]}; "
         f"report: {report}"

@@ -20,12 +20,13 @@ from pynn_uni.analysis import (
     firing_rates,
     format_table,
     ks,
-    null_false_alarm_probability,
+    mean_difference,
     population_statistics,
-    verdict,
+    smallest_p_value,
+    verdicts,
     wasserstein,
 )
-from pynn_uni.analysis.compare import ks_pvalue
+from pynn_uni.analysis.verdict import cross_and_within, splits
 
 
 def columns(trains, t_stop=1000.0, t_start=0.0):
@@ -113,69 +114,130 @@ def test_population_statistics_keys():
 def test_distances_of_known_samples():
     x = np.arange(100.0)
     assert wasserstein(x, x + 2.5) == pytest.approx(2.5)
+    assert mean_difference(x, x + 2.5) == pytest.approx(2.5)
+    assert mean_difference(x, x[::-1]) == 0.0  # same mean, whatever the order
     assert ks(x, x + 1000.0) == pytest.approx(1.0)
     assert ks(x, x) == 0.0
     # CDFs of {1, 2, 3} and {2.5}: largest gap 2/3 just below 2.5
     assert ks(np.array([1.0, 2.0, 3.0]), np.array([2.5])) == pytest.approx(2 / 3)
-    assert ks_pvalue(x, x) == pytest.approx(1.0)
-    assert ks_pvalue(x, x + 1000.0) < 1e-20
-    assert np.isnan(wasserstein(x, np.empty(0)))
+    assert np.isnan(wasserstein(x, np.empty(0))) and np.isnan(mean_difference(x, []))
 
 
-def test_verdict_rule_on_known_distances():
-    assert verdict([1.0, 2.0, 3.0], [0.5, 1.0, 2.0]).agree is True
-    assert verdict([1.0, 2.0, 3.0], [2.0, 3.0, 3.0]).agree is True  # equal to spread: agree
-    v = verdict([1.0, 2.0, 3.0], [2.0, 4.0, 5.0])
-    assert (v.agree, v.distance, v.spread, v.label) == (False, 4.0, 3.0, "DISAGREE")
-    assert verdict([np.nan, 1.0], [0.5, np.nan]).agree is True  # NaNs ignored
-    assert verdict([], [1.0]).agree is None  # no spread: one seed per backend
-    assert verdict([np.nan], [1.0]).label == "undetermined"
+def test_splits_enumerate_every_labelling_with_the_real_one_first():
+    mask = splits(3, 2)
+    assert mask.shape == (comb(5, 3), 5)
+    assert mask[0].tolist() == [True, True, True, False, False]
+    assert (mask.sum(axis=1) == 3).all()
+    assert len({tuple(r) for r in mask}) == comb(5, 3)
+    drawn = splits(10, 10, limit=500)  # C(20, 10) > 500: the real split + 499 random ones
+    assert drawn.shape == (500, 20) and drawn[0, :10].all() and (drawn.sum(axis=1) == 10).all()
 
 
-def test_false_alarm_bound():
-    assert null_false_alarm_probability(3) == pytest.approx(comb(6, 3) / comb(12, 3))
-    assert null_false_alarm_probability(4) == pytest.approx(924 / 134596)
-    assert np.isnan(null_false_alarm_probability(1))
+def test_smallest_p_value():
+    assert smallest_p_value(4, 4) == pytest.approx(2 / 70)  # the real split and its mirror
+    assert smallest_p_value(6, 6) == pytest.approx(2 / 924)
+    assert smallest_p_value(3, 5) == pytest.approx(1 / 56)
+    assert smallest_p_value(10, 10, limit=1000) == pytest.approx(1e-3)
+
+
+def test_cross_and_within_distances_of_known_runs():
+    m = np.array([0.0, 0.0, 3.0, 3.0])  # two runs at 0, two at 3
+    d = np.abs(m[:, None] - m[None, :])
+    cross, within = cross_and_within(d, splits(2, 2))
+    assert (cross[0], within[0]) == (3.0, 0.0)  # the real split: all the difference is cross
+    # a mixed split ({0, 3} against {0, 3}): cross pairs 0, 3, 3, 0; within pairs 3 and 3
+    mixed = splits(2, 2).tolist().index([True, False, True, False])
+    assert (cross[mixed], within[mixed]) == (1.5, 3.0)
+
+
+def run_matrices(rng, n_a, n_b, n_lines=3, shift=0.0, shifted_line=0):
+    """|difference| of run means for lines whose runs scatter with sd 1 between seeds; the
+    second simulator's runs are moved by ``shift`` on one line."""
+    out = []
+    for line in range(n_lines):
+        m = rng.normal(0.0, 1.0, n_a + n_b)
+        m[n_a:] += shift if line == shifted_line else 0.0
+        out.append(np.abs(m[:, None] - m[None, :]))
+    return out
+
+
+def test_false_alarms_stay_below_alpha_when_simulators_are_equivalent():
+    # 600 families of 3 lines, 5 runs each (126 distinct splits): under the null the chance
+    # of any 'disagree' is at most alpha = 0.1 exactly, so ~60 are expected at most
+    rng = np.random.default_rng(4)
+    alarms = sum(
+        any(v.agree is False for v in verdicts(run_matrices(rng, 5, 5), 5, alpha=0.1))
+        for _ in range(600)
+    )
+    assert alarms <= 78  # P(Binomial(600, 0.1) > 78) < 0.01
+
+
+def test_p_values_are_uniform_under_the_null():
+    # exchangeable runs: P(p <= x) <= x for every x; and the test is not vacuous, it uses its
+    # level (a test that never rejects would pass the check above)
+    rng = np.random.default_rng(5)
+    p = np.array([verdicts(run_matrices(rng, 4, 4, 1), 4, 0.5)[0].p_value for _ in range(400)])
+    for x in (2 / 70, 0.1, 0.3, 0.5):
+        assert np.mean(p <= x + 1e-12) <= x + 3 * np.sqrt(x * (1 - x) / 400)
+    assert np.mean(p <= 0.3 + 1e-12) >= 0.3 - 3 * np.sqrt(0.3 * 0.7 / 400)
+
+
+def test_a_shift_of_six_seed_sds_is_found_on_its_line():
+    # 6 runs each: the difference of the two groups' means scatters with sd sqrt(2/6) ~ 0.58,
+    # so a shift of 6 is ~10 of those; two other lines carry no difference
+    rng = np.random.default_rng(6)
+    for _ in range(20):
+        v = verdicts(run_matrices(rng, 6, 6, 3, shift=6.0, shifted_line=1), 6, alpha=0.01)
+        assert v[1].agree is False
+        assert v[1].distance > v[1].spread and v[1].p_value <= 0.01
+
+
+def test_too_few_runs_or_undefined_lines_give_no_verdict():
+    rng = np.random.default_rng(7)
+    # 3 runs each: p >= 2/20 = 0.1 > 0.01, so a 'disagree' could never be shown
+    assert {v.agree for v in verdicts(run_matrices(rng, 3, 3, shift=50.0), 3)} == {None}
+    assert {v.agree for v in verdicts(run_matrices(rng, 1, 1), 1)} == {None}
+    lines = run_matrices(rng, 4, 4, 2, shift=50.0, shifted_line=1)
+    lines[0][0, 1] = lines[0][1, 0] = np.nan  # a statistic undefined in run 0
+    first, second = verdicts(lines, 4, alpha=0.05)
+    assert first.label == "undetermined" and second.agree is False
+    with pytest.raises(ValueError, match="alpha"):
+        verdicts(lines, 4, alpha=1.5)
+    with pytest.raises(ValueError, match="8 x 8"):
+        verdicts([lines[1], np.zeros((3, 3))], 4)
 
 
 def synthetic_runs(rng, n_seeds, shift=0.0, n_cells=100):
-    """Two 'simulators' whose per-cell values come from N(0, 1) (+ shift for the second)."""
+    """Two 'simulators' whose per-cell values come from N(mu, 1), mu drawn per run from
+    N(0, 0.3) (seed-to-seed variability), + shift for the second simulator."""
     return {
-        "a": [{"pop": {"rate": rng.normal(0, 1, n_cells)}} for _ in range(n_seeds)],
-        "b": [{"pop": {"rate": rng.normal(shift, 1, n_cells)}} for _ in range(n_seeds)],
+        name: [
+            {"pop": {"rate": rng.normal(rng.normal(offset, 0.3), 1, n_cells)}}
+            for _ in range(n_seeds)
+        ]
+        for name, offset in (("a", 0.0), ("b", shift))
     }
 
 
-@pytest.mark.parametrize("metric", ["wasserstein", "ks"])
-def test_same_distribution_rarely_disagrees(metric):
-    # under the null the bound for 4 seeds is 0.007 per verdict; 300 trials -> expect ~2
-    rng = np.random.default_rng(4)
-    false_alarms = sum(
-        compare(synthetic_runs(rng, 4), metric, statistics=["rate"])[0].verdict.agree is False
-        for _ in range(300)
-    )
-    assert false_alarms <= 9  # P(Binomial(300, 0.007) > 9) < 1e-3
-
-
-@pytest.mark.parametrize("metric", ["wasserstein", "ks"])
-def test_a_shift_of_one_sd_always_disagrees(metric):
-    # within distances ~ 0.15 sd for 100 cells; a 1 sd shift is ~7 times that
-    rng = np.random.default_rng(5)
-    for _ in range(20):
-        row = compare(synthetic_runs(rng, 4, shift=1.0), metric, statistics=["rate"])[0]
+@pytest.mark.parametrize("metric", ["mean", "wasserstein", "ks"])
+def test_compare_finds_a_shift_of_one_cell_sd_with_each_metric(metric):
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        row = compare(synthetic_runs(rng, 6, shift=1.0), metric, statistics=["rate"])[0]
         assert row.verdict.agree is False
 
 
 def test_compare_rows_table_and_overall_verdict():
-    rng = np.random.default_rng(6)
-    runs = synthetic_runs(rng, 3, shift=5.0)
-    runs["c"] = runs["a"]  # identical to the reference: distances equal the within ones
-    rows = compare(runs, statistics=["rate"])
+    rng = np.random.default_rng(9)
+    runs = synthetic_runs(rng, 5, shift=5.0)
+    runs["c"] = synthetic_runs(rng, 5)["b"]  # same distribution as the reference
+    rows = compare(runs, statistics=["rate"], alpha=0.05)  # each pair at 0.025
     assert [(r.other, r.reference) for r in rows] == [("b", "a"), ("c", "a")]
-    assert [r.verdict.agree for r in rows] == [False, True]
-    assert rows[0].means["b"] == pytest.approx(5.0, abs=0.3)
+    assert rows[0].verdict.agree is False
+    assert rows[0].means["b"] == pytest.approx(5.0, abs=0.5)
+    assert rows[0].sds["b"] == pytest.approx(0.3, abs=0.25)  # seed-to-seed sd of run means
+    assert rows[0].verdict.distance == pytest.approx(5.0, abs=0.5)
     assert all_agree(rows) is False
-    assert all_agree(rows[1:]) is True
     table = format_table(rows)
     assert "DISAGREE" in table and table.count("\n") == 3
     with pytest.raises(ValueError, match="metric"):
@@ -184,6 +246,21 @@ def test_compare_rows_table_and_overall_verdict():
         compare({"a": runs["a"]})
 
 
-def test_one_seed_gives_no_verdict():
-    rows = compare(synthetic_runs(np.random.default_rng(7), 1), statistics=["rate"])
+def test_alpha_is_shared_among_the_simulators_compared_with_the_reference():
+    rng = np.random.default_rng(11)
+    runs = synthetic_runs(rng, 4, shift=50.0)
+    # 4 seeds: p >= 2/70 = 0.029; alpha 0.05 for one pair can be reached, 0.025 for two not
+    assert compare(runs, statistics=["rate"], alpha=0.05)[0].verdict.agree is False
+    runs["c"] = runs["b"]
+    assert all_agree(compare(runs, statistics=["rate"], alpha=0.05)) is None
+
+
+def test_identical_simulators_agree_and_one_seed_gives_no_verdict():
+    rng = np.random.default_rng(10)
+    runs = synthetic_runs(rng, 5)
+    # the same runs under two names, against the reference: the cross distances are the
+    # within distances, so the real split is an ordinary one
+    same = {"a": runs["a"] + runs["b"][:1], "b": runs["b"][1:] + runs["a"][:1]}
+    assert all_agree(compare(same, statistics=["rate"], alpha=0.05)) is True
+    rows = compare(synthetic_runs(rng, 1), statistics=["rate"])
     assert rows[0].verdict.agree is None and all_agree(rows) is None

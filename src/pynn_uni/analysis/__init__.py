@@ -1,13 +1,21 @@
 """Spike-train statistics and cross-simulator comparison (``pynn-uni compare``).
 
 :mod:`.statistics` computes per-population distributions (firing rates, CV of ISIs,
-pairwise correlations); :mod:`.compare` measures two-sample distances (Wasserstein, KS)
-between runs; :mod:`.verdict` holds the rule that turns them into agree / disagree;
-:mod:`.runs` runs scripts in child processes and reads their data; :mod:`.report` writes
-the Markdown report.
+pairwise correlations); :mod:`.compare` measures distances between runs (difference of
+means, Wasserstein, KS); :mod:`.verdict` holds the permutation test that turns them into
+agree / disagree; :mod:`.runs` runs scripts in child processes and reads their data;
+:mod:`.report` writes the Markdown report.
 """
 
-from pynn_uni.analysis.compare import Comparison, all_agree, compare, format_table, ks, wasserstein
+from pynn_uni.analysis.compare import (
+    Comparison,
+    all_agree,
+    compare,
+    format_table,
+    ks,
+    mean_difference,
+    wasserstein,
+)
 from pynn_uni.analysis.statistics import (
     STATISTICS,
     SpikeColumns,
@@ -17,9 +25,10 @@ from pynn_uni.analysis.statistics import (
     firing_rates,
     population_statistics,
 )
-from pynn_uni.analysis.verdict import Verdict, null_false_alarm_probability, verdict
+from pynn_uni.analysis.verdict import DEFAULT_ALPHA, Verdict, smallest_p_value, verdicts
 
 __all__ = [
+    "DEFAULT_ALPHA",
     "STATISTICS",
     "Comparison",
     "SpikeColumns",
@@ -32,8 +41,9 @@ __all__ = [
     "firing_rates",
     "format_table",
     "ks",
-    "null_false_alarm_probability",
+    "mean_difference",
     "population_statistics",
-    "verdict",
+    "smallest_p_value",
+    "verdicts",
     "wasserstein",
 ]

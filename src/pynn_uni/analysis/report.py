@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pynn_uni.analysis.compare import Comparison, all_agree, format_table
+from pynn_uni.analysis.compare import Comparison, all_agree, format_table, per_pair_alpha
 from pynn_uni.analysis.runs import Run
 from pynn_uni.analysis.statistics import cv_isi, firing_rates
-from pynn_uni.analysis.verdict import null_false_alarm_probability
+from pynn_uni.analysis.verdict import DEFAULT_ALPHA, smallest_p_value
 
 
 def _figures(runs: Mapping[str, Sequence[Run]], directory: Path) -> list[tuple[str, str]]:
@@ -68,6 +68,7 @@ def write_report(
     runs: Mapping[str, Sequence[Run]],
     rows: Sequence[Comparison],
     figures: bool = True,
+    alpha: float = DEFAULT_ALPHA,
 ) -> Path:
     """Write the Markdown report to ``path`` (figures beside it); returns the path."""
     path = Path(path)
@@ -75,16 +76,22 @@ def write_report(
     overall = all_agree(rows)
     n_seeds = min(len(r) for r in runs.values())
     word = {True: "AGREE", False: "DISAGREE", None: "UNDETERMINED"}[overall]
+    metric = rows[0].metric if rows else "mean"
+    per_pair = per_pair_alpha(alpha, len(runs))
     lines = [
         f"# pynn-uni compare: {Path(script).name}",
         "",
-        f"**Verdict: the simulators {word}** ({', '.join(runs)}; {n_seeds} seeds each).",
+        f"**Verdict: the simulators {word}** ({', '.join(runs)}; {n_seeds} seeds each, "
+        f"a different seed for every run).",
         "",
-        "Rule: two simulators agree on a statistic when the median distance between runs of "
-        "the two (different seeds) is no larger than the largest distance between two runs "
-        "of the same simulator (the spread); see docs/validation.md.  Chance of a false "
-        f"'disagree' per line if the simulators are equivalent: at most "
-        f"{null_false_alarm_probability(n_seeds):.3g}.",
+        f"Rule (see docs/validation.md): *distance* is the mean `{metric}` distance between a "
+        "run of the reference and a run of the other simulator, *spread* the mean distance "
+        "between two runs of the same simulator.  *p* is the chance, if the simulators were "
+        "equivalent, that relabelling the runs at random makes some line stand out at least "
+        "this much (permutation test, adjusted for the number of lines).  A line disagrees "
+        f"when p <= {per_pair:.3g}; if the simulators are equivalent, a false 'disagree' "
+        f"anywhere in this table has probability at most {alpha:g}.  With {n_seeds} seeds "
+        f"p cannot go below {smallest_p_value(n_seeds, n_seeds):.2g}.",
         "",
         format_table(rows),
         "",
