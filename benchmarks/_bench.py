@@ -137,14 +137,15 @@ def child_env() -> dict:
     return env
 
 
-def run_child(argv: list[str], timeout: float | None = None) -> dict:
-    """Run ``python argv...`` in a fresh process; return its JSON line (the last line that
-    parses), or ``{"error": ...}`` with the tail of its output when it failed."""
+def run_child(argv: list[str], timeout: float | None = None, python: str | None = None) -> dict:
+    """Run ``python argv...`` (this interpreter unless ``python`` names another) in a fresh
+    process; return its JSON line (the last line that parses), or ``{"error": ...}`` with
+    the tail of its output when it failed."""
     import subprocess
 
     try:
         proc = subprocess.run(
-            [sys.executable, *argv],
+            [python or sys.executable, *argv],
             capture_output=True,
             text=True,
             env=child_env(),

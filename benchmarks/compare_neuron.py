@@ -8,6 +8,11 @@ repeats.  The NEURON cells advance by self-events on NEST's grid, so a full-size
 about half a minute; ``--scale 0.25`` keeps the whole comparison near a minute.
 
 Usage: ``python benchmarks/compare_neuron.py [--scale 0.25] [--repeats 1] [--raw f.jsonl]``.
+
+``--pynn-python PY --pynn-script FILE`` adds a column for PyNN itself: FILE, run by the
+interpreter PY of an environment with PyNN 0.13 and NEURON, must build the same network with
+``pyNN.neuron``, take ``--scale``, ``--sim-time`` and ``--seed``, and print ``_bench``'s JSON
+line.  No such script ships here: it is a reference measurement kept outside the project.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ VARIANTS = {
     "pynn_uni.neuron": ("va_coba_pynn_uni.py", ["--simulator", "neuron"]),
     "pynn_uni.nest": ("va_coba_pynn_uni.py", []),
 }
+PYNN = "PyNN 0.13 (neuron)"  # the optional column of --pynn-python
 KEYS = ("build_s", "run_s", "build+run_s", "data_s", "peak_rss_mb", "connections", "spikes")
 
 
@@ -39,12 +45,14 @@ def _med(records: list[dict], key: str) -> float:
 
 def table(runs: dict[str, list[dict]]) -> str:
     """Medians per variant, and pynn_uni.neuron over direct NEURON / over pynn_uni.nest."""
-    labels = [k for k in VARIANTS if runs[k]]
+    labels = [k for k in runs if runs[k]]
     base, ours, nest = "neuron (direct)", "pynn_uni.neuron", "pynn_uni.nest"
+    pynn = PYNN if runs.get(PYNN) else None
     head = " | ".join(labels)
+    extra = " uni.neuron / PyNN |" if pynn else ""
     lines = [
-        f"| metric | {head} | uni.neuron / direct | uni.neuron / uni.nest |",
-        "|---|" + "---:|" * (len(labels) + 2),
+        f"| metric | {head} | uni.neuron / direct | uni.neuron / uni.nest |{extra}",
+        "|---|" + "---:|" * (len(labels) + 2 + bool(pynn)),
     ]
     for key in KEYS:
         med = {k: _med(runs[k], key) for k in labels}
@@ -52,7 +60,10 @@ def table(runs: dict[str, list[dict]]) -> str:
         cells = " | ".join(f"{med[k]:{fmt}}" for k in labels)
         r1 = f"{med[ours] / med[base]:.3f}" if ours in med and base in med and med[base] else ""
         r2 = f"{med[ours] / med[nest]:.3f}" if ours in med and nest in med and med[nest] else ""
-        lines.append(f"| {key} | {cells} | {r1} | {r2} |")
+        row = f"| {key} | {cells} | {r1} | {r2} |"
+        if pynn:
+            row += f" {med[ours] / med[pynn]:.3f} |" if ours in med and med[pynn] else " |"
+        lines.append(row)
     if runs[ours]:
         share = 100 * _med(runs[ours], "data_s") / _med(runs[ours], "run_s")
         verdict = "yes" if share < 5 else "**no**"
@@ -73,20 +84,27 @@ def main() -> None:
     p.add_argument("--sim-time", type=float, default=1000.0, help="ms")
     p.add_argument("--timeout", type=float, default=None, help="seconds per run")
     p.add_argument("--raw", help="also write every run's JSON record to this file")
+    p.add_argument("--pynn-python", help="interpreter of a PyNN 0.13 + NEURON environment")
+    p.add_argument("--pynn-script", help="VA COBA script for pyNN.neuron (see above)")
     args = p.parse_args()
+    if bool(args.pynn_python) != bool(args.pynn_script):
+        p.error("--pynn-python and --pynn-script go together")
     common = ["--scale", str(args.scale), "--sim-time", str(args.sim_time)]
     print(
         f"## VA COBA: pynn_uni.neuron vs direct NEURON vs pynn_uni.nest (scale {args.scale}, "
         f"{args.sim_time:g} ms, {args.repeats} repeat(s))\n"
     )
-    runs: dict[str, list[dict]] = {k: [] for k in VARIANTS}
+    variants = {k: (os.path.join(HERE, s), x, None) for k, (s, x) in VARIANTS.items()}
+    if args.pynn_python:
+        variants[PYNN] = (os.path.abspath(args.pynn_script), [], args.pynn_python)
+    runs: dict[str, list[dict]] = {k: [] for k in variants}
     failures = []
-    items = list(VARIANTS.items())
+    items = list(variants.items())
     for rep in range(args.repeats):
-        for label, (script, extra) in items if rep % 2 == 0 else items[::-1]:
-            argv = [os.path.join(HERE, script), *common, *extra, "--seed", str(1000 + rep)]
+        for label, (script, extra, python) in items if rep % 2 == 0 else items[::-1]:
+            argv = [script, *common, *extra, "--seed", str(1000 + rep)]
             print(f"[{rep + 1}/{args.repeats}] {label} ...", file=sys.stderr, flush=True)
-            record = _bench.run_child(argv, args.timeout)
+            record = _bench.run_child(argv, args.timeout, python)
             if "error" in record:
                 failures.append(record["error"])
             else:

@@ -225,6 +225,38 @@ def test_view_set_values_are_relative_to_the_view(sim):
         p[1:3].set(tau_m=np.ones(5))
 
 
+def test_view_set_of_array_valued_parameters(sim):
+    """GIF kernels: one ArrayParameter (or Sequence) per cell, set on part of a population."""
+    p = sim.Population(3, sim.GIF_cond_exp())
+    p[0:1].set(tau_eta=sim.ArrayParameter([5.0, 50.0]), a_eta=sim.ArrayParameter([0.1, 0.2]))
+    p[2].set_parameters(tau_eta=sim.Sequence([7.0]), a_eta=sim.Sequence([0.3]))
+    tau = [list(np.asarray(v.value)) for v in p.get("tau_eta", simplify=False)]
+    assert tau == [[5.0, 50.0], [1.0, 10.0, 100.0], [7.0]]  # the default: 1, 10, 100 ms
+    native = p.node_collection.get(["tau_stc", "q_stc"])
+    assert [list(v) for v in native["tau_stc"]] == tau
+    np.testing.assert_allclose(native["q_stc"][0], [100.0, 200.0])  # nA -> pA
+    np.testing.assert_allclose(native["q_stc"][2], [300.0])
+
+
+def test_refused_set_changes_nothing(sim):
+    """NEST refuses v_thresh <= v_reset after taking v_reset: the description keeps the old
+    values, the half-applied one is undone in NEST, and the cell fires as before, at the
+    first step after the LIF crossing time tau ln(R I / (R I - (v_thresh - v_rest)))."""
+    p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    p.record("spikes")
+    with pytest.raises(Exception, match="threshold"):
+        p.set(v_reset=-70.0, v_thresh=-80.0)
+    assert p.get(["v_reset", "v_thresh"]) == [-65.0, -50.0]
+    assert p.node_collection.get(["V_reset", "V_th"]) == {
+        "V_reset": (-65.0, -65.0),
+        "V_th": (-50.0, -50.0),
+    }
+    sim.run(30.0)
+    t_cross = 20.0 * np.log(20.0 / (20.0 - 15.0))  # tau_m = 20 ms, R I = 20 mV
+    for train in p.get_data().segments[0].spiketrains:
+        np.testing.assert_allclose(train.magnitude, [np.ceil(t_cross / 0.1) * 0.1], atol=1e-9)
+
+
 def test_spike_times_list_is_one_value_sequences_are_per_cell(sim):
     src = sim.Population(3, sim.SpikeSourceArray())
     src.set(spike_times=[1.0, 2.0])  # one train for every cell

@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
 
 from pynn_uni import errors  # noqa: E402
+from pynn_uni.testing.capabilities import load_capabilities  # noqa: E402
 
 #: cell i fires i + 1 times
 TRAINS = [[1.0], [2.0, 4.0], [1.5, 3.5, 5.5], [0.5, 2.5, 4.5, 6.5]]
@@ -65,6 +66,31 @@ def test_unrecordable_variable(sim):
         p.record("all")  # PyNN has no 'all' shortcut
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
     assert src.can_record("spikes") and not src.can_record("v")
+
+
+#: deterministic parameters (GIF's escape noise silenced) so a one-cell population and a
+#: two-cell one must record identical traces
+_SILENT = {"GIF_cond_exp": {"lambda0": 1e-30, "i_offset": 0.5}}
+
+
+@pytest.mark.parametrize("model", sorted(load_capabilities("nest").models))
+def test_one_cell_population_records_every_declared_variable(sim, model):
+    """NEST answers queries about a one-node collection with scalars, not sequences: every
+    recordable of a one-cell population must still come back, equal to a larger one's."""
+    variables = list(load_capabilities("nest").recordables[model])
+    celltype = getattr(sim, model)(**_SILENT.get(model, {}))
+    one, two = sim.Population(1, celltype), sim.Population(2, celltype)
+    for p in (one, two):
+        p.record(variables)
+    sim.run(5.0)
+    seg1, seg2 = one.get_data().segments[0], two.get_data().segments[0]
+    assert len(seg1.spiketrains) == 1 and len(seg2.spiketrains) == 2
+    signals = [v for v in variables if v != "spikes"]
+    assert sorted(a.name for a in seg1.analogsignals) == sorted(signals)
+    for name in signals:
+        a1, a2 = seg1.filter(name=name)[0].magnitude, seg2.filter(name=name)[0].magnitude
+        assert a1.shape == (51, 1) and a2.shape == (51, 2)
+        np.testing.assert_array_equal(a1[:, 0], a2[:, 0])
 
 
 def test_only_requested_variables_and_recorded_cells(sim):

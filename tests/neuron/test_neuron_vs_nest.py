@@ -14,6 +14,8 @@ pytest.importorskip("nest")
 
 import pynn_uni.nest as nest_sim  # noqa: E402
 import pynn_uni.neuron as neuron_sim  # noqa: E402
+from pynn_uni import errors  # noqa: E402
+from pynn_uni.parameters import ArrayParameter, Sequence  # noqa: E402
 
 DT = 0.1
 MODELS = ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp", "IF_cond_alpha"]
@@ -435,3 +437,82 @@ def test_facets_hardware1_matches_nest():
     assert s_nrn.size == s_nest.size, (s_nrn, s_nest)
     assert np.max(np.abs(s_nrn - s_nest)) <= DT + 1e-9
     assert np.max(np.abs(v_nrn - v_nest)) < 0.1
+
+
+# -- GIF_cond_exp: the deterministic part around one certain spike ----------------------------
+#: at v0 = -30 mV, lambda0 = 1e9 Hz with delta_v = 0.5 mV makes a spike in the first step
+#: certain; afterwards v <= -60 mV and v_t >= -35 mV keep the escape rate below 1e-12 / step
+_FORCED_GIF = dict(lambda0=1e9, v_t_star=-35.0, delta_v=0.5, v_reset=-60.0, v_rest=-70.0,
+                   cm=0.08, tau_m=20.0, tau_refrac=0.3,
+                   tau_gamma=ArrayParameter([20.0, 200.0]), a_gamma=ArrayParameter([3.0, 1.0]),
+                   tau_eta=ArrayParameter([1.0, 10.0, 100.0]),
+                   a_eta=ArrayParameter([0.001, 0.001, 0.001]))  # fmt: skip
+#: per-cell eta kernels set on views after creation: (tau_eta ms, a_eta nA) of each cell
+_ETA = [([5.0, 50.0], [0.01, 0.005]), ([1.0, 10.0, 100.0], [0.001] * 3), ([7.0], [0.02])]
+
+
+def _kernels(age, taus, amplitudes):
+    return sum(a * np.exp(-age / tau) for tau, a in zip(taus, amplitudes, strict=True))
+
+
+def _run_gif(sim, n: int, set_views: bool = False):
+    sim.setup(timestep=DT)
+    cells = sim.Population(n, sim.GIF_cond_exp(**_FORCED_GIF), initial_values={"v": -30.0})
+    if set_views:  # an ArrayParameter on one view, a Sequence on another
+        (tau0, a0), _, (tau2, a2) = _ETA
+        cells[0:1].set(tau_eta=ArrayParameter(tau0), a_eta=ArrayParameter(a0))
+        cells[2:3].set(tau_eta=Sequence(tau2), a_eta=Sequence(a2))
+    cells.record(["v_t", "i_eta", "spikes"])
+    sim.run(60.0)
+    seg = cells.get_data().segments[0]
+    out = {a.name: a.magnitude for a in seg.analogsignals}
+    out["spikes"] = [np.asarray(s.magnitude) for s in seg.spiketrains]
+    out["tau_eta"] = [list(np.asarray(v.value)) for v in cells.get("tau_eta", simplify=False)]
+    sim.end()
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_gif_threshold_matches_nest_and_the_gamma_kernels(n):
+    """v_t = v_t_star + sum_j a_gamma_j exp(-age / tau_gamma_j), the kernels starting the
+    step after the spike; NEST records it as E_sfa (which already holds V_T_star)."""
+    nrn, nst = _run_gif(neuron_sim, n), _run_gif(nest_sim, n)
+    for train in nrn["spikes"] + nst["spikes"]:
+        np.testing.assert_allclose(train, [DT], atol=1e-9)
+    t = DT * np.arange(nrn["v_t"].shape[0])
+    expected = -35.0 + _kernels(t[2:] - 2 * DT, [20.0, 200.0], [3.0, 1.0])
+    for v_t in (nrn["v_t"], nst["v_t"]):
+        assert v_t.shape == (t.size, n)
+        np.testing.assert_allclose(v_t[1], -35.0, atol=1e-12)  # the spike step: at rest
+        np.testing.assert_allclose(v_t[2:], np.repeat(expected[:, None], n, 1), atol=1e-9)
+    assert np.max(np.abs(nrn["v_t"][1:] - nst["v_t"][1:])) < 1e-9
+
+
+def test_gif_kernels_set_on_views_reach_both_simulators():
+    """Array-valued parameters set on part of a population: each cell's i_eta follows its
+    own kernels after the certain spike, on NEURON and on NEST."""
+    nrn, nst = _run_gif(neuron_sim, 3, set_views=True), _run_gif(nest_sim, 3, set_views=True)
+    assert nrn["tau_eta"] == nst["tau_eta"] == [list(tau) for tau, _ in _ETA]
+    t = DT * np.arange(nrn["i_eta"].shape[0])
+    expected = np.stack([_kernels(t[2:] - 2 * DT, tau, a) for tau, a in _ETA], axis=1)
+    for i_eta in (nrn["i_eta"], nst["i_eta"]):
+        np.testing.assert_allclose(i_eta[2:], expected, atol=1e-12)
+
+
+def test_refused_set_leaves_the_old_values_on_neuron():
+    """NEURON's PynnGIF takes at most 6 gamma kernels: the refused set leaves get() and the
+    cells at the old kernels, and the next run follows them."""
+    neuron_sim.setup(timestep=DT)
+    cells = neuron_sim.Population(2, neuron_sim.GIF_cond_exp(**_FORCED_GIF),
+                                  initial_values={"v": -30.0})  # fmt: skip
+    cells.record("v_t")
+    seven = dict(tau_gamma=ArrayParameter(np.arange(1.0, 8.0)), a_gamma=ArrayParameter(np.ones(7)))
+    with pytest.raises(errors.InvalidParameterValueError, match="7 gamma kernels"):
+        cells[0:1].set(**seven)
+    assert [list(v.value) for v in cells.get("tau_gamma", simplify=False)] == [[20.0, 200.0]] * 2
+    neuron_sim.run(20.0)
+    v_t = cells.get_data().segments[0].filter(name="v_t")[0].magnitude
+    neuron_sim.end()
+    t = DT * np.arange(v_t.shape[0])
+    expected = -35.0 + _kernels(t[2:] - 2 * DT, [20.0, 200.0], [3.0, 1.0])
+    np.testing.assert_allclose(v_t[2:], np.repeat(expected[:, None], 2, 1), atol=1e-9)

@@ -9,6 +9,7 @@ value round-trips exactly (PyNN's NEST ``tau_m`` 15.0 -> 14.999999999999998 does
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import warnings
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from pynn_uni import errors
 from pynn_uni.common import describing
 from pynn_uni.common.control import current_simulation
 from pynn_uni.common.recording import Recorder
-from pynn_uni.parameters import ParameterSpace, Sequence, simplify
+from pynn_uni.parameters import ArrayParameter, ParameterSpace, simplify
 from pynn_uni.random import NumpyRNG
 from pynn_uni.space import Grid2D, Grid3D, Line
 
@@ -63,6 +64,25 @@ class ID(int):
     def local(self) -> bool:
         """Whether this MPI rank simulates the cell (always, with one process)."""
         return bool(self.parent is None or self.parent.is_local(self))
+
+    @property
+    def _cell(self):
+        """The simulator's own object for this cell (PyNN's name on NEURON): on NEST a
+        one-node NodeCollection, on NEURON the cell's mechanism object, or for a native
+        section-based type the instance that holds its sections and synapses."""
+        pop = self.parent
+        if pop is None:
+            raise TypeError(f"ID {int(self)} belongs to no population")
+        backend = pop._simulation.backend
+        cell = getattr(backend, "native_cell", None)
+        if cell is None:
+            raise errors.NotSupportedError(f"{backend.name} keeps no simulator object per cell")
+        if not self.local:
+            raise errors.NotLocalError(
+                f"cell {int(self)} of {pop.label!r} lives on another MPI rank: only its "
+                "owner holds its simulator object (see ID.local)"
+            )
+        return cell(pop._handle, pop.id_to_index(self))
 
     @property
     def is_standard_cell(self) -> bool:
@@ -486,9 +506,7 @@ class Population(BasePopulation):
             return simplify(selected) if simplify_ else selected
         if simplify_:
             return value
-        out = np.empty(len(idx), dtype=object if isinstance(value, Sequence) else float)
-        out[:] = [value] * len(idx) if isinstance(value, Sequence) else value
-        return out
+        return _filled(len(idx), value)
 
     def _get_one(self, id, name):
         return self._parameter_values(name, np.array([self.id_to_index(id)]), True)
@@ -508,21 +526,20 @@ class Population(BasePopulation):
         ps.evaluate(simplify=True)
         updates = dict(ps.items())
         celltype.check_values(updates) if hasattr(celltype, "check_values") else None
-        full_mask = len(idx) == self.size
+        new = dict(self._parameters)
+        whole = len(idx) == self.size
         for name, value in updates.items():
-            if full_mask:
-                self._parameters[name] = value
-            else:
-                current = self._parameters[name]
-                if not isinstance(current, np.ndarray):
-                    dtype = object if isinstance(current, Sequence) else float
-                    arr = np.empty(self.size, dtype=dtype)
-                    arr[:] = [current] * self.size if dtype is object else current
-                    current = arr
-                current = current.copy()
-                current[idx] = value
-                self._parameters[name] = current
-        self._simulation.backend.set(self._handle, celltype, idx, self._parameters, list(updates))
+            new[name] = value if whole else _assign(new[name], idx, value, self.size)
+        # the description changes only once the backend has taken the values: a refused set
+        # leaves get() and the simulator agreeing on the old ones
+        backend, changed = self._simulation.backend, list(updates)
+        try:
+            backend.set(self._handle, celltype, idx, new, changed)
+        except Exception:
+            with contextlib.suppress(Exception):  # undo what a partial set applied
+                backend.set(self._handle, celltype, idx, self._parameters, changed)
+            raise
+        self._parameters = new
 
     def _store_initial(self, idx, values) -> None:
         celltype = self.celltype
@@ -904,6 +921,20 @@ def _simplify_array(v: np.ndarray):
     if v.dtype != object and v.size and np.all(v == v[0]):
         return v[0]
     return v
+
+
+def _filled(n: int, value) -> np.ndarray:
+    """``n`` copies of one parameter value: an object array for array-valued parameters."""
+    out = np.empty(n, dtype=object if isinstance(value, ArrayParameter) else float)
+    out.fill(value)
+    return out
+
+
+def _assign(current, idx, value, size: int) -> np.ndarray:
+    """A new per-cell array: ``current`` (one value or per cell) with ``value`` at ``idx``."""
+    out = current.copy() if isinstance(current, np.ndarray) else _filled(size, current)
+    out[idx] = value
+    return out
 
 
 def _slice_value(value, start, stop):

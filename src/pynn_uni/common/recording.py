@@ -260,8 +260,8 @@ class Recorder:
             cols = col_of[columns]
             keep = cols >= 0
             values[np.ix_(rows[ok], cols[keep])] = v[np.ix_(ok, keep)]
-        if initial is None and n > 1:
-            values[0] = values[1]
+        if initial is None and n > 1:  # no initial value and none recorded at t_start
+            values[0] = np.where(np.isnan(values[0]), values[1], values[0])
         return times, values
 
 

@@ -20,6 +20,11 @@ def _backend():
     return NestBackend()
 
 
-_populate(globals(), _backend)
+def native_cell(cell_id):
+    """Cell ``cell_id`` as a one-node NEST NodeCollection (same as ``id._cell``)."""
+    return cell_id._cell
+
+
+_populate(globals(), _backend, {"native_cell": native_cell})
 NativeCellType, NativeSynapseType, NativeElectrodeType  # noqa: B018 - re-exported
 native_cell_type, native_synapse_type, native_electrode_type  # noqa: B018

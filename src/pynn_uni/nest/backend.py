@@ -264,6 +264,10 @@ class NestBackend(SourceRouting):
     def native_handle(self, h: PopHandle):
         return h.nodes if h.parrots is None else h.parrots
 
+    def native_cell(self, h: PopHandle, index: int):
+        """Cell ``index`` as a one-node NodeCollection (``ID._cell``)."""
+        return self.native_handle(h)[int(index)]
+
     def set(self, h: PopHandle, celltype, idx, params: dict, changed) -> None:
         h.params = params
         nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
@@ -344,11 +348,10 @@ class NestBackend(SourceRouting):
             self._device_connect(rec, h.nodes[idx.tolist()])
 
     def _recordable(self, celltype, variable: str):
-        """(NEST recordable, NEST -> standard factor, NEST parameter to add or None)."""
+        """(NEST recordable, NEST -> standard factor)."""
         if getattr(celltype, "is_native", False):
-            return variable, 1.0, None
-        t = self._translation(celltype)
-        return (*tr.recordable_native(t, variable), tr.recorded_offset(t, variable))
+            return variable, 1.0
+        return tr.recordable_native(self._translation(celltype), variable)
 
     def stop_recording(self, h: PopHandle, variable: str) -> None:
         rec = h.recorders.get(variable)
@@ -369,7 +372,7 @@ class NestBackend(SourceRouting):
         empty = (np.empty(0), np.empty((0, 0)), np.empty(0, np.int64))
         if rec is None:
             return empty
-        native, factor, offset = self._recordable(celltype, variable)
+        native, factor = self._recordable(celltype, variable)
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
@@ -377,8 +380,6 @@ class NestBackend(SourceRouting):
             return empty
         times = np.asarray(ev["times"], dtype=float)
         values = np.asarray(ev[native], dtype=float) * factor
-        if offset is not None:
-            values = values + np.asarray(h.nodes.get(offset), float)[index_of(h.ids, senders)]
         columns, col = np.unique(senders, return_inverse=True)
         utimes, row = np.unique(times, return_inverse=True)
         matrix = np.full((utimes.size, columns.size), np.nan)

@@ -62,7 +62,9 @@ def to_native(projection, block) -> dict:
         return {k: np.asarray(v, float) for k, v in block.params.items()}
     t = translation(projection)
     unit, sign = _weight_convention(projection)
-    std = {k: v for k, v in block.params.items() if k not in t.post_params}
+    # a post-neuron parameter stays when the synapse needs it too (Vogels2011Rule's tau)
+    needed = set(t.params) | {k for c in t.computed for k in c.inputs}
+    std = {k: v for k, v in block.params.items() if k not in t.post_params or k in needed}
     native = tr.to_native(t, std, unit, sign)
     n = len(block)
     out = {k: np.broadcast_to(np.asarray(v, float), (n,)) for k, v in native.items()}

@@ -85,8 +85,8 @@ class ModelTranslation:
     NEST routes by the weight's sign).  ``weight``: unit of incoming weights (cells).
     ``constraints``: standard parameters NEST supports at one value only.  ``post_params``:
     synapse parameters NEST keeps on the post neuron.  ``from_post``: native synapse parameter
-    <- the post cell's standard parameter, per receptor type.  ``state_offset``: a NEST
-    parameter added to a recorded variable.  ``notes``: semantic differences worth documenting.
+    <- the post cell's standard parameter, per receptor type.  ``notes``: semantic differences
+    worth documenting.
     """
 
     native: str | None
@@ -99,7 +99,6 @@ class ModelTranslation:
     constraints: Mapping[str, float] = field(default_factory=dict)
     post_params: Mapping[str, Param] = field(default_factory=dict)
     from_post: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    state_offset: Mapping[str, str] = field(default_factory=dict)
     unsupported: str = ""
     notes: str = ""
 
@@ -486,10 +485,10 @@ CELL_TYPES: dict[str, ModelTranslation] = {
             "a_eta": _p("q_stc", "nA", "pA"),
             "a_gamma": _p("q_sfa", _MV),
         },
+        # NEST 3.10's E_sfa is the whole threshold, V_T_star plus the gamma kernels
         {"i_eta": _p("I_stc", "nA", "pA", settable=False), "v_t": _p("E_sfa", _MV, settable=False)},
-        state_offset={"v_t": "V_T_star"},
-        notes="NEST records the threshold's moving part E_sfa; v_t = V_T_star + E_sfa, and it "
-        "(like i_eta) cannot be initialised: NEST starts both at rest",
+        notes="v_t (NEST's E_sfa) and i_eta cannot be initialised: NEST starts both at rest "
+        "(v_t = v_t_star, i_eta = 0)",
     ),
     "SpikeSourcePoisson": ModelTranslation(
         "poisson_generator", {"rate": _p("rate", "Hz"), **_SOURCE}, computed=(SOURCE_PERIOD,)
@@ -904,10 +903,7 @@ def from_native(
             out[key] = _scaled(native[p.native], p.factor(weight_unit, weight_sign), divide=True)
     for key, p in t.state.items():
         if p.native in native:
-            offset = t.state_offset.get(key)
             out[key] = _scaled(native[p.native], p.factor(), divide=True)
-            if offset is not None and offset in native:
-                out[key] = out[key] + _arr(native[offset])
     for c in t.computed:
         if all(k in native for k in c.inverse_inputs):
             out.update(c.inverse({k: native[k] for k in c.inverse_inputs}))
@@ -940,16 +936,9 @@ def state_to_native(model: str | ModelTranslation, name: str) -> tuple[str | Non
 
 
 def recordable_native(model: str | ModelTranslation, name: str) -> tuple[str, float]:
-    """(NEST recordable, NEST -> standard factor) of state variable ``name``.  Add the NEST
-    parameter :func:`recorded_offset` names, if any, to the scaled values."""
+    """(NEST recordable, NEST -> standard factor) of state variable ``name``."""
     _, p = _state(model, name)
     return p.native, 1.0 / p.factor()
-
-
-def recorded_offset(model: str | ModelTranslation, name: str) -> str | None:
-    """NEST parameter (same unit) to add to a recorded variable, e.g. GIF v_t = V_T_star + E_sfa."""
-    t, _ = _state(model, name)
-    return t.state_offset.get(name)
 
 
 def receptor_port(model: str | ModelTranslation, receptor_type: str) -> int:

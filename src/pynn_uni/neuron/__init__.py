@@ -2,13 +2,21 @@
 
 Importing this module imports neither NEURON nor compiles anything; ``setup()`` does
 (pynn_uni's NMODL mechanisms compile once into a per-user cache, see ``compile.py``).
-``sim.h`` is NEURON's ``h``; ``sim.native_cell(id)`` is a cell's NEURON object (``PynnIF``
-or ``PynnRelay``); ``sim.native_connections(projection)`` its NetCons.
 ``setup(timestep=0.1, min_delay='auto', max_delay='auto', use_cvode=False, rtol=None,
 atol=None, rng_seed=42)``.
+
+Native access (docs/neuron.md): ``sim.h`` is NEURON's ``h``; ``sim.native_cell(id)`` (or
+``id._cell``) a cell's NEURON object; ``sim.native_connections(projection)`` its NetCons;
+``sim.native_cell_type(model)`` makes a cell type of an ARTIFICIAL_CELL mechanism or of a
+class that builds sections; ``sim.IntFire1``, ``IntFire2``, ``IntFire4`` are NEURON's own.
 """
 
+import functools
+
 from pynn_uni.common.namespace import populate as _populate
+from pynn_uni.neuron.native import native_cell_type
+
+_BUILTIN_ARTIFICIAL = ("IntFire1", "IntFire2", "IntFire4")
 
 
 def _backend():
@@ -22,14 +30,21 @@ def __getattr__(name: str):
         from pynn_uni.neuron.backend import _neuron_h
 
         return _neuron_h()
+    if name in _BUILTIN_ARTIFICIAL:  # PyNN's NEURON-only names; loads NEURON on first use
+        return _builtin_type(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@functools.cache
+def _builtin_type(name: str) -> type:
+    return native_cell_type(name)
+
+
 def native_cell(cell_id):
-    """The NEURON object (a ``PynnIF`` or ``PynnRelay`` instance) of the cell ``cell_id``."""
-    parent = cell_id.parent
-    pop, idx = parent._population_and_indices()
-    return pop._handle.cells[int(idx[parent.id_to_index(cell_id)])]
+    """The NEURON object of cell ``cell_id``: ``PynnIF``, ``PynnRelay``, ..., an
+    ``IntFire1``, or the instance of a native class (``.soma`` etc.); same as ``id._cell``.
+    Raises ``NotLocalError`` for a cell on another MPI rank."""
+    return cell_id._cell
 
 
 def native_connections(projection) -> list:
@@ -38,5 +53,11 @@ def native_connections(projection) -> list:
 
 
 _populate(
-    globals(), _backend, {"native_cell": native_cell, "native_connections": native_connections}
+    globals(),
+    _backend,
+    {
+        "native_cell": native_cell,
+        "native_connections": native_connections,
+        "native_cell_type": native_cell_type,
+    },
 )

@@ -12,21 +12,20 @@ same objects, so a reset network is exactly a fresh one.
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common.backend import ConnectionArrays
-from pynn_uni.neuron import parallel, spike_sources
+from pynn_uni.neuron import native as native_types
+from pynn_uni.neuron import parallel, plasticity, spike_sources
 from pynn_uni.neuron import translations as tr
 from pynn_uni.neuron.electrodes import CurrentSources, _Source
 
 _SETUP_OPTIONS = {"timestep", "min_delay", "max_delay", "rng_seed", "use_cvode", "rtol", "atol"}
 _BLOCK_MS = spike_sources.BLOCK_MS  # random sources are drawn in blocks of this length
 _RK4 = ("PynnIF", "PynnAdEx", "PynnHH")  # mechanisms with Runge-Kutta substeps (nsub)
-#: NetCon weight-vector slot of each synapse value (see NET_RECEIVE in nmodl/pynn_if.mod)
-_SLOTS = {"weight": 0, "U": 3, "tau_rec": 4, "tau_facil": 5, "u": 7, "tau_plus": 13,
-          "tau_minus": 14, "A_plus": 15, "A_minus": 16, "w_min": 17, "w_max": 18,
-          "dendritic_delay": 20}  # fmt: skip
 
 
 def _neuron_h():
@@ -44,7 +43,9 @@ class _Pop:
         self.index, self.name, self.celltype, self.params, self.n = (
             index, name, celltype, params, n)  # fmt: skip
         self.ids = np.arange(first_id, first_id + n, dtype=np.int64)
-        self.translation = tr.CELLS[name]
+        self.translation = tr.CELLS.get(name)
+        self.native = getattr(celltype, "realisation", None)  # native.py: a NEURON-native type
+        self.origins: list = []  # native section-based cells: where spikes are detected
         self.is_source = bool(getattr(celltype, "is_spike_source", False))
         self.local = np.ones(n, bool)  # the cells this MPI rank owns
         self.cells: list = []  # hoc objects in index order (None: on another rank)
@@ -96,22 +97,23 @@ class NeuronBackend(CurrentSources):
         h.dt = self.dt
         self.cvode = h.CVode()
         self.cvode.active(bool(config.get("use_cvode", False)))
-        if config.get("rtol") is not None:
-            self.cvode.rtol(float(config["rtol"]))
-        if config.get("atol") is not None:
-            self.cvode.atol(float(config["atol"]))
+        rtol, atol = config.get("rtol"), config.get("atol")  # None: NEURON's defaults
+        self.cvode.rtol(0.0 if rtol is None else float(rtol))
+        self.cvode.atol(1e-3 if atol is None else float(atol))
         self.mpi = parallel.Distribution(h, h.ParallelContext())
         self.pc = self.mpi.pc
         self.pc.set_maxstep(10)
         # Vector.record needs a section in the model; this one carries no mechanism
         self._clock = h.Section(name="pynn_uni_clock")
         self._tvec = h.Vector()  # the times at which vectors record (since the last init)
+        self.native_init = None  # FInitializeHandler for native cells' initial v (native.py)
         self._record(self._tvec, h._ref_t)
         self.pops: list[_Pop] = []
         self.projs: list[_Proj] = []
         self.sources: list[_Source] = []
         self._n_waves = 0
         self.objects = np.empty(0, dtype=object)  # hoc cell object per global id - 1
+        self.origins = np.empty(0, dtype=object)  # native.Origin per global id - 1, or None
         self.next_id = 1
         self.t = 0.0
         self.need_init = True
@@ -123,15 +125,19 @@ class NeuronBackend(CurrentSources):
         self-events in NEURON's queue (an assertion failure in SelfEvent::deliver)."""
         for pop in self.pops:
             pop.cells, pop.feeds, pop.spike_nc, pop.vectors = [], [], {}, {}
-            pop.exchange = []
+            pop.exchange, pop.origins = [], []
         self.mpi.clear()
         for proj in self.projs:
             proj.netcons = []
         for src in self.sources:
             src.netcons = []
         self.pops, self.projs, self.sources = [], [], []
-        self.objects = np.empty(0, dtype=object)
-        self._clock = self._tvec = None
+        self.objects = self.origins = np.empty(0, dtype=object)
+        self._clock = self._tvec = self.native_init = None
+        # native cells with sections usually sit in reference cycles (a Section made with
+        # cell=self points back at its cell): collect them now, not mid-run of the next
+        # network, where a vanishing section corrupts NEURON's matrix (NaN voltages)
+        gc.collect()
 
     def max_delay(self) -> float:
         delays = [p.values["delay"].max() for p in self.projs if p.pre.size]
@@ -140,15 +146,25 @@ class NeuronBackend(CurrentSources):
     # -- cells ---------------------------------------------------------------------------
     def check_model(self, celltype) -> str:
         name = type(celltype).__name__
-        if getattr(celltype, "is_native", False) or name not in tr.CELLS:
+        if getattr(celltype, "realisation", None) is not None:
+            return name  # made by pynn_uni.neuron.native_cell_type
+        if getattr(celltype, "is_native", False):
+            raise errors.NotSupportedError(
+                f"{name} is another simulator's native cell type; on NEURON use "
+                "pynn_uni.neuron.native_cell_type"
+            )
+        if name not in tr.CELLS:
             reason = tr.UNSUPPORTED.get(name, "no pynn_uni mechanism for it on NEURON")
             raise errors.NotSupportedError(f"{name} is not available on NEURON: {reason}")
         return name
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _Pop:
         name = self.check_model(celltype)
+        self._check_not_running(f"Population {label!r} ({name})")
         tr.check(name, params, n)  # malformed parameters: before any NEURON object
         pop = _Pop(len(self.pops), name, celltype, params, n, self.next_id)
+        if pop.native is not None:
+            return self._add(pop, native_types.create(self, pop))
         h, t = self.h, pop.translation
         make = getattr(h, t.mechanism)
         if self.mpi.parallel:
@@ -167,10 +183,15 @@ class NeuronBackend(CurrentSources):
                 self._set_substeps(pop, np.arange(n))
             if t.mechanism in tr.SEEDED:  # its own random stream: (rng_seed, global id)
                 self._set_params(pop, np.arange(n), {"seed": self.seed % 2**32, "gid": pop.ids})
-        objs = np.empty(n, dtype=object)
-        objs[:] = pop.cells
+        return self._add(pop, [None] * n)
+
+    def _add(self, pop: _Pop, origins: list) -> _Pop:
+        objs, where = np.empty(pop.n, dtype=object), np.empty(pop.n, dtype=object)
+        objs[:], where[:] = pop.cells, origins
+        pop.origins = origins
         self.objects = np.concatenate([self.objects, objs])
-        self.next_id += n
+        self.origins = np.concatenate([self.origins, where])
+        self.next_id += pop.n
         self.pops.append(pop)
         return pop
 
@@ -205,7 +226,15 @@ class NeuronBackend(CurrentSources):
         """The population's NEURON objects (PynnIF or PynnRelay), in index order."""
         return h.cells
 
+    def native_cell(self, h: _Pop, index: int):
+        """Cell ``index``'s object: PynnIF, PynnRelay, ... or a native type's instance."""
+        return h.cells[int(index)]
+
     def set(self, h: _Pop, celltype, idx, params: dict, changed) -> None:
+        if h.native is not None:
+            h.params = params
+            native_types.set_params(self, h, idx, params, changed)
+            return
         tr.check(h.name, params, h.n)
         h.params = params
         if h.is_source:
@@ -219,6 +248,9 @@ class NeuronBackend(CurrentSources):
             self._set_substeps(h, np.asarray(idx))
 
     def initialize(self, h: _Pop, celltype, values: dict) -> None:
+        if h.native is not None:
+            native_types.initialize(self, h, values)
+            return
         if h.is_source:
             return
         for name, v in values.items():
@@ -240,21 +272,26 @@ class NeuronBackend(CurrentSources):
                 h.spike_t, h.spike_i = hoc.Vector(), hoc.Vector()
             for i in _local(h, idx).tolist():
                 if i not in h.spike_nc:
-                    nc = hoc.NetCon(h.cells[i], None)
+                    nc = native_types.spike_detector(hoc, h, i)
                     nc.record(h.spike_t, h.spike_i, i)
                     h.spike_nc[i] = nc
         else:
-            native = h.translation.recordables[variable]
             h.recorded_variables.add(variable)
             vectors = h.vectors.setdefault(variable, {})
             for i in _local(h, idx).tolist():
                 if i not in vectors:
                     vec = hoc.Vector()
-                    self._record(vec, getattr(h.cells[i], f"_ref_{native}"))
+                    self._record(vec, self._ref(h, i, variable))
                     vectors[i] = vec
         if variable not in h.active:  # (re)start: what was recorded while stopped is dropped
             self._skip(h, variable)
         h.active.add(variable)
+
+    @staticmethod
+    def _ref(h: _Pop, i: int, variable: str):
+        if h.native is not None:
+            return native_types.ref(h, i, variable)
+        return getattr(h.cells[i], f"_ref_{h.translation.recordables[variable]}")
 
     def _record(self, vec, ref) -> None:
         """Every step with the fixed-step solver; on the dt grid with CVODE."""
@@ -285,8 +322,9 @@ class NeuronBackend(CurrentSources):
         start, h.spike_read = h.spike_read, int(h.spike_t.size())
         if "spikes" not in h.active:
             return empty
-        # on the grid: the self-event clock accumulates rounding (~1e-13 ms per step)
-        times = np.round(h.spike_t.as_numpy()[start:] / self.dt) * self.dt
+        times = h.spike_t.as_numpy()[start:]
+        if h.native is None:  # on the grid: the self-event clock rounds (~1e-13 ms per step)
+            times = np.round(times / self.dt) * self.dt
         return self.mpi.gather_spikes(h.spike_i.as_numpy()[start:].astype(np.int64), times)
 
     def signals(self, h: _Pop, celltype, variable: str):
@@ -310,7 +348,8 @@ class NeuronBackend(CurrentSources):
             hit = (steps[pos] == wanted) if n else np.zeros(wanted.size, bool)
             values[hit, j] = data[pos[hit]]
         times = h.interval * np.arange(start, total)
-        keep = times > 0.0  # t = 0 is the initial value, which the common layer supplies
+        # t = 0 is the initial value, which the common layer supplies (natives: as recorded)
+        keep = times > 0.0 if h.native is None else np.ones(times.size, bool)
         return self.mpi.gather_signals(times[keep], values[keep], columns)
 
     # -- connections -----------------------------------------------------------------------
@@ -322,16 +361,13 @@ class NeuronBackend(CurrentSources):
                 f"{name} is not available on NEURON (supported: {', '.join(tr.SYNAPSES)})"
             )
         if name == "STDPMechanism":
-            timing = type(st.timing_dependence).__name__
-            weight = type(st.weight_dependence).__name__
-            if timing not in tr.STDP_TIMING or weight not in tr.STDP_WEIGHT:
-                raise errors.NotSupportedError(
-                    f"STDPMechanism with {timing} and {weight} is not available on NEURON "
-                    f"(timing: {', '.join(tr.STDP_TIMING)}; weight: {', '.join(tr.STDP_WEIGHT)})"
-                )
-            if getattr(st, "voltage_dependence", None) is not None:
-                raise errors.NotSupportedError("voltage-dependent STDP is not available on NEURON")
+            reason = plasticity.unsupported_reason(st)
+            if reason:
+                raise errors.NotSupportedError(reason)
         post = getattr(projection.post, "populations", None) or [projection.post]
+        if any(getattr(p.celltype, "realisation", None) is not None for p in post):
+            native_types.check_projection(projection, [p.celltype for p in post], name)
+            return
         names = {type(p.celltype).__name__ for p in post}
         if name != "StaticSynapse" and any(
             tr.CELLS[n].mechanism != "PynnIF" or n in tr.JUMP_INPUT for n in names
@@ -343,6 +379,8 @@ class NeuronBackend(CurrentSources):
 
     def new_projection(self, projection) -> _Proj:
         h = _Proj(projection)
+        if h.kind != "StaticSynapse":  # a static NetCon has no state to initialise
+            self._check_not_running(f"Projection {projection.label!r} ({h.kind})")
         self.projs.append(h)
         return h
 
@@ -350,13 +388,16 @@ class NeuronBackend(CurrentSources):
         n = len(block)
         if n == 0:
             return
-        params = {"weight": 0.0, "delay": self.dt, **tr.SYNAPSES[h.kind]}
         values = {
             k: np.broadcast_to(np.asarray(block.params.get(k, v), float), (n,))
-            for k, v in params.items()
+            for k, v in self._value_defaults(h, projection).items()
         }
         h.shift = self._delay_shift(projection)
         post_ids = projection.post._ids[block.post]
+        target_type = _post_populations(projection)[0].celltype
+        realisation = getattr(target_type, "realisation", None)  # a native type (native.py)
+        if realisation is not None:
+            realisation.check_weights(projection, values["weight"])
         mine = values
         if self.mpi.parallel:  # only the connections onto this rank's cells
             local = self.mpi.owns(post_ids)
@@ -367,18 +408,25 @@ class NeuronBackend(CurrentSources):
                 [h.local_pos if h.local_pos is not None else np.empty(0, np.int64),
                  offset + np.flatnonzero(local)]
             )  # fmt: skip
-            targets = self.objects[post_ids - 1].tolist()
+            targets = self._targets(realisation, post_ids, projection.receptor_type)
             made = self._gid_connect(pre_ids, targets, mine["delay"] - h.shift, mine["weight"])
         else:
-            sources = self.objects[projection.pre._ids[block.pre] - 1].tolist()
-            targets = self.objects[post_ids - 1].tolist()
-            made = self._netcons(sources, targets, values["delay"] - h.shift, values["weight"])
-        receptor = h.receptor
+            pre_ids = projection.pre._ids[block.pre]
+            sources = self.objects[pre_ids - 1].tolist()
+            targets = self._targets(realisation, post_ids, projection.receptor_type)
+            origins = self.origins[pre_ids - 1]
+            delays, weights = values["delay"] - h.shift, values["weight"]
+            if origins.astype(bool).any():  # from native section-based cells: v crossings
+                made = native_types.netcons(self.h, sources, origins, targets, delays, weights)
+            else:
+                made = self._netcons(sources, targets, delays, weights)
+        receptor = h.receptor if realisation is None else 0  # native targets: weight[0] only
         if receptor:
             for nc in made:
                 nc.weight[1] = receptor
         if h.kind == "STDPMechanism":
-            self._stdp(projection, made, mine)
+            self._check_dendritic(projection, mine)
+            plasticity.fill(made, plasticity.stdp_columns(projection.synapse_type, mine))
         if h.kind == "TsodyksMarkramSynapse":
             tau = "tau_syn_I" if receptor else "tau_syn_E"
             extra = [mine[k].tolist() for k in ("U", "tau_rec", "tau_facil", "u")]
@@ -391,6 +439,11 @@ class NeuronBackend(CurrentSources):
         h.post = np.concatenate([h.post, block.post])
         for k, v in values.items():
             h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
+
+    def _targets(self, realisation, post_ids, receptor: str) -> list:
+        """NetCon targets: the cells, or (native types) the receptor's synapse on each."""
+        cells = self.objects[post_ids - 1].tolist()
+        return cells if realisation is None else native_types.targets(realisation, cells, receptor)
 
     def _netcons(self, sources: list, targets: list, delays, weights) -> list:
         """One process: NetCons straight from source to target cell."""
@@ -410,21 +463,22 @@ class NeuronBackend(CurrentSources):
             nc.weight[0] = w
         return made
 
+    def _value_defaults(self, h: _Proj, projection) -> dict:
+        """Every value a connection of this projection carries, with its default."""
+        defaults = {"weight": 0.0, "delay": self.dt, **tr.SYNAPSES[h.kind]}
+        if h.kind == "STDPMechanism":  # the components' parameters (rule-specific)
+            st = projection.synapse_type
+            numeric = {k: v for k, v in st.default_parameters.items() if _is_number(v)}
+            defaults.update(numeric)
+        return defaults
+
     @staticmethod
-    def _stdp(projection, netcons: list, values: dict) -> None:
+    def _check_dendritic(projection, values: dict) -> None:
         if np.any(values["dendritic_delay_fraction"] != 1.0):
             raise errors.NotSupportedError(
                 f"Projection {projection.label!r}: dendritic_delay_fraction must be 1 on "
                 "NEURON (the whole delay is dendritic, as on NEST)"
             )
-        mult = tr.STDP_WEIGHT[type(projection.synapse_type.weight_dependence).__name__]
-        names = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "delay")
-        columns = [values[k].tolist() for k in names]
-        for nc, *p in zip(netcons, *columns, strict=True):
-            nc.weight[12] = 1.0
-            for slot, x in enumerate(p[:6], start=13):
-                nc.weight[slot] = x
-            nc.weight[19], nc.weight[20] = mult, p[6]
 
     def _delay_shift(self, projection) -> float:
         """How much earlier than the delay the NetCon delivers (ms): a voltage jump lands
@@ -453,7 +507,7 @@ class NeuronBackend(CurrentSources):
 
     def connection_values(self, h: _Proj, projection, names):
         values = {}
-        known = ["weight", "delay", *tr.SYNAPSES[h.kind]]
+        known = list(self._value_defaults(h, projection))
         for name in names:
             if name not in known:
                 raise errors.NonExistentParameterError(name, h.kind, sorted(known))
@@ -469,21 +523,31 @@ class NeuronBackend(CurrentSources):
 
     def set_connection_values(self, h: _Proj, projection, values: dict) -> None:
         n = h.pre.size
+        mine = np.arange(n) if h.local_pos is None else h.local_pos  # connections made here
         for name, v in values.items():
             h.values[name] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
-            new = h.values[name] if h.local_pos is None else h.values[name][h.local_pos]
-            new = new.tolist()
-            if name == "delay":
-                for nc, d in zip(h.netcons, new, strict=True):
-                    nc.delay = d - h.shift
-                    if h.kind == "STDPMechanism":
-                        nc.weight[_SLOTS["dendritic_delay"]] = d
-            else:  # weight vector slot: the value takes effect at the next spike
-                slot = _SLOTS[name]
-                for nc, x in zip(h.netcons, new, strict=True):
-                    nc.weight[slot] = x
+        if "delay" in values:
+            delays = (h.values["delay"][mine] - h.shift).tolist()
+            for nc, d in zip(h.netcons, delays, strict=True):
+                nc.delay = d
+        if h.kind == "STDPMechanism":  # the rule's slots follow from all its values
+            local = {k: v[mine] for k, v in h.values.items()}
+            plasticity.fill(h.netcons, plasticity.stdp_columns(projection.synapse_type, local))
+        columns = {plasticity.SLOT[k]: h.values[k][mine] for k in values
+                   if k != "delay" and (k == "weight" or h.kind != "STDPMechanism")}  # fmt: skip
+        plasticity.fill(h.netcons, columns)  # takes effect at the connection's next spike
 
     # -- running -------------------------------------------------------------------------
+    def _check_not_running(self, what: str) -> None:
+        """NEURON starts cells and synapse state only in finitialize, which restarts every
+        cell at t = 0: between runs the network can grow only after reset()."""
+        if not self.need_init:
+            raise errors.NotSupportedError(
+                f"{what} cannot be added on NEURON after run(): NEURON initialises cells and "
+                "synapse state only at t = 0; create it before the first run(), or call "
+                "reset() first (the whole network then restarts at t = 0)"
+            )
+
     def _initialise(self) -> None:
         self.h.finitialize()
         for pop in self.pops:
@@ -568,6 +632,14 @@ def _local(pop: _Pop, idx) -> np.ndarray:
     return idx[pop.local[idx]]
 
 
+def _post_populations(projection) -> list:
+    return getattr(projection.post, "populations", None) or [projection.post]
+
+
 def _detector(h):
     """MPI: the NetCon that reports an artificial cell's spikes to the exchange."""
     return lambda cell: h.NetCon(cell, None)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -80,9 +80,6 @@ SYNAPSES: dict[str, dict] = {
 #: cell types whose input is a jump of v (mV), added at the end of the arrival step
 JUMP_INPUT = frozenset({"IF_curr_delta", "Izhikevich"})
 
-#: STDPMechanism components that PynnIF implements (weight dependence -> ``mult`` switch)
-STDP_TIMING = ("SpikePairRule",)
-STDP_WEIGHT = {"AdditiveWeightDependence": 0.0, "MultiplicativeWeightDependence": 1.0}
 CURRENT_SOURCES = ("DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource")
 
 UNSUPPORTED: dict[str, str] = {}

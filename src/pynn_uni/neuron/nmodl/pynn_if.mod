@@ -20,9 +20,11 @@ At most one ACSource (ac_*) and one NoisyCurrentSource (noise_*, a new normal va
 noise_dt from this cell's own Random123 stream) per cell.
 tm = 1 on a NetCon makes it a Tsodyks-Markram synapse (U, tau_rec, tau_facil, tau_psc = the
 post cell's tau_syn, u0 = initial u; u, x, y, tlast are the connection's own state).
-stdp = 1 makes it plastic: pair-based STDP with additive (mult = 0) or multiplicative
-(mult = 1) weight dependence, from the last 64 spikes of this cell (tpost); w (weight[0])
-is the synapse's weight and changes in place.
+stdp = 1 makes it plastic with pair-based STDP (NEST's stdp_synapse: weight dependence
+exponents mu_plus, mu_minus), stdp = 2 with Vogels et al. 2011's symmetric rule (NEST's
+vogels_sprekeler_synapse: A_plus = eta, A_minus = the constant depression, one tau in both
+tau_plus and tau_minus), from the last 64 spikes of this cell (tpost); w (weight[0]) is the
+synapse's weight and changes in place.  Slots: see ../plasticity.py.
 ENDCOMMENT
 
 NEURON {
@@ -226,8 +228,8 @@ PROCEDURE waves(tk (ms)) {
     }
 }
 
-NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mult, dend (ms), kplus, tpre (ms)) {
-    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff, k, s, kminus, tp
+NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mu_plus, mu_minus, dend (ms), kplus, tpre (ms)) {
+    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff, k, s, kminus, tp, nw, sgn
     INITIAL {
         : without this block finitialize would zero weight[1..] (receptor, TM parameters)
         u = u0
@@ -267,19 +269,24 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             : whole delay is dendritic: the synapse sees this pre spike at tp = t - dend and
             : a post spike at t_post + dend.  First facilitation by every post spike seen
             : since the last pre spike, then depression by the post trace at tp.
+            : stdp = 2 (Vogels): magnitudes, the sign of w_max, as vogels_sprekeler_synapse
             tp = t - dend
             kminus = 0
+            sgn = 1
+            if (w_max < 0) {
+                sgn = -1
+            }
             FROM k = 0 TO 63 {
                 if (63 - k < npost) {
                     s = tpost[63 - k] + dend
                     if (s > tpre + 1e-6 && s <= tp + 1e-6) {
-                        if (mult > 0) {
-                            w = w + A_plus * (w_max - w) * kplus * exp((tpre - s) / tau_plus)
+                        if (stdp > 1.5) {
+                            w = vogels_up(w, A_plus * kplus * exp((tpre - s) / tau_plus), w_max)
                         } else {
-                            w = w + A_plus * w_max * kplus * exp((tpre - s) / tau_plus)
-                        }
-                        if (w > w_max) {
-                            w = w_max
+                            w = w + w_max * A_plus * wdep((w_max - w) / w_max, mu_plus) * kplus * exp((tpre - s) / tau_plus)
+                            if (w > w_max) {
+                                w = w_max
+                            }
                         }
                     }
                     if (s < tp - 1e-6) {
@@ -287,13 +294,18 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
                     }
                 }
             }
-            if (mult > 0) {
-                w = w - A_minus * (w - w_min) * kminus
+            if (stdp > 1.5) {
+                w = vogels_up(w, A_plus * kminus, w_max)
+                nw = fabs(w) - A_minus
+                if (nw < fabs(w_min)) {
+                    nw = fabs(w_min)
+                }
+                w = sgn * nw
             } else {
-                w = w - A_minus * w_max * kminus
-            }
-            if (w < w_min) {
-                w = w_min
+                w = w - w_max * A_minus * wdep((w - w_min) / w_max, mu_minus) * kminus
+                if (w < w_min) {
+                    w = w_min
+                }
             }
             kplus = kplus * exp((tpre - tp) / tau_plus) + 1
             tpre = tp
@@ -353,5 +365,27 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             }
         }
         }
+    }
+}
+
+FUNCTION wdep(x, e) {
+    : the weight dependence x^e, x clipped at 0, with 0^0 = 1 (additive: e = 0)
+    if (e == 0) {
+        wdep = 1
+    } else if (x <= 0) {
+        wdep = 0
+    } else {
+        wdep = pow(x, e)
+    }
+}
+
+FUNCTION vogels_up(w, dw, w_max) {
+    : |w| + dw, at most |w_max|, with the sign of w_max (vogels_sprekeler_synapse)
+    vogels_up = fabs(w) + dw
+    if (vogels_up > fabs(w_max)) {
+        vogels_up = fabs(w_max)
+    }
+    if (w_max < 0) {
+        vogels_up = -vogels_up
     }
 }

@@ -8,7 +8,11 @@ import pytest
 import quantities as pq
 
 from pynn_uni import errors
-from pynn_uni.testing.scenarios.honesty import STANDARD_CELL_TYPES
+from pynn_uni.testing.scenarios.honesty import (
+    STANDARD_CELL_TYPES,
+    STANDARD_CURRENT_SOURCES,
+    STANDARD_SYNAPSE_TYPES,
+)
 
 
 def _cells(sim, n=2):
@@ -117,14 +121,80 @@ def test_error_classes_keep_builtin_bases():
     assert issubclass(errors.NotSupportedError, NotImplementedError)
 
 
-@pytest.mark.model("IF_curr_exp")
+#: PyNN's STDP components, as the [limits] stdp_* lists of capabilities.toml name them
+STDP_TIMING_DEPENDENCES = ("SpikePairRule", "Vogels2011Rule")
+STDP_WEIGHT_DEPENDENCES = (
+    "AdditiveWeightDependence",
+    "MultiplicativeWeightDependence",
+    "AdditivePotentiationMultiplicativeDepression",
+    "GutigWeightDependence",
+)
+
+
+def _first_declared_cell_type(capabilities) -> str | None:
+    """The first standard, non-source cell type the backend declares."""
+    cells = [m for m in STANDARD_CELL_TYPES if not m.startswith("SpikeSource")]
+    return next((m for m in cells if m in capabilities.models), None)
+
+
+def undeclared_items(capabilities) -> dict[str, tuple]:
+    """Every standard item the backend does not declare: name -> (action(sim, cells), name
+    the error must contain).  Cell types, synapse types, current sources, and STDP
+    timing/weight combinations outside the declared ``[limits] stdp_*`` lists."""
+    items: dict[str, tuple] = {}
+    for model in STANDARD_CELL_TYPES:
+        if model not in capabilities.models:
+            items[model] = (lambda sim, cells, m=model: sim.Population(1, getattr(sim, m)()), model)
+    for name, make in STANDARD_SYNAPSE_TYPES.items():
+        if name not in capabilities.synapse_types:
+            items[name] = (lambda sim, cells, mk=make: _connect(sim, cells, mk(sim)), name)
+    for name, params in STANDARD_CURRENT_SOURCES.items():
+        if name not in capabilities.current_sources:
+            items[name] = (
+                lambda sim, cells, n=name, p=params: getattr(sim, n)(**p).inject_into(cells),
+                name,
+            )
+    if "STDPMechanism" in capabilities.synapse_types:
+        timing = capabilities.limits.get("stdp_timing_dependences", STDP_TIMING_DEPENDENCES)
+        weight = capabilities.limits.get("stdp_weight_dependences", STDP_WEIGHT_DEPENDENCES)
+        for td in STDP_TIMING_DEPENDENCES:
+            for wd in STDP_WEIGHT_DEPENDENCES:
+                if td not in timing or wd not in weight:
+                    items[f"STDPMechanism({td}, {wd})"] = (
+                        lambda sim, cells, t=td, w=wd: _connect(sim, cells, _stdp(sim, t, w)),
+                        td if td not in timing else wd,
+                    )
+    return items
+
+
+def _connect(sim, cells, synapse) -> None:
+    sim.Projection(cells, cells, sim.AllToAllConnector(), synapse)
+
+
+def _stdp(sim, timing: str, weight: str):
+    return sim.STDPMechanism(
+        timing_dependence=getattr(sim, timing)(),
+        weight_dependence=getattr(sim, weight)(),
+        weight=0.001,
+        delay=1.0,
+    )
+
+
 def test_unsupported_model_raises_and_simulation_survives(sim, capabilities):
-    undeclared = [m for m in STANDARD_CELL_TYPES if m not in capabilities.models]
+    """Each undeclared item raises NotSupportedError naming it, at the call that would use
+    it; the network built so far then runs and records as if nothing had happened."""
+    model = _first_declared_cell_type(capabilities)
+    assert model is not None, f"{capabilities.path} declares no standard cell type"
+    undeclared = undeclared_items(capabilities)
     if not undeclared:
-        pytest.skip(f"{capabilities.backend} declares every standard cell type")
-    cells = _cells(sim)
-    with pytest.raises(errors.NotSupportedError) as info:
-        sim.Population(1, getattr(sim, undeclared[0])())
-    assert undeclared[0] in str(info.value)
+        pytest.skip(f"{capabilities.path} declares every standard item")
+    cells = sim.Population(2, getattr(sim, model)())
+    cells.record("v")
+    for item, (action, text) in undeclared.items():
+        with pytest.raises(errors.NotSupportedError) as info:
+            action(sim, cells)
+        assert text in str(info.value), f"{item}: message {str(info.value)!r} lacks {text!r}"
+    assert sim.get_current_time() == 0.0
     sim.run(10.0)
-    assert len(cells) == 2 and abs(sim.get_current_time() - 10.0) < 1e-9
+    assert abs(sim.get_current_time() - 10.0) < 1e-9
+    assert cells.get_data().segments[0].analogsignals[0].shape == (101, 2)

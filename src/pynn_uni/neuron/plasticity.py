@@ -1,0 +1,90 @@
+"""Synapse values on NEURON: where each lives in a NetCon's weight vector.
+
+PynnIF's NET_RECEIVE (``nmodl/pynn_if.mod``) reads a connection's synapse parameters and
+keeps its plastic state in the NetCon's weight vector.  This module holds the slot layout
+and turns a projection's standard parameter values into slot columns, so the backend fills
+NetCons without knowing any rule.
+
+STDP follows NEST's ``stdp_synapse`` (every weight dependence is its power law: facilitation
+``w_max * A_plus * ((w_max - w) / w_max) ** mu_plus``, depression
+``w_max * A_minus * ((w - w_min) / w_max) ** mu_minus``) and ``vogels_sprekeler_synapse``
+(Vogels et al. 2011: potentiation by ``eta`` times the pre or post trace, a constant
+depression ``2 rho tau eta`` per pre spike), all-to-all pairing, the whole delay dendritic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: NetCon weight-vector slots (the order of NET_RECEIVE's arguments in pynn_if.mod)
+SLOT = {
+    "weight": 0, "receptor": 1, "tm": 2, "U": 3, "tau_rec": 4, "tau_facil": 5, "tau_psc": 6,
+    "u": 7, "stdp": 12, "tau_plus": 13, "tau_minus": 14, "A_plus": 15, "A_minus": 16,
+    "w_min": 17, "w_max": 18, "mu_plus": 19, "mu_minus": 20, "dend": 21,
+}  # fmt: skip
+
+#: timing dependence -> the rule number PynnIF's NET_RECEIVE switches on
+RULES = {"SpikePairRule": 1.0, "Vogels2011Rule": 2.0}
+#: weight dependence -> fixed (mu_plus, mu_minus); None: the component's own parameters
+EXPONENTS = {
+    "AdditiveWeightDependence": (0.0, 0.0),
+    "MultiplicativeWeightDependence": (1.0, 1.0),
+    "AdditivePotentiationMultiplicativeDepression": (0.0, 1.0),
+    "GutigWeightDependence": None,
+}
+#: weight dependences that Vogels2011Rule accepts (NEST's vogels_sprekeler_synapse is additive)
+VOGELS_WEIGHT = frozenset({"AdditiveWeightDependence"})
+
+
+def component_names(synapse_type) -> tuple[str, str]:
+    return (
+        type(synapse_type.timing_dependence).__name__,
+        type(synapse_type.weight_dependence).__name__,
+    )
+
+
+def unsupported_reason(synapse_type) -> str | None:
+    """Why this STDPMechanism cannot run on NEURON, or None."""
+    timing, weight = component_names(synapse_type)
+    if timing not in RULES or weight not in EXPONENTS:
+        return (
+            f"STDPMechanism with {timing} and {weight} is not available on NEURON "
+            f"(timing: {', '.join(RULES)}; weight: {', '.join(EXPONENTS)})"
+        )
+    if timing == "Vogels2011Rule" and weight not in VOGELS_WEIGHT:
+        return f"Vogels2011Rule with {weight} is not available on NEURON (it updates additively)"
+    if getattr(synapse_type, "voltage_dependence", None) is not None:
+        return "voltage-dependent STDP is not available on NEURON"
+    return None
+
+
+def stdp_columns(synapse_type, values: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
+    """Slot -> value per connection, from the standard values (PyNN units: ms, uS or nA)."""
+    timing, weight = component_names(synapse_type)
+    n = values["weight"].size
+    cols = {
+        SLOT["stdp"]: np.full(n, RULES[timing]),
+        SLOT["w_min"]: values["w_min"],
+        SLOT["w_max"]: values["w_max"],
+        SLOT["dend"]: values["delay"],
+    }
+    if timing == "Vogels2011Rule":
+        tau, eta = values["tau"], values["eta"]
+        cols.update({SLOT["tau_plus"]: tau, SLOT["tau_minus"]: tau, SLOT["A_plus"]: eta})
+        cols[SLOT["A_minus"]] = 2.0 * values["rho"] * 1e-3 * tau * eta  # rho Hz, tau ms
+    else:
+        for name in ("tau_plus", "tau_minus", "A_plus", "A_minus"):
+            cols[SLOT[name]] = values[name]
+    fixed = EXPONENTS[weight]
+    mu = (values["mu_plus"], values["mu_minus"]) if fixed is None else fixed
+    cols[SLOT["mu_plus"]] = np.broadcast_to(mu[0], (n,))
+    cols[SLOT["mu_minus"]] = np.broadcast_to(mu[1], (n,))
+    return cols
+
+
+def fill(netcons: list, columns: dict[int, np.ndarray]) -> None:
+    """Write the slot columns into the NetCons (one Python-level assignment per value:
+    NEURON has no bulk setter for weight vectors)."""
+    for slot, column in columns.items():
+        for nc, x in zip(netcons, np.asarray(column, float).tolist(), strict=True):
+            nc.weight[slot] = x
