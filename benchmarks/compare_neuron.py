@@ -4,15 +4,16 @@ medians and the ratios the NEURON backend is judged on (issue 3: build + run wit
 1.15 x direct NEURON, get_data under 5 % of the run time).
 
 Every run is a fresh subprocess (peak memory per run); the order alternates between
-repeats.  The NEURON cells advance by self-events on NEST's grid, so a full-size run takes
-about half a minute; ``--scale 0.25`` keeps the whole comparison near a minute.
+repeats.  ``--scale 0.25`` keeps the whole comparison near a minute.
 
 Usage: ``python benchmarks/compare_neuron.py [--scale 0.25] [--repeats 1] [--raw f.jsonl]``.
 
 ``--pynn-python PY --pynn-script FILE`` adds a column for PyNN itself: FILE, run by the
 interpreter PY of an environment with PyNN 0.13 and NEURON, must build the same network with
 ``pyNN.neuron``, take ``--scale``, ``--sim-time`` and ``--seed``, and print ``_bench``'s JSON
-line.  No such script ships here: it is a reference measurement kept outside the project.
+line: ``va_coba_pynn013.py`` is that script (our own, against PyNN's public API), e.g.
+``python -m venv /tmp/pynn013 && /tmp/pynn013/bin/pip install PyNN==0.13.* neuron==9.0.2``
+then ``--pynn-python /tmp/pynn013/bin/python --pynn-script benchmarks/va_coba_pynn013.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Vogels-Abbott COBA network (Brette et al. 2007, benchmark 1) written directly against
-NEURON's Python API, with the same mechanisms ``pynn_uni.neuron`` uses (``PynnIF`` cells,
-``PynnRelay`` stimulus cells, one ``NetCon`` per connection), loaded through
+NEURON's Python API, with the same mechanisms ``pynn_uni.neuron`` uses (``PynnIF`` point
+processes on one current-free segment, stepped by NEURON's fixed-step loop, with the
+end-of-run spike flush of recorded cells; ``PynnRelay`` stimulus cells, one ``NetCon`` per
+connection), loaded through
 ``pynn_uni.neuron.compile``.  It is the baseline the NEURON backend is measured against:
 the same network as ``va_coba_nest.py`` / ``va_coba_pynn_uni.py`` (3200 + 800 cells,
 p = 0.02, 4 / 51 nS, 0.2 ms delays, V(0) ~ U[-60, -50] mV, 20 Poisson cells at 50 Hz for
@@ -65,7 +67,8 @@ def main() -> None:
         h.dt = DT
         pc = h.ParallelContext()
         pc.set_maxstep(10)
-        cells = [h.PynnIF() for _ in range(n_exc + n_inh)]
+        host = h.Section(name="host")
+        cells = [h.PynnIF(host(0.5)) for _ in range(n_exc + n_inh)]
         v0 = rng.uniform(-60.0, -50.0, len(cells)).tolist()
         for c, v in zip(cells, v0, strict=True):
             for k, x in CELL.items():
@@ -96,11 +99,14 @@ def main() -> None:
             for i, j in zip(pre.tolist(), (post + post_first).tolist(), strict=True):
                 netcons.append(NetCon(stim[i], cells[j], 0.0, DELAY, W_STIM))
         spike_t, spike_i = h.Vector(), h.Vector()
-        recorders = []
+        recorders, flush = [], []
         for i, c in enumerate(cells):
             nc = h.NetCon(c, None)
             nc.record(spike_t, spike_i, i)
             recorders.append(nc)
+            nc = h.NetCon(None, c)  # a spike in the run's last step, recorded in this run
+            nc.weight[1] = 3
+            flush.append(nc)
         # Poisson trains of the stimulus cells, rounded up to the grid
         n_spk = rng.poisson(RATE * STIM_STOP * 1e-3, N_STIM)
         src = np.repeat(np.arange(N_STIM), n_spk)
@@ -111,6 +117,8 @@ def main() -> None:
         for i, t in zip(src.tolist(), times.tolist(), strict=True):
             if t > 0.0:
                 feeds[i].event(t)
+        for nc in flush:
+            nc.event(args.sim_time - 0.25 * DT)
     with clock("run"):
         pc.psolve(args.sim_time)
     with clock("data"):

@@ -1,8 +1,10 @@
 """The NEURON backend: realises the network description with NEURON's Python API.
 
-Cells are our own ARTIFICIAL_CELL mechanisms (``nmodl/``, compiled on first use by
-``compile.py``): ``PynnIF``, ``PynnAdEx``, ``PynnHH`` and ``PynnIzh`` advance on NEST's time
-grid in NEST's update order, so spike times and membrane traces match NEST's.  Spike
+Cells are our own mechanisms (``nmodl/``, compiled on first use by ``compile.py``) that
+advance on NEST's time grid in NEST's update order, so spike times and membrane traces
+match NEST's: ``PynnIF`` (every IF type) is a point process stepped by NEURON's fixed-step
+loop, all instances on one segment of a current-free section; ``PynnAdEx``, ``PynnHH``,
+``PynnIzh`` and ``PynnGIF`` are ARTIFICIAL_CELLs stepped by a self-event per step.  Spike
 sources are ``PynnRelay`` cells re-emitting events that the backend queues before each run
 (SpikeSourceArray times, or Poisson times drawn with numpy from streams seeded by the rng
 seed, the population's first id and a 1 s block index, so a split run equals a single run).
@@ -26,6 +28,11 @@ from pynn_uni.neuron.electrodes import CurrentSources, _Source
 _SETUP_OPTIONS = {"timestep", "min_delay", "max_delay", "rng_seed", "use_cvode", "rtol", "atol"}
 _BLOCK_MS = spike_sources.BLOCK_MS  # random sources are drawn in blocks of this length
 _RK4 = ("PynnIF", "PynnAdEx", "PynnHH")  # mechanisms with Runge-Kutta substeps (nsub)
+#: point processes advanced by NEURON's fixed-step loop (BREAKPOINT), placed on the clock
+#: section; their spikes of a run's last step are flushed by an event (see pynn_if.mod)
+_STEPPED = frozenset({"PynnIF"})
+_FLUSH = 3  # the receptor of the flush event
+_CHUNK = 1 << 16  # connections made per batch of Python NetCon wrappers
 
 
 def _neuron_h():
@@ -54,6 +61,7 @@ class _Pop:
         self.initial: dict[str, np.ndarray] = {}
         self.spike_t = self.spike_i = None
         self.spike_nc: dict[int, object] = {}
+        self.flush: dict[int, object] = {}  # stepped cells: NetCon(None, cell) for the flush
         self.spike_read = 0
         self.vectors: dict[str, dict[int, object]] = {}  # variable -> cell index -> Vector
         self.read: dict[str, int] = {}  # variable -> samples already handed over
@@ -74,7 +82,7 @@ class _Proj:
         self.post = np.empty(0, np.int64)
         self.values: dict[str, np.ndarray] = {}  # weight (uS/nA), delay (ms), ...
         self.shift = 0.0  # NetCon delay = delay - shift (ms)
-        self.netcons: list = []
+        self.netcons = []  # a hoc List (new_projection): no Python wrapper per NetCon (96 B)
         self.local_pos = None  # MPI: positions (in pre/post) of the connections in netcons
 
 
@@ -103,7 +111,8 @@ class NeuronBackend(CurrentSources):
         self.mpi = parallel.Distribution(h, h.ParallelContext())
         self.pc = self.mpi.pc
         self.pc.set_maxstep(10)
-        # Vector.record needs a section in the model; this one carries no mechanism
+        # Vector.record needs a section in the model; this one carries no current, only
+        # the stepped point processes (they inject nothing, so they share its one segment)
         self._clock = h.Section(name="pynn_uni_clock")
         self._tvec = h.Vector()  # the times at which vectors record (since the last init)
         self.native_init = None  # FInitializeHandler for native cells' initial v (native.py)
@@ -124,7 +133,7 @@ class NeuronBackend(CurrentSources):
         cycles, and a cell freed later, mid-run of the next network, would leave its pending
         self-events in NEURON's queue (an assertion failure in SelfEvent::deliver)."""
         for pop in self.pops:
-            pop.cells, pop.feeds, pop.spike_nc, pop.vectors = [], [], {}, {}
+            pop.cells, pop.feeds, pop.spike_nc, pop.vectors, pop.flush = [], [], {}, {}, {}
             pop.exchange, pop.origins = [], []
         self.mpi.clear()
         for proj in self.projs:
@@ -167,6 +176,14 @@ class NeuronBackend(CurrentSources):
             return self._add(pop, native_types.create(self, pop))
         h, t = self.h, pop.translation
         make = getattr(h, t.mechanism)
+        if t.mechanism in _STEPPED:
+            if self.cvode.active():
+                raise errors.NotSupportedError(
+                    f"{name} on NEURON runs with the fixed-step method only (its cells are "
+                    "stepped on NEST's grid): setup() without use_cvode"
+                )
+            mechanism, host = make, self._clock(0.5)
+            make = lambda: mechanism(host)  # noqa: E731
         if self.mpi.parallel:
             pop.local = self.mpi.owns(pop.ids)
             pop.cells = [make() if mine else None for mine in pop.local.tolist()]
@@ -275,6 +292,10 @@ class NeuronBackend(CurrentSources):
                     nc = native_types.spike_detector(hoc, h, i)
                     nc.record(h.spike_t, h.spike_i, i)
                     h.spike_nc[i] = nc
+                if h.native is None and h.translation.mechanism in _STEPPED:
+                    if i not in h.flush:
+                        h.flush[i] = nc = hoc.NetCon(None, h.cells[i])
+                        nc.weight[1] = _FLUSH
         else:
             h.recorded_variables.add(variable)
             vectors = h.vectors.setdefault(variable, {})
@@ -323,7 +344,7 @@ class NeuronBackend(CurrentSources):
         if "spikes" not in h.active:
             return empty
         times = h.spike_t.as_numpy()[start:]
-        if h.native is None:  # on the grid: the self-event clock rounds (~1e-13 ms per step)
+        if h.native is None:  # on the grid: NEURON's t accumulates rounding (~1e-13 ms/step)
             times = np.round(times / self.dt) * self.dt
         return self.mpi.gather_spikes(h.spike_i.as_numpy()[start:].astype(np.int64), times)
 
@@ -379,6 +400,7 @@ class NeuronBackend(CurrentSources):
 
     def new_projection(self, projection) -> _Proj:
         h = _Proj(projection)
+        h.netcons = self.h.List()
         if h.kind != "StaticSynapse":  # a static NetCon has no state to initialise
             self._check_not_running(f"Projection {projection.label!r} ({h.kind})")
         self.projs.append(h)
@@ -409,18 +431,40 @@ class NeuronBackend(CurrentSources):
                  offset + np.flatnonzero(local)]
             )  # fmt: skip
             targets = self._targets(realisation, post_ids, projection.receptor_type)
-            made = self._gid_connect(pre_ids, targets, mine["delay"] - h.shift, mine["weight"])
+            delays, weights = mine["delay"] - h.shift, mine["weight"]
+
+            def make(sl):
+                return self._gid_connect(pre_ids[sl], targets[sl], delays[sl], weights[sl])
         else:
             pre_ids = projection.pre._ids[block.pre]
             sources = self.objects[pre_ids - 1].tolist()
             targets = self._targets(realisation, post_ids, projection.receptor_type)
             origins = self.origins[pre_ids - 1]
             delays, weights = values["delay"] - h.shift, values["weight"]
-            if origins.astype(bool).any():  # from native section-based cells: v crossings
-                made = native_types.netcons(self.h, sources, origins, targets, delays, weights)
-            else:
-                made = self._netcons(sources, targets, delays, weights)
-        receptor = h.receptor if realisation is None else 0  # native targets: weight[0] only
+            from_sections = origins.astype(bool).any()  # native section cells: v crossings
+
+            def make(sl):
+                args = (sources[sl], targets[sl], delays[sl], weights[sl])
+                if from_sections:
+                    return native_types.netcons(self.h, args[0], origins[sl], *args[1:])
+                return self._netcons(*args)
+
+        keep = h.netcons.append
+        for lo in range(0, len(targets), _CHUNK):  # Python wrappers of one chunk at a time
+            sl = slice(lo, lo + _CHUNK)
+            made = make(sl)
+            self._configure(h, projection, made, targets[sl], {k: v[sl] for k, v in mine.items()})
+            for nc in made:
+                keep(nc)
+        h.pre = np.concatenate([h.pre, block.pre])
+        h.post = np.concatenate([h.post, block.post])
+        for k, v in values.items():
+            h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
+
+    def _configure(self, h: _Proj, projection, made: list, targets: list, mine: dict) -> None:
+        """The synapse values beyond weight and delay, in the new NetCons' weight vectors."""
+        native_target = getattr(_post_populations(projection)[0].celltype, "realisation", None)
+        receptor = h.receptor if native_target is None else 0  # native: weight[0] only
         if receptor:
             for nc in made:
                 nc.weight[1] = receptor
@@ -434,11 +478,6 @@ class NeuronBackend(CurrentSources):
                 nc.weight[2] = 1.0
                 nc.weight[3], nc.weight[4], nc.weight[5] = p[0], p[1], p[2]
                 nc.weight[6], nc.weight[7] = getattr(t, tau), p[3]
-        h.netcons.extend(made)
-        h.pre = np.concatenate([h.pre, block.pre])
-        h.post = np.concatenate([h.post, block.post])
-        for k, v in values.items():
-            h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
 
     def _targets(self, realisation, post_ids, receptor: str) -> list:
         """NetCon targets: the cells, or (native types) the receptor's synapse on each."""
@@ -495,12 +534,12 @@ class NeuronBackend(CurrentSources):
         return 0.0
 
     def disconnect(self, h: _Proj) -> None:
-        h.netcons, h.local_pos = [], None
+        h.netcons, h.local_pos = self.h.List(), None
         h.pre, h.post = np.empty(0, np.int64), np.empty(0, np.int64)
         h.values = {}
 
     def native_connections(self, h: _Proj):
-        return h.netcons
+        return list(h.netcons)
 
     def native_synapse_model(self, h: _Proj) -> str:
         return "NetCon"
@@ -568,6 +607,9 @@ class NeuronBackend(CurrentSources):
                 self._queue(pop, self.t, t)
         for src in self.sources:
             self._queue_steps(src, self.t, t)
+        for pop in self.pops:  # recorded stepped cells: a spike of the last step now
+            for nc in pop.flush.values():
+                nc.event(t - 0.25 * self.dt)
         self.pc.psolve(t)
         self.t = t
 

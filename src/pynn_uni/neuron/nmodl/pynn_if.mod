@@ -1,21 +1,34 @@
 COMMENT
-pynn_uni's integrate-and-fire point neuron (IF_curr_exp, IF_curr_alpha, IF_cond_exp,
-IF_cond_alpha), written for pynn_uni.  Units: mV, ms, nF, nA, uS.
+pynn_uni's integrate-and-fire point neuron (IF_curr_exp, IF_curr_alpha, IF_curr_delta,
+IF_cond_exp, IF_cond_alpha, IF_cond_exp_gsfa_grr, IF_facets_hardware1), written for
+pynn_uni.  Units: mV, ms, nF, nA, uS.
 
-Why an ARTIFICIAL_CELL on its own time grid: NEST updates its IF models once per time
-step (v first, with the synaptic state at the start of the step; then input that arrives
-at the end of the step; then the threshold test, so spikes fall on the grid; during
-tau_refrac v is clamped to v_reset while synapses keep decaying).  This cell does the
-same: a self-event at k*grid + grid/4 advances the state from k*grid to (k+1)*grid (grid: the
-time step) with nsub classical Runge-Kutta substeps (error far below 1e-6 mV), after every input that
-arrives at k*grid has been applied.  Spikes are emitted at (k+1)*grid.
+Why this update order: NEST updates its IF models once per time step (v first, with the
+synaptic state at the start of the step; then input that arrives at the end of the step;
+then the threshold test, so spikes fall on the grid; during tau_refrac v is clamped to
+v_reset while synapses keep decaying).  BREAKPOINT's SOLVE calls onestep() from NEURON's
+fixed-step loop (a tight C loop over all instances, ~0.13 us per cell and step, 8x cheaper
+than a self-event per step), once per step with t = the end of the step and after every
+input event at the start of the step has been delivered: the state goes from t - grid to t
+with nsub classical Runge-Kutta substeps (error far below 1e-6 mV).  The instances inject
+no current: they sit on one shared segment (the backend's clock section) and need the
+fixed-step method with dt = grid (NEURON refuses CVODE for this mechanism).
+Spikes: spk is 1 for the step in which the cell fired; a WATCH on it, checked by NEURON at
+the start of the next step, calls NET_RECEIVE (flag 2), which emits the spike with
+net_event at the end of its step, so the cell itself is the NetCon source.  A spike in the
+last step of a run would wait for the next run: the backend flushes it with an event on
+receptor 3 at the run's end - grid / 4 (spk is 0.5 once emitted, so it goes out once).
+IF_curr_delta inputs are summed in jump and added by the next onestep() before its
+threshold test (NEST's iaf_psc_delta), so they must arrive within the step before the one
+they land in: the backend delivers them 0.6 step early.
 
 cond = 0: current-based (weights in nA, inhibitory weights negative);
 cond = 1: conductance-based (weights in uS, both positive).
 alpha = 0: exponential synapses; alpha = 1: alpha-shaped (peak = weight at t = tau_syn);
 delta = 1: no synaptic dynamics, an input is a jump of v by its weight (mV), IF_curr_delta.
 NET_RECEIVE(w, receptor): receptor 0 excitatory, 1 inhibitory, 2 a step change of the
-injected current i_inj by w (nA), from the step that starts at the event time on.
+injected current i_inj by w (nA), from the step that starts at the event time on; 3 the
+backend's end-of-run flush.
 At most one ACSource (ac_*) and one NoisyCurrentSource (noise_*, a new normal value every
 noise_dt from this cell's own Random123 stream) per cell.
 tm = 1 on a NetCon makes it a Tsodyks-Markram synapse (U, tau_rec, tau_facil, tau_psc = the
@@ -28,10 +41,10 @@ synapse's weight and changes in place.  Slots: see ../plasticity.py.
 ENDCOMMENT
 
 NEURON {
-    ARTIFICIAL_CELL PynnIF
+    POINT_PROCESS PynnIF
     RANGE cm, tau_m, v_rest, v_reset, v_thresh, tau_refrac, i_offset
     RANGE tau_syn_E, tau_syn_I, e_rev_E, e_rev_I, cond, alpha, delta, grid, nsub, v_init, i_inj
-    RANGE vm, ge, ye, gi, yi, refr, isyn_exc, isyn_inh
+    RANGE vm, ge, ye, gi, yi, refr, isyn_exc, isyn_inh, spk
     RANGE dv, dge, dye, dgi, dyi
     RANGE tau_sfa, e_rev_sfa, q_sfa, tau_rr, e_rev_rr, q_rr, gs, gr
     RANGE ac_on, ac_amp, ac_offset, ac_freq, ac_phase, ac_start, ac_stop
@@ -99,7 +112,8 @@ ASSIGNED {
     gi
     yi
     refr
-    stepfree
+    jump
+    spk
     gs
     gr
     tpost[64] (ms)
@@ -120,14 +134,19 @@ INITIAL {
     gi = 0
     yi = 0
     refr = 0
-    stepfree = 1
+    jump = 0
+    spk = 0
     gs = 0
     gr = 0
     npost = 0
     i_inj = 0
     i_wave = 0
     i_noise = 0
-    net_send(0.25 * grid, 1)
+    net_send(0, 1)
+}
+
+BREAKPOINT {
+    SOLVE onestep
 }
 
 PROCEDURE deriv(vv, gee, yee, gii, yii, frozen, off (ms)) {
@@ -206,8 +225,10 @@ PROCEDURE advance() {
         ye = ye0 + h * (ye1 + 2*ye2 + 2*ye3 + ye4) / 6
         gi = gi0 + h * (gi1 + 2*gi2 + 2*gi3 + gi4) / 6
         yi = yi0 + h * (yi1 + 2*yi2 + 2*yi3 + yi4) / 6
-        gs = gs * exp(-h / tau_sfa)
-        gr = gr * exp(-h / tau_rr)
+        if (gs > 0 || gr > 0) {
+            gs = gs * exp(-h / tau_sfa)
+            gr = gr * exp(-h / tau_rr)
+        }
     }
     deriv(vm, ge, ye, gi, yi, frozen, 0)
 }
@@ -228,6 +249,33 @@ PROCEDURE waves(tk (ms)) {
     }
 }
 
+PROCEDURE onestep() {
+    LOCAL k
+    : the step from t - grid to t: state, then input jumps, then threshold
+    spk = 0
+    waves(t - grid)
+    advance()
+    if (refr > 0) {
+        refr = refr - 1
+        vm = v_reset
+    } else {
+        vm = vm + jump
+        if (vm >= v_thresh) {
+            vm = v_reset
+            refr = floor(tau_refrac / grid + 0.5)
+            gs = gs + q_sfa
+            gr = gr + q_rr
+            FROM k = 0 TO 62 {
+                tpost[63 - k] = tpost[62 - k]
+            }
+            tpost[0] = t
+            npost = npost + 1
+            spk = 1
+        }
+    }
+    jump = 0
+}
+
 NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mu_plus, mu_minus, dend (ms), kplus, tpre (ms)) {
     LOCAL h, puu, pyy, pzz, pxy, z, dy, weff, k, s, kminus, tp, nw, sgn
     INITIAL {
@@ -240,27 +288,14 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
         tpre = -1e9
     }
     if (flag == 1) {
-        waves(t - 0.25 * grid)
-        stepfree = (refr <= 0)
-        advance()
-        if (refr > 0) {
-            refr = refr - 1
-            vm = v_reset
-        } else if (vm >= v_thresh) {
-            vm = v_reset
-            refr = floor(tau_refrac / grid + 0.5)
-            gs = gs + q_sfa
-            gr = gr + q_rr
-            FROM k = 0 TO 62 {
-                tpost[63 - k] = tpost[62 - k]
-            }
-            tpost[0] = t + 0.75 * grid
-            npost = npost + 1
-            net_send(0.75 * grid, 2)
+        WATCH (spk > 0.5) 2
+    } else if (flag == 2 || receptor > 2.5) {
+        : the WATCH saw this step's spike, or the backend flushes the last step of a
+        : run (receptor 3, at the run's end - dt / 4): emit it once, at its step's end
+        if (spk > 0.75) {
+            net_event(tpost[0])
+            spk = 0.5
         }
-        net_send(grid, 1)
-    } else if (flag == 2) {
-        net_event(t)
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
     } else {
@@ -311,22 +346,9 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             tpre = tp
         }
         if (delta > 0) {
-            : IF_curr_delta: a jump of v by w (mV) at the end of the step it arrives in (the
-            : backend delivers 0.6 step early, after this cell's update), lost if the cell
-            : was refractory in that step, as in NEST's iaf_psc_delta; then the threshold
-            if (stepfree > 0) {
-                vm = vm + w
-                if (vm >= v_thresh) {
-                    vm = v_reset
-                    refr = floor(tau_refrac / grid + 0.5)
-                    FROM k = 0 TO 62 {
-                        tpost[63 - k] = tpost[62 - k]
-                    }
-                    tpost[0] = t + 0.6 * grid
-                    npost = npost + 1
-                    net_send(0.6 * grid, 2)
-                }
-            }
+            : IF_curr_delta: a jump of v by w (mV), added by the next onestep() before
+            : its threshold test, lost if the cell is refractory then (iaf_psc_delta)
+            jump = jump + w
         } else {
         weff = w
         if (tm > 0) {
