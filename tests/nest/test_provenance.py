@@ -121,3 +121,15 @@ def test_progress_bar(sim, capsys):
     assert "50.0/50.0" in err  # tqdm's final "n/total", in simulated ms
     v = cells.get_data().segments[0].analogsignals[0]
     assert v.shape[0] == 501 and np.isfinite(v.magnitude).all()
+
+
+def test_large_projection_reports_construction_progress(sim, capsys):
+    """With progress=True a projection over >= 1e6 candidate pairs counts its connections
+    as they are made; the count it ends on is the projection's size."""
+    sim.setup(timestep=0.1, progress=True)
+    a, b = sim.Population(1000, sim.IF_cond_exp()), sim.Population(1000, sim.IF_cond_exp())
+    prj = sim.Projection(a, b, sim.FixedProbabilityConnector(0.01, rng=sim.NumpyRNG(seed=3)))
+    small = sim.Projection(a[:10], b[:10], sim.AllToAllConnector())
+    err = capsys.readouterr().err
+    assert f"connect {prj.label}" in err and f"connect {small.label}" not in err
+    assert f"{prj.size()} connections" in err.replace("\r", "\n").splitlines()[-1]

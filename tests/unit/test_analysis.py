@@ -264,3 +264,46 @@ def test_identical_simulators_agree_and_one_seed_gives_no_verdict():
     assert all_agree(compare(same, statistics=["rate"], alpha=0.05)) is True
     rows = compare(synthetic_runs(rng, 1), statistics=["rate"])
     assert rows[0].verdict.agree is None and all_agree(rows) is None
+
+
+def _write_run(directory, v_offset):
+    """A run folder as `pynn-uni run` leaves it: one population with spikes and v."""
+    import json
+    import pickle
+
+    import neo
+    import quantities as pq
+
+    directory.mkdir()
+    seg = neo.Segment()
+    seg.spiketrains = [neo.SpikeTrain([5.0, 20.0], units="ms", t_stop=50.0 * pq.ms),
+                       neo.SpikeTrain([12.0], units="ms", t_stop=50.0 * pq.ms)]  # fmt: skip
+    v = np.linspace(-65.0, -55.0, 4 * 501).reshape(501, 4) + v_offset
+    seg.analogsignals = [neo.AnalogSignal(v * 1e-3, units="V", sampling_period=0.1 * pq.ms,
+                                          name="v")]  # fmt: skip
+    block = neo.Block(name="cells")
+    block.segments.append(seg)
+    with open(directory / "cells.pkl", "wb") as f:
+        pickle.dump(block, f)
+    (directory / "provenance.json").write_text(json.dumps({"backend": "nest"}))
+    return v
+
+
+def test_runs_keep_membrane_traces_and_the_report_overlays_them(tmp_path):
+    import struct
+
+    from pynn_uni.analysis.report import _figures
+    from pynn_uni.analysis.runs import MAX_TRACES, load_run
+
+    runs = {}
+    for name, offset in (("nest", 0.0), ("neuron", 0.5)):
+        v = _write_run(tmp_path / name, offset)
+        run = load_run(tmp_path / name, name, 1)
+        times, values = run.traces["cells"]
+        np.testing.assert_allclose(times, 0.1 * np.arange(501))
+        np.testing.assert_allclose(values, v[:, :MAX_TRACES].T)  # V -> mV, cells x time
+        assert run.spikes["cells"].times.size == 3
+        runs[name] = [run]
+    [(pop, png)] = _figures(runs, tmp_path)
+    width = struct.unpack(">I", (tmp_path / png).read_bytes()[16:20])[0]
+    assert pop == "cells" and width == 5 * 4 * 80  # 2 rasters, 2 histograms, the overlay

@@ -16,7 +16,8 @@ from pynn_uni.analysis.verdict import DEFAULT_ALPHA, smallest_p_value
 
 def _figures(runs: Mapping[str, Sequence[Run]], directory: Path) -> list[tuple[str, str]]:
     """One PNG per population (raster of each simulator's first run, rate and CV
-    histograms pooled over seeds); returns (population, file name) pairs."""
+    histograms pooled over seeds, and, where v was recorded, the first cells' membrane
+    traces of each simulator's first run overlaid); returns (population, file name) pairs."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -26,10 +27,13 @@ def _figures(runs: Mapping[str, Sequence[Run]], directory: Path) -> list[tuple[s
     populations = sorted({p for rs in runs.values() for r in rs for p in r.spikes})
     made = []
     for pop in populations:
-        fig, axes = plt.subplots(
-            1, len(names) + 2, figsize=(4 * (len(names) + 2), 3.2), squeeze=False
-        )
+        traces = {n: runs[n][0].traces[pop] for n in names if runs[n] and pop in runs[n][0].traces}
+        panels = len(names) + 2 + bool(traces)
+        fig, axes = plt.subplots(1, panels, figsize=(4 * panels, 3.2), squeeze=False)
         axes = axes[0]
+        if traces:
+            _overlay(axes[-1], traces)
+            axes = axes[:-1]
         for ax, name in zip(axes, names, strict=False):
             s = runs[name][0].spikes.get(pop) if runs[name] else None
             if s is not None:
@@ -49,10 +53,12 @@ def _figures(runs: Mapping[str, Sequence[Run]], directory: Path) -> list[tuple[s
             finite = np.concatenate([v[np.isfinite(v)] for v in pooled.values()])
             bins = np.histogram_bin_edges(finite, bins=30) if finite.size else 10
             for n, v in pooled.items():
-                ax.hist(v[np.isfinite(v)], bins=bins, histtype="step", density=True, label=n)
+                if np.isfinite(v).any():  # a density of nothing is undefined
+                    ax.hist(v[np.isfinite(v)], bins=bins, histtype="step", density=True, label=n)
             ax.set_xlabel(label)
             ax.set_ylabel("density")
-            ax.legend(fontsize="small")
+            if finite.size:
+                ax.legend(fontsize="small")
         fig.suptitle(pop)
         fig.tight_layout()
         fname = f"{''.join(c if c.isalnum() else '_' for c in pop)}.png"
@@ -60,6 +66,16 @@ def _figures(runs: Mapping[str, Sequence[Run]], directory: Path) -> list[tuple[s
         plt.close(fig)
         made.append((pop, fname))
     return made
+
+
+def _overlay(ax, traces: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    """Membrane traces of every simulator on one axis: one colour per simulator."""
+    for k, (name, (times, values)) in enumerate(traces.items()):
+        for j, v in enumerate(values):
+            ax.plot(times, v, color=f"C{k}", lw=0.7, label=name if j == 0 else None)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("membrane potential (mV)")
+    ax.legend(fontsize="small")
 
 
 def write_report(

@@ -17,22 +17,28 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from pynn_uni.analysis.statistics import SpikeColumns
 from pynn_uni.common.provenance import OUTPUT_DIR_ENV, SEED_ENV
 
+MAX_TRACES = 3  # membrane traces kept per population and run, for the report's overlay
+
 
 @dataclass
 class Run:
-    """What one run left behind: spikes per population label, and its provenance."""
+    """What one run left behind: spikes per population label, its provenance, and the
+    membrane potential of its first recorded cells (label -> (times ms, mV cells x time))."""
 
     simulator: str
     seed: int | None
     directory: Path
     spikes: dict[str, SpikeColumns]
     provenance: dict
+    traces: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def script_command(
@@ -90,13 +96,18 @@ def load_run(directory: str | os.PathLike, simulator: str = "", seed: int | None
             "or it did not run under `pynn-uni run`"
         )
     provenance = json.loads(prov_file.read_text())
-    spikes = {}
+    spikes, traces = {}, {}
     for path in sorted(directory.glob("*.pkl")):
         with open(path, "rb") as f:
             block = pickle.load(f)
-        if not block.segments or not block.segments[-1].spiketrains:
+        if not block.segments:
             continue
-        spikes[block.name or path.stem] = SpikeColumns.from_spiketrains(
-            block.segments[-1].spiketrains
-        )
-    return Run(simulator or provenance.get("backend", ""), seed, directory, spikes, provenance)
+        label, segment = block.name or path.stem, block.segments[-1]
+        v = [s for s in segment.analogsignals if s.name == "v"]
+        if v:  # a few cells are enough to overlay traces
+            times = np.asarray(v[0].times.rescale("ms").magnitude)
+            traces[label] = (times, np.asarray(v[0].rescale("mV").magnitude)[:, :MAX_TRACES].T)
+        if segment.spiketrains:
+            spikes[label] = SpikeColumns.from_spiketrains(segment.spiketrains)
+    backend = simulator or provenance.get("backend", "")
+    return Run(backend, seed, directory, spikes, provenance, traces)

@@ -178,6 +178,20 @@ class _ProgressBar:
         self.bar.close()
 
 
+#: candidate pairs from which a Projection shows its construction (with setup(progress=True))
+PROGRESS_PAIRS = 1_000_000
+
+
+def construction_bar(sim: Simulation, label: str, pairs: int):
+    """A tqdm counter of the connections made, for a projection over many candidate pairs
+    when progress was asked for (connectors yield blocks, so it moves during the build)."""
+    if not getattr(sim, "progress", False) or pairs < PROGRESS_PAIRS:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(desc=f"connect {label}", unit=" connections")
+
+
 def _progress_bar(sim: Simulation, tstop: float) -> _ProgressBar | None:
     return _ProgressBar(sim.t, tstop, sim.dt) if tstop > sim.t + sim.dt / 2 else None
 

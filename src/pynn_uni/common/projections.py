@@ -18,7 +18,7 @@ from pynn_uni import errors
 from pynn_uni.common import describing
 from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.connectors import ConnectionContext
-from pynn_uni.common.control import current_simulation
+from pynn_uni.common.control import construction_bar, current_simulation
 from pynn_uni.common.populations import ID, Assembly
 from pynn_uni.parameters import _draw, is_random
 from pynn_uni.space import Space
@@ -73,15 +73,21 @@ class Projection:
         self._size = 0
         ctx = self._context(self._synapse_values())
         made = []
+        bar = construction_bar(sim, self.label, self.pre.size * self.post.size)
         try:
             for block in connector.connect(ctx):
                 self._validate(block)
                 sim.backend.connect(self._handle, self, block)
                 made.append(len(block))
+                if bar is not None:
+                    bar.update(len(block))
         except Exception:
             if made:
                 sim.backend.disconnect(self._handle)
             raise
+        finally:
+            if bar is not None:
+                bar.close()
         self._size = int(sum(made))
         sim.projections.append(self)
 
