@@ -1,4 +1,5 @@
-"""Every STDP rule on NEURON against NEST, and a single pair against the formula.
+"""Every STDP rule (each weight dependence with SpikePairRule, and Vogels2011Rule) on NEURON
+against NEST, and single pairs against the formulas.
 
 NEURON's PynnIF implements NEST's stdp_synapse (weight dependence as the power law with
 exponents mu_plus, mu_minus) and vogels_sprekeler_synapse; with the same pre and post spike
@@ -17,13 +18,18 @@ import pynn_uni.nest as nest_sim  # noqa: E402
 import pynn_uni.neuron as neuron_sim  # noqa: E402
 
 DT = 0.1
+_PAIR = dict(tau_plus=20.0, tau_minus=15.0, A_plus=0.05, A_minus=0.06)
 RULES = {
+    "additive": ("SpikePairRule", _PAIR, "AdditiveWeightDependence", dict(w_min=0.0, w_max=1.0)),
+    "multiplicative": (
+        "SpikePairRule", _PAIR, "MultiplicativeWeightDependence", dict(w_min=0.0, w_max=1.0),
+    ),
     "additive-potentiation-multiplicative-depression": (
-        "SpikePairRule", dict(tau_plus=20.0, tau_minus=15.0, A_plus=0.05, A_minus=0.06),
+        "SpikePairRule", _PAIR,
         "AdditivePotentiationMultiplicativeDepression", dict(w_min=0.0, w_max=1.0),
     ),
     "gutig": (
-        "SpikePairRule", dict(tau_plus=20.0, tau_minus=15.0, A_plus=0.05, A_minus=0.06),
+        "SpikePairRule", _PAIR,
         "GutigWeightDependence", dict(w_min=0.0, w_max=1.0, mu_plus=0.4, mu_minus=0.7),
     ),
     "vogels2011": (

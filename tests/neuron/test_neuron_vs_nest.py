@@ -318,49 +318,6 @@ def test_hh_matches_nest():
     assert np.max(np.abs(v_nrn - v_nest)) < 1.0
 
 
-def _run_stdp(sim, weight_dependence: str):
-    """Poisson-like pre trains into cells made to fire by a separate strong input."""
-    sim.setup(timestep=DT)
-    rng = np.random.default_rng(5)
-    pre_times = [np.sort(rng.choice(np.arange(1, 3000), 12, replace=False)) * 0.1 for _ in range(3)]
-    drive_times = [
-        np.sort(rng.choice(np.arange(1, 3000), 8, replace=False)) * 0.1 for _ in range(3)
-    ]
-    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in pre_times]))
-    drive = sim.Population(
-        3, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in drive_times])
-    )
-    post = sim.Population(3, sim.IF_curr_exp(tau_syn_E=0.5, tau_refrac=2.0))
-    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=60.0, delay=1.0))
-    stdp = sim.STDPMechanism(
-        timing_dependence=sim.SpikePairRule(
-            tau_plus=20.0, tau_minus=15.0, A_plus=0.05, A_minus=0.06
-        ),
-        weight_dependence=getattr(sim, weight_dependence)(w_min=0.0, w_max=1.0),
-        weight=0.5,
-        delay=1.5,
-    )
-    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
-    post.record("spikes")
-    sim.run(320.0)
-    weights = np.asarray(prj.get("weight", format="array"), dtype=float)
-    n_post = sum(len(t) for t in post.get_data().segments[0].spiketrains)
-    sim.end()
-    return weights, n_post
-
-
-@pytest.mark.parametrize(
-    "weight_dependence", ["AdditiveWeightDependence", "MultiplicativeWeightDependence"]
-)
-def test_stdp_matches_nest(weight_dependence):
-    """Many pre and post spikes per synapse: the same weights as NEST's stdp_synapse."""
-    w_nest, n_nest = _run_stdp(nest_sim, weight_dependence)
-    w_nrn, n_nrn = _run_stdp(neuron_sim, weight_dependence)
-    assert n_nest == n_nrn > 10
-    assert np.abs(w_nest - 0.5).max() > 0.01  # the weights did move
-    np.testing.assert_allclose(w_nrn, w_nest, rtol=1e-6)
-
-
 def _run_delta(sim):
     sim.setup(timestep=DT)
     cell = sim.Population(1, sim.IF_curr_delta(i_offset=0.5, tau_refrac=2.0))
