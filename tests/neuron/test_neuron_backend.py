@@ -234,3 +234,25 @@ def test_facets_translation():
     assert native["tau_m"] == pytest.approx(5.0)  # 0.2 nF / 0.04 uS
     assert (native["cm"], native["tau_refrac"], native["e_rev_E"]) == (0.2, 1.0, 0.0)
     assert "g_leak" not in native and native["v_rest"] == -65.0
+
+
+@pytest.mark.parametrize(
+    ("model", "drive"),
+    [("IF_cond_exp", 1.0), ("EIF_cond_exp_isfa_ista", 1.0), ("Izhikevich", 0.02),
+     ("HH_cond_exp", 1.0), ("IF_curr_delta", 1.0)],
+)  # fmt: skip
+def test_a_run_ending_at_a_spike_reports_it(model, drive):
+    """As on NEST, a spike in the last step of run(T) is in get_data() right after it (the
+    cell emits at the grid time, not a rounding error later, in the next run)."""
+    sim.setup(timestep=0.1)
+    cell = sim.Population(1, getattr(sim, model)(i_offset=drive))
+    cell.record("spikes")
+    sim.run(60.0)
+    first = float(cell.get_data().segments[0].spiketrains[0].magnitude[0])
+    sim.end()
+    sim.setup(timestep=0.1)
+    cell = sim.Population(1, getattr(sim, model)(i_offset=drive))
+    cell.record("spikes")
+    sim.run(first)
+    np.testing.assert_allclose(cell.get_data().segments[0].spiketrains[0].magnitude, [first])
+    sim.end()

@@ -228,7 +228,7 @@ NET_RECEIVE(w, receptor) {
             if (refr < 1) {
                 vm = v_reset
             }
-            net_send(0.75 * grid, 2)
+            net_send(0.7499 * grid, 2)  : just before the grid time, so a run ending there sees it
         }
         net_send(grid, 1)
     } else if (flag == 2) {

@@ -149,7 +149,7 @@ NET_RECEIVE(w, receptor) {
             refr = refr - 1
         } else if (vm >= v_offset + 30 && v_old > vm) {
             refr = floor(tau_refrac / grid + 0.5)
-            net_send(0.75 * grid, 2)
+            net_send(0.7499 * grid, 2)  : just before the grid time, so a run ending there sees it
         }
         net_send(grid, 1)
     } else if (flag == 2) {

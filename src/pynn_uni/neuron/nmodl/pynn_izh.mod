@@ -59,7 +59,7 @@ NET_RECEIVE(w, receptor) {
         if (vm >= v_thresh) {
             vm = c
             u = u + d
-            net_send(0.75 * grid, 2)
+            net_send(0.7499 * grid, 2)  : just before the grid time, so a run ending there sees it
         }
         net_send(grid, 1)
     } else if (flag == 2) {
@@ -71,7 +71,7 @@ NET_RECEIVE(w, receptor) {
         if (vm >= v_thresh) {
             vm = c
             u = u + d
-            net_send(0.6 * grid, 2)
+            net_send(0.5999 * grid, 2)  : just before the grid time (see above)
         }
     }
 }
