@@ -102,6 +102,12 @@ def test_plastic_network_identical_on_one_and_two_processes(tmp_path):
     w = one["weights"][one["weights"] >= 0]
     assert np.any(np.abs(w - 0.02) > 1e-4) and w.min() >= 0.0 and w.max() <= 0.05
     np.testing.assert_array_equal(one["weights"], two["weights"])
+    # every cell lives on exactly one rank, round-robin by id (Population and Assembly)
+    for run, n in ((one, 1), (two, 2)):
+        assert bool(run["local_sizes_ok"])
+        ranks, ids = run["local"][:, 0], run["local"][:, 1]
+        np.testing.assert_array_equal(np.sort(ids), np.sort(run["all_ids"]))
+        np.testing.assert_array_equal(ranks, ids % n)
 
 
 def test_single_process_backend_refuses_mpirun():

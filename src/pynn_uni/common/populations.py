@@ -682,7 +682,9 @@ class Assembly:
     def size(self) -> int:
         return sum(p.size for p in self.populations)
 
-    local_size = size
+    @property
+    def local_size(self) -> int:
+        return sum(p.local_size for p in self.populations)
 
     def __len__(self):
         return self.size
@@ -693,7 +695,12 @@ class Assembly:
             return np.empty(0, dtype=object)
         return np.concatenate([p.all_cells for p in self.populations])
 
-    local_cells = all_cells
+    @property
+    def local_cells(self) -> np.ndarray:
+        """The cells this MPI rank simulates, population by population."""
+        if not self.populations:
+            return np.empty(0, dtype=object)
+        return np.concatenate([p.local_cells for p in self.populations])
 
     def __iter__(self):
         return iter(self.all_cells)

@@ -37,6 +37,9 @@ sim.run(100.0)  # a split run: the exchange and the gathers continue across call
 seg = cells.get_data().segments[0]
 weights = plastic.get("weight", format="array")
 current = noise.get_data()  # collective, like get_data(): every rank calls it
+both = cells + noise_in  # an Assembly: its local cells are its populations' local cells
+mine = [int(i) for i in both.local_cells]
+every = sim.h.ParallelContext().py_allgather((sim.rank(), mine, both.local_size))
 if sim.rank() == 0:
     np.savez(
         sys.argv[1],
@@ -46,5 +49,9 @@ if sim.rank() == 0:
         weights=np.nan_to_num(weights, nan=-1.0),
         noise=np.asarray(current),
         processes=sim.num_processes(),
+        # (rank, id) of every local cell, and whether each rank's count matches its list
+        local=np.array([(r, i) for r, ids, _ in every for i in ids]),
+        local_sizes_ok=all(len(ids) == n for _, ids, n in every),
+        all_ids=np.asarray(both.all_cells, dtype=np.int64),
     )
 sim.end()
