@@ -537,6 +537,43 @@ def test_depressing_driver_follows_tsodyks_markram(profile):
     np.testing.assert_allclose(amplitudes, w * U * np.array(x), rtol=1e-9)
 
 
+@pytest.mark.parametrize("profile", ["spikey", "bss2"])
+def test_facilitating_driver_follows_tsodyks_markram(profile):
+    """50 Hz train, U = 1/9, tau_facil = 200 ms, tau_rec = 0.1 ms (instant recovery, the
+    driver's pure facilitation, with a warning): the k-th conductance jump is w * u_k with
+    u_1 = U, u_{k+1} = U + u_k (1 - U) exp(-20 / 200), and x = 1 throughout."""
+    U, tau_facil, interval, n = 1 / 9, 200.0, 20.0, 6
+    hw.setup(profile=profile, calibration="ideal")
+    w = 8 * hw.min_weight()
+    spikes = 10.0 + interval * np.arange(n)
+    params = dict(cm=0.2, tau_m=8.0, v_rest=-70.0, v_reset=-70.0, v_thresh=-55.0,
+                  tau_syn_E=5.0, e_rev_I=-75.0, tau_refrac=1.0)  # fmt: skip
+    cell = hw.Population(1, hw.IF_cond_exp(**params))
+    with pytest.warns(hwerr.ParameterRoundingWarning, match="purely facilitating"):
+        hw.Projection(
+            hw.Population(1, hw.SpikeSourceArray(spike_times=spikes)),
+            cell,
+            hw.AllToAllConnector(),
+            hw.TsodyksMarkramSynapse(U=U, tau_rec=0.1, tau_facil=tau_facil, weight=w),
+        )
+    cell.record("gsyn_exc")
+    hw.run(spikes[-1] + 10.0)
+    g = cell.get_data().segments[0].filter(name="gsyn_exc")[0].magnitude[:, 0]
+    jumps = g[1:] - g[:-1] * np.exp(-0.1 / 5.0)
+    u = [U]
+    for _ in range(n - 1):
+        u.append(U + u[-1] * (1 - U) * np.exp(-interval / tau_facil))
+    np.testing.assert_allclose(jumps[jumps > 1e-9], w * np.array(u), rtol=1e-9)
+    hw.setup(profile=profile, strict=True)  # strict: the approximation is refused
+    with pytest.raises(hwerr.ParameterRoundingWarning):
+        hw.Projection(
+            hw.Population(1, hw.SpikeSourceArray(spike_times=spikes)),
+            hw.Population(1, hw.IF_cond_exp(**params)),
+            hw.AllToAllConnector(),
+            hw.TsodyksMarkramSynapse(U=U, tau_rec=0.1, tau_facil=tau_facil, weight=w),
+        )
+
+
 def test_spikes_are_bitwise_identical_across_processes():
     """Same chip_id and seeds in two fresh interpreters (different hash seeds): same bytes."""
     import subprocess

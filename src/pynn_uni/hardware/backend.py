@@ -237,6 +237,12 @@ class HardwareBackend:
                 f"(supported: {', '.join(_SYNAPSES)})"
             )
 
+    def _rounded(self, msg: str) -> None:
+        """A parameter the chip realises approximately: a warning, an error when strict."""
+        if self.cfg["strict"]:
+            raise ParameterRoundingWarning(msg)
+        warnings.warn(msg, ParameterRoundingWarning, stacklevel=6)
+
     def _stp(self, h: _Proj, params: dict, n: int, where: str):
         """(STP class per connection: 1-based index into ``stp_classes``, 0 static; number
         of U values moved to a driver level)."""
@@ -244,15 +250,17 @@ class HardwareBackend:
             return np.zeros(n, np.int64), 0
         u, tau_rec, tau_facil = (np.broadcast_to(np.asarray(params[k], float), (n,))
                                  for k in stp.NAMES)  # fmt: skip
+        tau_rec, instant = stp.instant_recovery(tau_rec, tau_facil)
+        if instant:
+            self._rounded(f"{where}: {instant} facilitating synapse(s) with tau_rec <= "
+                          f"{stp.INSTANT_RECOVERY_MS} ms realised as a purely facilitating "
+                          "driver (tau_rec = 0)")  # fmt: skip
         stp.check_mode(tau_rec, tau_facil, where, self.profile.name)
         level, changed = stp.quantise_u(u)
         if changed:
             example = u[np.abs(level - u) > 1e-12][0]
-            msg = (f"{where}: {changed} U value(s) (e.g. {example}) realised as the driver's "
-                   "level 1/9, 3/11, 5/13 or 7/15 (the next one up)")  # fmt: skip
-            if self.cfg["strict"]:
-                raise ParameterRoundingWarning(msg)
-            warnings.warn(msg, ParameterRoundingWarning, stacklevel=5)
+            self._rounded(f"{where}: {changed} U value(s) (e.g. {example}) realised as the "
+                          "driver's level 1/9, 3/11, 5/13 or 7/15 (the next one up)")  # fmt: skip
         settings = np.stack([level, tau_rec, tau_facil], axis=1)
         uniq, inv = np.unique(settings, axis=0, return_inverse=True)
         ids = []

@@ -27,6 +27,21 @@ def quantise_u(u) -> tuple[np.ndarray, int]:
     return level, int(np.count_nonzero(np.abs(level - u) > 1e-12))
 
 
+#: a recovery time constant at most this (ms) counts as instant (no depression): the chip's
+#: facilitating driver then realises it; at <= 200 Hz input the depression neglected is
+#: below exp(-5 ms / 1 ms) = 0.7 %.  PyNN's models require tau_rec > 0, so this is how a
+#: script asks for pure facilitation.
+INSTANT_RECOVERY_MS = 1.0
+
+
+def instant_recovery(tau_rec, tau_facil) -> tuple[np.ndarray, int]:
+    """(tau_rec with instant recoveries of facilitating synapses set to 0, how many)."""
+    tau_rec = np.array(tau_rec, float)
+    instant = (tau_rec <= INSTANT_RECOVERY_MS) & (np.asarray(tau_facil) > 0)
+    tau_rec[instant] = 0.0
+    return tau_rec, int(np.count_nonzero(instant))
+
+
 def check_mode(tau_rec, tau_facil, where: str, profile_name: str) -> None:
     """A driver depresses (tau_facil = 0) or facilitates (tau_rec = 0), not both."""
     both = (np.asarray(tau_rec) > 0) & (np.asarray(tau_facil) > 0)
@@ -35,7 +50,8 @@ def check_mode(tau_rec, tau_facil, where: str, profile_name: str) -> None:
         raise UnsupportedOnHardwareError(
             f"{where}: TsodyksMarkramSynapse with tau_rec = {np.ravel(tau_rec)[i]} ms and "
             f"tau_facil = {np.ravel(tau_facil)[i]} ms: the {profile_name!r} chip's synapse "
-            "drivers either depress or facilitate; set one of them to 0"
+            "drivers either depress or facilitate; set tau_facil to 0, or tau_rec to at most "
+            f"{INSTANT_RECOVERY_MS} ms (instant recovery)"
         )
 
 
