@@ -227,3 +227,20 @@ def test_population_record_v_is_deprecated(sim):
         p.record_v()
     sim.run(1.0)
     assert p.get_data().segments[0].analogsignals[0].name == "v"
+
+
+def test_every_deprecation_warning_points_at_the_callers_line(sim):
+    """One helper words them all; the warning names this file, not pynn_uni's."""
+    sim.setup()
+    cells = sim.Population(2, sim.IF_cond_exp())
+    prj = sim.Projection(cells, cells, sim.AllToAllConnector())
+    calls = {
+        "record_v() is deprecated; use record('v')": lambda: cells.record_v(),
+        "Projection.getWeights() is deprecated; use get('weight', format)": prj.getWeights,
+        "create() is deprecated; use Population(...)": lambda: sim.create(sim.IF_cond_exp()),
+    }
+    for message, call in calls.items():
+        with pytest.warns(DeprecationWarning) as caught:
+            call()
+        assert [str(w.message) for w in caught] == [message]
+        assert caught[0].filename == __file__

@@ -19,6 +19,7 @@ import numpy as np
 from pynn_uni import errors
 from pynn_uni.common import describing
 from pynn_uni.common.control import current_simulation
+from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.recording import Recorder
 from pynn_uni.parameters import ArrayParameter, ParameterSpace, simplify
 from pynn_uni.random import NumpyRNG
@@ -246,11 +247,11 @@ class BasePopulation:
         return np.broadcast_to(pop._initial[variable], (pop.size,))[idx]
 
     def rset(self, parametername, rand_distr):
-        warnings.warn("rset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        deprecated("rset", "set()")
         self.set(**{parametername: rand_distr})
 
     def tset(self, parametername, value_array):
-        warnings.warn("tset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        deprecated("tset", "set()")
         self.set(**{parametername: value_array})
 
     # -- current injection -------------------------------------------------
@@ -268,11 +269,11 @@ class BasePopulation:
             current_simulation().write_on_end.append((self, variables, to_file))
 
     def record_v(self, to_file=True):
-        warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, 2)
+        deprecated("record_v", "record('v')")
         self.record("v", to_file=None if to_file is True else to_file)
 
     def record_gsyn(self, to_file=True):
-        warnings.warn("record_gsyn() is deprecated", DeprecationWarning, 2)
+        deprecated("record_gsyn")
         self.record(["gsyn_exc", "gsyn_inh"], to_file=None if to_file is True else to_file)
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
@@ -304,33 +305,33 @@ class BasePopulation:
         return float(np.mean(counts)) if len(counts) else float("nan")
 
     def meanSpikeCount(self, gather=True):
-        warnings.warn("meanSpikeCount() is deprecated", DeprecationWarning, 2)
+        deprecated("meanSpikeCount")
         return self.mean_spike_count(gather)
 
     def printSpikes(self, file, gather=True, compatible_output=True):
-        warnings.warn("printSpikes() is deprecated; use write_data()", DeprecationWarning, 2)
+        deprecated("printSpikes", "write_data()")
         self.write_data(file, "spikes", gather)
 
     def getSpikes(self, gather=True, compatible_output=True):
-        warnings.warn("getSpikes() is deprecated; use get_data()", DeprecationWarning, 2)
+        deprecated("getSpikes", "get_data()")
         seg = self.get_data("spikes", gather).segments[-1]
         rows = [(st.annotations["source_index"], t) for st in seg.spiketrains for t in st.magnitude]
         return np.array(rows).reshape(-1, 2)
 
     def print_v(self, file, gather=True, compatible_output=True):
-        warnings.warn("print_v() is deprecated; use write_data()", DeprecationWarning, 2)
+        deprecated("print_v", "write_data()")
         self.write_data(file, "v", gather)
 
     def get_v(self, gather=True, compatible_output=True):
-        warnings.warn("get_v() is deprecated; use get_data()", DeprecationWarning, 2)
+        deprecated("get_v", "get_data()")
         return self.get_data("v", gather).segments[-1].analogsignals
 
     def print_gsyn(self, file, gather=True, compatible_output=True):
-        warnings.warn("print_gsyn() is deprecated; use write_data()", DeprecationWarning, 2)
+        deprecated("print_gsyn", "write_data()")
         self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
 
     def get_gsyn(self, gather=True, compatible_output=True):
-        warnings.warn("get_gsyn() is deprecated; use get_data()", DeprecationWarning, 2)
+        deprecated("get_gsyn", "get_data()")
         return self.get_data(["gsyn_exc", "gsyn_inh"], gather).segments[-1].analogsignals
 
     # -- space --------------------------------------------------------------
@@ -811,7 +812,7 @@ class Assembly:
             )
 
     def rset(self, parametername, rand_distr):
-        warnings.warn("rset() is deprecated; use set()", DeprecationWarning, stacklevel=2)
+        deprecated("rset", "set()")
         self.set(**{parametername: rand_distr})
 
     def record(self, variables, to_file=None, sampling_interval=None):

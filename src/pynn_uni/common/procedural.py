@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
-
-
-def _warn(old: str, new: str) -> None:
-    warnings.warn(f"{old}() is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+from pynn_uni.common.deprecation import deprecated
 
 
 def create(cellclass, cellparams=None, n=1):
     from pynn_uni.common.populations import Population
 
-    _warn("create", "Population(...)")
+    deprecated("create", "Population(...)")
     if isinstance(cellclass, type):
         cellclass = cellclass(**(cellparams or {}))
     return Population(n, cellclass)
@@ -24,7 +20,7 @@ def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None
     from pynn_uni.common.populations import ID
     from pynn_uni.common.projections import Projection
 
-    _warn("connect", "Projection(...)")
+    deprecated("connect", "Projection(...)")
     pre = pre.as_view() if isinstance(pre, ID) else pre
     post = post.as_view() if isinstance(post, ID) else post
     return Projection(
@@ -39,14 +35,14 @@ def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None
 def set(cells, **parameters):  # noqa: A001 - PyNN's name
     from pynn_uni.common.populations import ID
 
-    _warn("set", "Population.set(...)")
+    deprecated("set", "Population.set(...)")
     if isinstance(cells, ID):
         raise AttributeError("set() does not take a single ID: use id.param = value")
     cells.set(**parameters)
 
 
 def initialize(cells, **initial_values):
-    _warn("initialize", "Population.initialize(...)")
+    deprecated("initialize", "Population.initialize(...)")
     cells.initialize(**initial_values)
 
 
@@ -62,15 +58,15 @@ def _record(variables, source, filename, sampling_interval=None, annotations=Non
 
 
 def record(variables, source, filename, sampling_interval=None, annotations=None):
-    _warn("record", "Population.record(...)")
+    deprecated("record", "Population.record(...)")
     _record(variables, source, filename, sampling_interval, annotations)
 
 
 def record_v(source, filename):
-    _warn("record_v", "Population.record('v')")
+    deprecated("record_v", "Population.record('v')")
     _record("v", source, filename)
 
 
 def record_gsyn(source, filename):
-    _warn("record_gsyn", "Population.record(['gsyn_exc', 'gsyn_inh'])")
+    deprecated("record_gsyn", "Population.record(['gsyn_exc', 'gsyn_inh'])")
     _record(["gsyn_exc", "gsyn_inh"], source, filename)

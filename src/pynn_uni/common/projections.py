@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import warnings
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from pynn_uni.common import describing
 from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.connectors import ConnectionContext
 from pynn_uni.common.control import construction_bar, current_simulation
+from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.populations import ID, Assembly
 from pynn_uni.parameters import _draw, is_random
 from pynn_uni.space import Space
@@ -339,43 +339,40 @@ class Projection:
         return f"Projection({self.label!r}, {len(self)} connections)"
 
     # -- deprecated API -----------------------------------------------------------------
-    def _deprecated(self, old, new):
-        warnings.warn(f"Projection.{old}() is deprecated; use {new}", DeprecationWarning, 3)
-
     def setWeights(self, w):
-        self._deprecated("setWeights", "set(weight=...)")
+        deprecated("Projection.setWeights", "set(weight=...)")
         self.set(weight=w)
 
     def randomizeWeights(self, rand_distr):
-        self._deprecated("randomizeWeights", "set(weight=...)")
+        deprecated("Projection.randomizeWeights", "set(weight=...)")
         self.set(weight=rand_distr)
 
     def setDelays(self, d):
-        self._deprecated("setDelays", "set(delay=...)")
+        deprecated("Projection.setDelays", "set(delay=...)")
         self.set(delay=d)
 
     def randomizeDelays(self, rand_distr):
-        self._deprecated("randomizeDelays", "set(delay=...)")
+        deprecated("Projection.randomizeDelays", "set(delay=...)")
         self.set(delay=rand_distr)
 
     def setSynapseDynamics(self, param, value):
-        self._deprecated("setSynapseDynamics", "set(...)")
+        deprecated("Projection.setSynapseDynamics", "set(...)")
         self.set(**{param: value})
 
     def randomizeSynapseDynamics(self, param, rand_distr):
-        self._deprecated("randomizeSynapseDynamics", "set(...)")
+        deprecated("Projection.randomizeSynapseDynamics", "set(...)")
         self.set(**{param: rand_distr})
 
     def getWeights(self, format="list", gather=True):
-        self._deprecated("getWeights", "get('weight', format)")
+        deprecated("Projection.getWeights", "get('weight', format)")
         return self._legacy_get("weight", format)
 
     def getDelays(self, format="list", gather=True):
-        self._deprecated("getDelays", "get('delay', format)")
+        deprecated("Projection.getDelays", "get('delay', format)")
         return self._legacy_get("delay", format)
 
     def getSynapseDynamics(self, parameter_name, format="list", gather=True):
-        self._deprecated("getSynapseDynamics", "get(name, format)")
+        deprecated("Projection.getSynapseDynamics", "get(name, format)")
         return self._legacy_get(parameter_name, format)
 
     def _legacy_get(self, name, format):
@@ -384,19 +381,19 @@ class Projection:
         return self.get(name, "array")
 
     def saveConnections(self, file, gather=True, compatible_output=True):
-        self._deprecated("saveConnections", "save('all', file)")
+        deprecated("Projection.saveConnections", "save('all', file)")
         self.save("all", file)
 
     def printWeights(self, file, format="list", gather=True):
-        self._deprecated("printWeights", "save('weight', file)")
+        deprecated("Projection.printWeights", "save('weight', file)")
         self.save("weight", file, format)
 
     def printDelays(self, file, format="list", gather=True):
-        self._deprecated("printDelays", "save('delay', file)")
+        deprecated("Projection.printDelays", "save('delay', file)")
         self.save("delay", file, format)
 
     def weightHistogram(self, min=None, max=None, nbins=10):
-        self._deprecated("weightHistogram", "numpy.histogram(get('weight', 'list'))")
+        deprecated("Projection.weightHistogram", "numpy.histogram(get('weight', 'list'))")
         w = np.array(self._legacy_get("weight", "list"))
         return np.histogram(w, bins=nbins, range=(min, max) if min is not None else None)
 
