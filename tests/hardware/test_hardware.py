@@ -611,3 +611,27 @@ def test_mapping_report_travels_in_the_provenance():
     report = record["backend_details"]["mapping_report"]
     assert report["chip_id"] == 7
     assert report["hw_runtime"] == 20.0 / 1e4  # ms of hardware time at a 10^4 speed-up
+
+
+def test_repeated_connections_must_fit_the_one_synapse_they_share():
+    """Connections repeated between one source and one cell add up in the chip's single
+    synapse: 5 x 4 steps = 20 > 15 is refused before the run (naming the projection), or
+    clipped to 15 steps and counted with weight_clip='clip'."""
+    for policy in ("error", "clip"):
+        hw.setup(weight_clip=policy)
+        step = hw.min_weight()
+        cell = hw.Population(1, hw.IF_facets_hardware1())
+        src = _sources(1)
+        repeated = hw.FromListConnector([(0, 0)] * 5)
+        prj = hw.Projection(src, cell, repeated, hw.StaticSynapse(weight=4 * step), label="rep")
+        assert prj.size() == 5
+        if policy == "error":
+            with pytest.raises(hwerr.HardwareParameterRangeError, match="'rep': 20 weight steps"):
+                hw.run(5.0)
+            hw.Projection(_sources(1), cell, hw.AllToAllConnector(),
+                          hw.StaticSynapse(weight=step))  # fmt: skip
+        else:
+            with pytest.warns(hwerr.WeightRoundingWarning, match="'rep': 1 synapse"):
+                hw.run(5.0)
+            report = {p.label: p for p in hw.get_mapping_report().projections}
+            assert report["rep"].n_clipped == 1

@@ -17,6 +17,7 @@ from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.hardware.emulator.chip import effective_deviations
 from pynn_uni.hardware.emulator.loop import Emulator
 from pynn_uni.hardware.errors import (
+    HardwareParameterRangeError,
     InputLossError,
     ParameterRoundingWarning,
     SynapseLossError,
@@ -236,6 +237,38 @@ class HardwareBackend:
                 f"{name} is not supported on the {self.profile.name!r} chip profile "
                 f"(supported: {', '.join(_SYNAPSES)})"
             )
+
+    def _check_merged(self, codes: np.ndarray, w: np.ndarray, pre_ids: np.ndarray) -> None:
+        """Several connections between one source and one cell share the chip's single
+        synapse there: their weight codes add, and the sum must fit the synapse (k_max).
+        Over the limit: an error naming the pair, or (weight_clip='clip') clipped and
+        counted."""
+        over = codes > self.profile.k_max
+        if not over.any():
+            return
+        _, _, row, col = (int(i[0]) for i in np.nonzero(over))
+        cell = int(self.circuit_order[col])
+        involved = [
+            h
+            for h in self.projs
+            if np.any((h.pre_id == pre_ids[row]) & (self._cells(h.post_id)[0] == cell))
+        ]
+        names = ", ".join(repr(h.projection.label) for h in involved)
+        if self.cfg["weight_clip"] != "clip":
+            raise HardwareParameterRangeError(
+                f"{names}: {int(codes[over][0])} weight steps between source "
+                f"{int(pre_ids[row])} and one cell: repeated connections share the chip's one "
+                f"synapse, which holds at most {self.profile.k_max} steps (fewer repeats, "
+                "smaller weights, or setup(weight_clip='clip'))"
+            )
+        w[over] *= self.profile.k_max / codes[over]
+        involved[0].stats["n_clipped"] += int(np.count_nonzero(over))
+        warnings.warn(
+            f"{names}: {int(np.count_nonzero(over))} synapse(s) holding repeated connections "
+            f"clipped to {self.profile.k_max} weight steps",
+            WeightRoundingWarning,
+            stacklevel=4,
+        )
 
     def _rounded(self, msg: str) -> None:
         """A parameter the chip realises approximately: a warning, an error when strict."""
@@ -467,13 +500,17 @@ class HardwareBackend:
         slot = np.full(self.profile.neurons, -1)
         slot[circuits] = np.arange(n)
         per = self.profile.neurons_per_block
+        codes = np.zeros(w.shape, np.int64)  # summed weight codes: one synapse per position
         for h in self.projs:
             ok = h.row >= 0
             post_circuit, _ = self._cells(h.post_id[ok])
             lsb = h.lsb
             strength = dev.driver[h.row[ok]] * dev.synapse[h.row[ok], post_circuit % per]
-            np.add.at(w, (h.stp[ok], h.receptor, np.searchsorted(pre_ids, h.pre_id[ok]),
-                          slot[post_circuit]), h.code[ok] * lsb * strength)  # fmt: skip
+            where = (h.stp[ok], h.receptor, np.searchsorted(pre_ids, h.pre_id[ok]),
+                     slot[post_circuit])  # fmt: skip
+            np.add.at(w, where, h.code[ok] * lsb * strength)
+            np.add.at(codes, where, h.code[ok])
+        self._check_merged(codes, w, pre_ids)
         own = np.full(n, -1)
         if neurons:
             all_ids = np.concatenate([p.ids for p in neurons])

@@ -18,6 +18,7 @@ MODULES = (
     "recording",
     "control",
     "connectivity",
+    "connectors",
     "plasticity",
     "sources",
     "errors",
@@ -25,7 +26,10 @@ MODULES = (
 
 
 def scenario_tests() -> dict[str, Callable]:
-    """Every ``test_*`` function of the scenario modules, by name (names are unique)."""
+    """Every ``test_*`` function of the scenario modules, by name (names are unique).
+
+    Each function carries its module's name as an attribute, which pytest adds to the
+    test's keywords: ``-k connectivity`` selects that module's scenarios."""
     tests: dict[str, Callable] = {}
     for name in MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
@@ -37,5 +41,6 @@ def scenario_tests() -> dict[str, Callable]:
                     raise RuntimeError(f"scenario {attr!r} is defined in two modules")
                 for mark in marks:
                     obj = mark(obj)
+                setattr(obj, name, True)
                 tests[attr] = obj
     return tests
