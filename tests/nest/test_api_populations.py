@@ -331,3 +331,27 @@ def test_assembly_kind_properties(sim):
     assert (curr + cond).conductance_based is False
     assert (curr + src).injectable is False
     assert set((curr + cond).receptor_types) == {"excitatory", "inhibitory"}
+
+
+def test_values_nest_refuses_are_named_and_leave_ids_stable(sim):
+    """NEST's own check (V_reset < V_th) becomes InvalidParameterValueError naming the
+    population or the set() call; ids NEST used up stay used up after reset(), so every
+    later population keeps its ids (and its cells their spikes)."""
+    sim.setup(timestep=0.1)
+    sim.Population(2, sim.IF_cond_exp(), label="a")
+    with pytest.raises(errors.InvalidParameterValueError, match="Population 'bad'.*threshold"):
+        sim.Population(2, sim.IF_cond_exp(v_reset=-40.0, v_thresh=-45.0), label="bad")
+    b = sim.Population(2, sim.IF_cond_exp(i_offset=1.0), label="b")
+    with pytest.raises(errors.InvalidParameterValueError, match=r"set\(v_reset, v_thresh\)"):
+        b.set(v_reset=-40.0, v_thresh=-45.0)
+    b.record("spikes")
+    sim.run(50.0)
+    before = [st.magnitude.copy() for st in b.get_data().segments[0].spiketrains]
+    ids = list(b.all_cells)
+    sim.reset()
+    assert [int(i) for i in b._simulation.backend.ids(b._handle)] == [int(i) for i in ids]
+    sim.run(50.0)
+    after = [st.magnitude for st in b.get_data().segments[1].spiketrains]
+    assert len(before[0]) > 0
+    for x, y in zip(before, after, strict=True):
+        np.testing.assert_array_equal(x, y)

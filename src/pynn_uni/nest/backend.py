@@ -11,6 +11,7 @@ through parrot neurons) is in ``source_routing.py``; the handles in ``handles.py
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -21,6 +22,7 @@ from pynn_uni.common.units import scale
 from pynn_uni.nest import electrodes, synapses
 from pynn_uni.nest import translations as tr
 from pynn_uni.nest.handles import (
+    GapHandle,
     PopHandle,
     ProjHandle,
     RecordHandle,
@@ -184,6 +186,8 @@ class NestBackend(SourceRouting):
             self._realise_share(h)
         elif isinstance(h, RelayHandle):
             self._make_relay(h.pop)
+        elif isinstance(h, GapHandle):
+            self.nest.Create("parrot_neuron", h.n)  # unconnected: they never fire
 
     # -- cells -------------------------------------------------------------------------------
     def check_model(self, celltype) -> str:
@@ -207,7 +211,15 @@ class NestBackend(SourceRouting):
         model = self.check_model(celltype)
         relayable = getattr(celltype, "is_spike_source", False)
         h = PopHandle(celltype, model, n, params, relayable)
-        self._realise_population(h)
+        before = self.nest.network_size
+        try:
+            with self._refused(f"Population {label!r} ({type(celltype).__name__})"):
+                self._realise_population(h)
+        except errors.InvalidParameterValueError:
+            made = self.nest.network_size - before
+            if made:  # ids NEST used up: keep them used up after a reset too
+                self._log.append(GapHandle(made))
+            raise
         self._log.append(h)
         self._pops.append(h)
         return h
@@ -291,7 +303,19 @@ class NestBackend(SourceRouting):
             self._ensure_relay(h)  # cells now differ: one generator each again
         if h.relay_gens is not None:
             nodes = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
-        self._set_nodes(nodes, native, len(idx), h.model)
+        with self._refused(f"{type(celltype).__name__}.set({', '.join(sorted(changed))})"):
+            self._set_nodes(nodes, native, len(idx), h.model)
+
+    @contextlib.contextmanager
+    def _refused(self, what: str):
+        """NEST's own consistency checks (e.g. V_reset < V_th) as a pynn_uni error that
+        names what was being built or set, raised before anything runs."""
+        try:
+            yield
+        except self.nest.NESTError as e:
+            raise errors.InvalidParameterValueError(
+                f"{what}: NEST refused the values: {getattr(e, 'errormessage', e)}"
+            ) from e
 
     def initialize(self, h: PopHandle, celltype, values: dict) -> None:
         if getattr(celltype, "is_spike_source", False):

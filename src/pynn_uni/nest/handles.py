@@ -61,6 +61,14 @@ class ShareHandle:
         self.pop = pop
 
 
+class GapHandle:
+    """Nodes NEST made for a population it then refused: the replay after reset() makes as
+    many placeholders, so every later node keeps its id."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+
 class RecordHandle:
     def __init__(self, pop: PopHandle, variable: str):
         self.pop = pop
