@@ -110,6 +110,21 @@ def test_plastic_network_identical_on_one_and_two_processes(tmp_path):
         np.testing.assert_array_equal(ranks, ids % n)
 
 
+def test_voltage_jump_inputs_identical_on_one_and_two_processes(tmp_path):
+    """Izhikevich and IF_curr_delta targets (NetCons 0.6 step early, so the exchange
+    interval is below the minimum delay): the same spikes and traces."""
+    script = str(Path(__file__).parent / "scripts" / "mpi_jumps.py")
+    one, two = (_run_script(script, n, tmp_path / f"np{n}.npz") for n in (1, 2))
+    assert int(one["count"]) > 50
+    np.testing.assert_array_equal(one["spikes"], two["spikes"])
+    np.testing.assert_allclose(one["v"], two["v"], rtol=0, atol=_ROUNDING_MV)
+
+
+def _run_script(script: str, n: int, out: Path):
+    _mpirun(n, [script, str(out)])
+    return np.load(out)
+
+
 def test_single_process_backend_refuses_mpirun():
     """NEST and the chip emulator would simulate the whole network on every rank."""
     done = subprocess.run(
