@@ -10,58 +10,42 @@ connector gives the same connection list in two fresh ``setup()`` calls on one b
 Every backend runs that same scenario on the same (backend-independent) draw, so identity
 *across* backends follows from the per-backend checks with no second simulator loaded.
 
-The target cell type is the first of :data:`TARGET_CELL_TYPES` the backend declares, and
-weights are small multiples of 0.001 (1 nS, or 1 pA on a current-based cell), which a
-chip with a 1 nS or finer weight step holds exactly.  Delays are compared as requested
-unless the backend declares one fixed delay (``min_delay == max_delay`` in ``[limits]``),
-in which case that delay must be reported.
+The target cell type is the first of :data:`._data.TARGET_CELL_TYPES` the backend
+declares, and weights are small multiples of 0.001 (1 nS, or 1 pA on a current-based
+cell), which a chip with a 1 nS or finer weight step holds exactly.  Delays are compared
+as requested unless the backend declares one fixed delay (``min_delay == max_delay`` in
+``[limits]``), in which case that delay must be reported.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pynn_uni import errors
 from pynn_uni.connectors import IndexBasedExpression
 from pynn_uni.testing.plugin import TIMESTEP, conformance_setup
 from pynn_uni.testing.scenarios._analytic import assert_close
-from pynn_uni.testing.scenarios._data import connection_table
-from pynn_uni.testing.scenarios.honesty import STANDARD_CELL_TYPES
+from pynn_uni.testing.scenarios._data import (
+    W,
+    connection_mask,
+    connection_pairs,
+    connection_table,
+    expected_delays,
+    source_and_cells,
+    substituting_delays,
+    target_cell_type,
+)
 
 pytestmark = pytest.mark.model("SpikeSourceArray")
 
-#: preferred postsynaptic cell types, then any standard cell type the backend declares
-TARGET_CELL_TYPES = tuple(
-    dict.fromkeys(
-        ("IF_curr_exp", "IF_cond_exp", "IF_facets_hardware1")
-        + tuple(m for m in STANDARD_CELL_TYPES if not m.startswith("SpikeSource"))
-    )
-)
-#: a weight every backend holds exactly (µS or nA)
-W = 0.004
 #: grid spacing (µm)
 DX = 10.0
 
 
 # -- building blocks ----------------------------------------------------------------------
-def _cell_type(sim, capabilities):
-    name = next((m for m in TARGET_CELL_TYPES if m in capabilities.models), None)
-    if name is None:
-        pytest.skip(f"{capabilities.path} declares no standard non-source cell type")
-    return getattr(sim, name)()
-
-
-def _pops(sim, capabilities, n_pre: int, n_post: int, structure=None):
-    """A spike-source population and a cell population, both on ``structure``."""
-    return (
-        sim.Population(n_pre, sim.SpikeSourceArray(spike_times=[]), structure=structure),
-        sim.Population(n_post, _cell_type(sim, capabilities), structure=structure),
-    )
 
 
 def _grid2d(sim, aspect_ratio: float = 1.0):
@@ -84,18 +68,8 @@ def _connect(sim, pre, post, connector, **synapse):
     return sim.Projection(pre, post, connector, sim.StaticSynapse(**{"weight": W, **synapse}))
 
 
-def _present(prj) -> np.ndarray:
-    """pre x post boolean matrix of existing connections (NaN marks an absent one)."""
-    return ~np.isnan(np.asarray(prj.get("weight", format="array"), dtype=float))
-
-
-def _pairs(prj) -> np.ndarray:
-    """(i, j) of every connection, sorted, one row per connection (duplicates kept)."""
-    return connection_table(prj, names=("weight",))[:, :2].astype(int)
-
-
 def _assert_mask(prj, expected: np.ndarray, what: str) -> None:
-    got = _present(prj)
+    got = connection_mask(prj)
     wrong = np.argwhere(got != expected)
     assert not wrong.size, (
         f"{what}: {len(wrong)} pairs differ from the expected set, first (i, j) = "
@@ -104,34 +78,12 @@ def _assert_mask(prj, expected: np.ndarray, what: str) -> None:
     assert prj.size() == expected.sum(), f"{what}: {prj.size()} connections, {expected.sum()}"
 
 
-def _fixed_delay(sim, capabilities) -> float | None:
-    """The one delay of a backend that declares ``min_delay == max_delay``, else None."""
-    lo, hi = (capabilities.limits.get(k) for k in ("min_delay", "max_delay"))
-    if lo is None or lo != hi:
-        return None
-    return sim.get_time_step() if lo == "timestep" else float(lo)
-
-
-def _expected_delays(sim, capabilities, requested) -> np.ndarray:
-    requested = np.asarray(requested, dtype=float)
-    fixed = _fixed_delay(sim, capabilities)
-    return requested if fixed is None else np.full_like(requested, fixed)
-
-
-def _substituting(sim, capabilities):
-    """Around a projection with delays other than the fixed one: a backend with a single
-    fixed delay must warn (RoundingWarning) that it replaced them."""
-    if _fixed_delay(sim, capabilities) is None:
-        return contextlib.nullcontext()
-    return pytest.warns(errors.RoundingWarning)
-
-
 # -- distance and displacement ------------------------------------------------------------
 def test_distance_dependent_connects_exactly_the_pairs_within_range(sim, capabilities):
     """p = (d < r) on a 4 x 4 grid of spacing 10: the Moore neighbourhood for r = 15 (the
     diagonal is 14.1), the von Neumann one for a callable with r = 11; a recurrent
     projection without self connections loses only the diagonal."""
-    pre, post = _pops(sim, capabilities, 16, 16, _grid2d(sim))
+    pre, post = source_and_cells(sim, capabilities, 16, 16, _grid2d(sim))
     d = _distances(_grid(4, 4), _grid(4, 4))
     moore = _connect(sim, pre, post, sim.DistanceDependentProbabilityConnector("d < 15"))
     _assert_mask(moore, d < 15, "d < 15")
@@ -150,7 +102,7 @@ def test_distance_dependent_connects_exactly_the_pairs_within_range(sim, capabil
 def test_distance_on_periodic_line_is_a_ring(sim, capabilities):
     """With x periodic over 80 µm, 8 cells 10 µm apart form a ring: d < 15 joins each cell
     to itself and its two neighbours, 0 and 7 included."""
-    pre, post = _pops(sim, capabilities, 8, 8, sim.space.Line(dx=DX))
+    pre, post = source_and_cells(sim, capabilities, 8, 8, sim.space.Line(dx=DX))
     space = sim.Space(periodic_boundaries=((0.0, 80.0), None, None))
     prj = sim.Projection(
         pre,
@@ -166,8 +118,8 @@ def test_distance_on_periodic_line_is_a_ring(sim, capabilities):
 def test_distance_expressions_give_weights_and_delays(sim, capabilities):
     """Weights and delays given as functions of distance (a string and a callable) come
     back as those functions of the cells' separation, on exactly the pairs d < 25."""
-    pre, post = _pops(sim, capabilities, 5, 5, sim.space.Line(dx=DX))
-    with _substituting(sim, capabilities):
+    pre, post = source_and_cells(sim, capabilities, 5, 5, sim.space.Line(dx=DX))
+    with substituting_delays(sim, capabilities):
         prj = sim.Projection(
             pre,
             post,
@@ -179,7 +131,7 @@ def test_distance_expressions_give_weights_and_delays(sim, capabilities):
     i, j = i[order], j[order]
     d = DX * np.abs(i - j)
     expected = np.column_stack(
-        [i, j, 0.001 + 0.0001 * d, _expected_delays(sim, capabilities, 0.1 + 0.01 * d)]
+        [i, j, 0.001 + 0.0001 * d, expected_delays(sim, capabilities, 0.1 + 0.01 * d)]
     )
     assert_close(connection_table(prj), expected, rel=1e-9, what="(i, j, weight(d), delay(d))")
 
@@ -195,7 +147,7 @@ def _same_column_near(disp):
 def test_displacement_dependent_expression(sim, capabilities):
     """On a 3 x 4 grid, p(post - pre) = (dx == 10 and dy == 0) connects each cell to its
     neighbour one step along +x; |dy| <= 10 at dx = 0 gives the column neighbourhood."""
-    pre, post = _pops(sim, capabilities, 12, 12, _grid2d(sim, aspect_ratio=0.75))
+    pre, post = source_and_cells(sim, capabilities, 12, 12, _grid2d(sim, aspect_ratio=0.75))
     disp = _grid(3, 4)[None, :, :] - _grid(3, 4)[:, None, :]  # post - pre, pre x post
     dx, dy = disp[..., 0], disp[..., 1]
     right = _connect(sim, pre, post, sim.DisplacementDependentProbabilityConnector(_step_right))
@@ -233,16 +185,16 @@ def test_index_based_probability(sim, capabilities, tolerance):
     """p = (i == j) is the one-to-one diagonal of a 6 x 9 projection; an expression using
     ``self.projection`` gives the anti-diagonal; p = 0.5 on the 200 pairs with i + j even
     (20 x 20) leaves the odd pairs empty and draws Binomial(200, 0.5) connections."""
-    pre, post = _pops(sim, capabilities, 6, 9)
+    pre, post = source_and_cells(sim, capabilities, 6, 9)
     diagonal = _connect(sim, pre, post, sim.IndexBasedProbabilityConnector(_Diagonal()))
     _assert_mask(diagonal, np.eye(6, 9, dtype=bool), "i == j")
     anti = _connect(sim, post, post, sim.IndexBasedProbabilityConnector(_AntiDiagonal()))
     _assert_mask(anti, np.fliplr(np.eye(9, dtype=bool)), "i + j == 8")
-    pre, post = _pops(sim, capabilities, 20, 20)
+    pre, post = source_and_cells(sim, capabilities, 20, 20)
     rng = sim.NumpyRNG(seed=5)
     parity = _connect(sim, pre, post, sim.IndexBasedProbabilityConnector(_EvenSum(0.5), rng=rng))
     odd = np.add.outer(np.arange(20), np.arange(20)) % 2 == 1
-    assert not _present(parity)[odd].any(), "a connection where p = 0 (i + j odd)"
+    assert not connection_mask(parity)[odd].any(), "a connection where p = 0 (i + j odd)"
     n, mean, sigma = parity.size(), 200 * 0.5, math.sqrt(200 * 0.5 * 0.5)
     assert abs(n - mean) < tolerance["stat_sigma"] * sigma, f"{n} connections, expected {mean}"
 
@@ -252,15 +204,15 @@ def test_fixed_total_number(sim, capabilities):
     """Exactly n connections.  Without replacement no pair repeats, and n = every allowed
     pair of a recurrent 6-cell projection without self connections is all 30 of them;
     with replacement, 20 connections among 9 pairs must repeat some (pigeonhole)."""
-    pre, post = _pops(sim, capabilities, 10, 10)
+    pre, post = source_and_cells(sim, capabilities, 10, 10)
     rng = sim.NumpyRNG(seed=7)
     distinct = _connect(
         sim, pre, post, sim.FixedTotalNumberConnector(37, with_replacement=False, rng=rng)
     )
-    pairs = _pairs(distinct)
+    pairs = connection_pairs(distinct)
     assert distinct.size() == len(pairs) == 37
     assert len(np.unique(pairs, axis=0)) == 37, "a pair repeats without replacement"
-    cells = sim.Population(6, _cell_type(sim, capabilities))
+    cells = sim.Population(6, target_cell_type(sim, capabilities))
     every = _connect(
         sim,
         cells,
@@ -270,14 +222,14 @@ def test_fixed_total_number(sim, capabilities):
         ),
     )
     _assert_mask(every, ~np.eye(6, dtype=bool), "30 of the 30 allowed pairs")
-    small_pre, small_post = _pops(sim, capabilities, 3, 3)
+    small_pre, small_post = source_and_cells(sim, capabilities, 3, 3)
     repeated = _connect(
         sim,
         small_pre,
         small_post,
         sim.FixedTotalNumberConnector(20, with_replacement=True, rng=rng),
     )
-    pairs = _pairs(repeated)
+    pairs = connection_pairs(repeated)
     assert repeated.size() == len(pairs) == 20
     assert len(np.unique(pairs, axis=0)) < 20, "20 connections on 9 pairs without a repeat"
 
@@ -288,20 +240,22 @@ def test_small_world_lattice_and_rewiring(sim, capabilities):
     neighbourhood, no self connections); rewiring 1 rewires the edges but keeps each
     cell's out-degree, with no self connection and no repeated pair; ``n_connections=2``
     on a line picks the two nearest cells."""
-    cells = sim.Population(25, _cell_type(sim, capabilities), structure=_grid2d(sim))
+    cells = sim.Population(25, target_cell_type(sim, capabilities), structure=_grid2d(sim))
     d = _distances(_grid(5, 5), _grid(5, 5))
     lattice = (d < 15) & ~np.eye(25, dtype=bool)
     kw = dict(allow_self_connections=False, rng=sim.NumpyRNG(seed=13))
     still = _connect(sim, cells, cells, sim.SmallWorldConnector(15, 0.0, **kw))
     _assert_mask(still, lattice, "small world, rewiring 0")
     rewired = _connect(sim, cells, cells, sim.SmallWorldConnector(15, 1.0, **kw))
-    pairs = _pairs(rewired)
+    pairs = connection_pairs(rewired)
     assert rewired.size() == lattice.sum()
-    assert not np.array_equal(_present(rewired), lattice), "rewiring 1 left the lattice as is"
+    assert not np.array_equal(connection_mask(rewired), lattice), (
+        "rewiring 1 left the lattice as is"
+    )
     assert np.array_equal(np.bincount(pairs[:, 0], minlength=25), lattice.sum(axis=1))
     assert not np.any(pairs[:, 0] == pairs[:, 1]), "a self connection after rewiring"
     assert len(np.unique(pairs, axis=0)) == len(pairs), "a repeated pair after rewiring"
-    line = sim.Population(6, _cell_type(sim, capabilities), structure=sim.space.Line(dx=DX))
+    line = sim.Population(6, target_cell_type(sim, capabilities), structure=sim.space.Line(dx=DX))
     nearest = _connect(sim, line, line, sim.SmallWorldConnector(0, 0.0, n_connections=2, **kw))
     expected = np.zeros((6, 6), dtype=bool)
     for i, targets in enumerate([(1, 2), (0, 2), (1, 3), (2, 4), (3, 5), (3, 4)]):
@@ -313,7 +267,7 @@ def test_small_world_lattice_and_rewiring(sim, capabilities):
 def test_clone_copies_pairs_with_own_weights(sim, capabilities):
     """A clone has the reference projection's (pre, post) pairs, duplicates included, and
     the weight of its own synapse type."""
-    pre, post = _pops(sim, capabilities, 8, 8)
+    pre, post = source_and_cells(sim, capabilities, 8, 8)
     rng = sim.NumpyRNG(seed=17)
     for ref_connector in (
         sim.FixedProbabilityConnector(0.3, rng=rng),
@@ -321,7 +275,9 @@ def test_clone_copies_pairs_with_own_weights(sim, capabilities):
     ):
         ref = _connect(sim, pre, post, ref_connector)
         clone = _connect(sim, pre, post, sim.CloneConnector(ref), weight=0.002)
-        assert np.array_equal(_pairs(clone), _pairs(ref)), f"clone of {ref_connector!r}"
+        assert np.array_equal(connection_pairs(clone), connection_pairs(ref)), (
+            f"clone of {ref_connector!r}"
+        )
         assert_close(
             connection_table(clone, names=("weight",))[:, 2],
             np.full(clone.size(), 0.002),
@@ -340,19 +296,19 @@ def test_from_file_round_trip(sim, capabilities, tmp_path: Path):
         + "".join(f"{i} {j} {w!r} {d!r}\n" for i, j, w, d in listed)
     )
     rows = np.array(listed, dtype=float)
-    pre, post = _pops(sim, capabilities, 4, 4)
-    with _substituting(sim, capabilities):
+    pre, post = source_and_cells(sim, capabilities, 4, 4)
+    with substituting_delays(sim, capabilities):
         loaded = sim.Projection(pre, post, sim.FromFileConnector(str(path)), sim.StaticSynapse())
     rows = rows[np.lexsort(rows.T[::-1])]
-    rows[:, 3] = _expected_delays(sim, capabilities, rows[:, 3])
+    rows[:, 3] = expected_delays(sim, capabilities, rows[:, 3])
     assert_close(connection_table(loaded), rows, rel=1e-9, what="hand-written file")
-    with _substituting(sim, capabilities):
+    with substituting_delays(sim, capabilities):
         original = _connect(
             sim, pre, post, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(seed=19)), delay=1.0
         )
     saved = str(tmp_path / "saved.txt")
     original.save(["weight", "delay"], saved)
-    other_post = sim.Population(4, _cell_type(sim, capabilities))
+    other_post = sim.Population(4, target_cell_type(sim, capabilities))
     reloaded = sim.Projection(pre, other_post, sim.FromFileConnector(saved), sim.StaticSynapse())
     assert_close(
         connection_table(reloaded), connection_table(original), rel=1e-9, what="saved file"
@@ -363,18 +319,18 @@ def test_csa_connector(sim, capabilities):
     """Connection-set masks give their pairs; a valued set (arity 2) also gives (weight,
     delay) for each pair."""
     csa = pytest.importorskip("csa", reason="CSAConnector needs the optional 'csa' package")
-    pre, post = _pops(sim, capabilities, 5, 5)
+    pre, post = source_and_cells(sim, capabilities, 5, 5)
     one = _connect(sim, pre, post, sim.CSAConnector(csa.oneToOne))
     _assert_mask(one, np.eye(5, dtype=bool), "csa.oneToOne")
     rest = _connect(sim, pre, post, sim.CSAConnector(csa.full - csa.oneToOne))
     _assert_mask(rest, ~np.eye(5, dtype=bool), "csa.full - csa.oneToOne")
-    with _substituting(sim, capabilities):
+    with substituting_delays(sim, capabilities):
         valued = sim.Projection(
             pre, post, sim.CSAConnector(csa.cset(csa.oneToOne, 0.003, 1.5)), sim.StaticSynapse()
         )
     idx = np.arange(5)
     expected = np.column_stack(
-        [idx, idx, np.full(5, 0.003), _expected_delays(sim, capabilities, np.full(5, 1.5))]
+        [idx, idx, np.full(5, 0.003), expected_delays(sim, capabilities, np.full(5, 1.5))]
     )
     assert_close(connection_table(valued), expected, rel=1e-9, what="csa.cset(oneToOne, w, d)")
 
@@ -388,7 +344,7 @@ class _Decay(IndexBasedExpression):
 def _seeded_projections(sim, capabilities, seed: int) -> dict[str, np.ndarray]:
     """(i, j) pairs of one projection per random connector, each with its own seeded rng
     (and one on the default rng, which PyNN makes deterministic)."""
-    pre, post = _pops(sim, capabilities, 36, 36, _grid2d(sim))
+    pre, post = source_and_cells(sim, capabilities, 36, 36, _grid2d(sim))
 
     def rng():
         return sim.NumpyRNG(seed=seed)
@@ -407,7 +363,7 @@ def _seeded_projections(sim, capabilities, seed: int) -> dict[str, np.ndarray]:
         "SmallWorld": sim.SmallWorldConnector(15, 0.5, rng=rng()),
     }
     return {
-        name: _pairs(_connect(sim, post if name == "SmallWorld" else pre, post, c))
+        name: connection_pairs(_connect(sim, post if name == "SmallWorld" else pre, post, c))
         for name, c in connectors.items()
     }
 
