@@ -14,6 +14,7 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common import provenance
+from pynn_uni.common.mpi import num_processes
 
 
 class _Segment:
@@ -174,7 +175,7 @@ class Recorder:
             label=group.label,
             simulator=self.simulation.backend.name,
             dt=self.simulation.dt,
-            mpi_processes=_num_processes(),
+            mpi_processes=num_processes(),
             **pop.annotations,
         )
         # the current segment counts once time passed in it (or when it is the only one)
@@ -327,9 +328,3 @@ def merge_blocks(blocks, label: str, offsets):
                 seg.analogsignals.extend(p for _, p in parts)
         merged.segments.append(seg)
     return merged
-
-
-def _num_processes() -> int:
-    from pynn_uni.common.mpi import num_processes
-
-    return num_processes()

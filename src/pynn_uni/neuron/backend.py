@@ -188,7 +188,7 @@ class NeuronBackend(CurrentSources):
             pop.local = self.mpi.owns(pop.ids)
             pop.cells = [make() if mine else None for mine in pop.local.tolist()]
             mine = [c for c in pop.cells if c is not None]
-            pop.exchange = self.mpi.register(pop.ids[pop.local], mine, _detector(h))
+            pop.exchange = self.mpi.register(pop.ids[pop.local], mine)
         else:
             pop.cells = [make() for _ in range(n)]
         if pop.is_source:
@@ -385,7 +385,7 @@ class NeuronBackend(CurrentSources):
             reason = plasticity.unsupported_reason(st)
             if reason:
                 raise errors.NotSupportedError(reason)
-        post = getattr(projection.post, "populations", None) or [projection.post]
+        post = _post_populations(projection)
         if any(getattr(p.celltype, "realisation", None) is not None for p in post):
             native_types.check_projection(projection, [p.celltype for p in post], name)
             return
@@ -420,27 +420,25 @@ class NeuronBackend(CurrentSources):
         realisation = getattr(target_type, "realisation", None)  # a native type (native.py)
         if realisation is not None:
             realisation.check_weights(projection, values["weight"])
-        mine = values
+        mine, pre_ids = values, projection.pre._ids[block.pre]
         if self.mpi.parallel:  # only the connections onto this rank's cells
             local = self.mpi.owns(post_ids)
             mine = {k: v[local] for k, v in values.items()}
-            pre_ids, post_ids = projection.pre._ids[block.pre][local], post_ids[local]
+            pre_ids, post_ids = pre_ids[local], post_ids[local]
             offset = h.pre.size
             h.local_pos = np.concatenate(
                 [h.local_pos if h.local_pos is not None else np.empty(0, np.int64),
                  offset + np.flatnonzero(local)]
             )  # fmt: skip
-            targets = self._targets(realisation, post_ids, projection.receptor_type)
-            delays, weights = mine["delay"] - h.shift, mine["weight"]
+        targets = self._targets(realisation, post_ids, projection.receptor_type)
+        delays, weights = mine["delay"] - h.shift, mine["weight"]
+        if self.mpi.parallel:
 
             def make(sl):
                 return self._gid_connect(pre_ids[sl], targets[sl], delays[sl], weights[sl])
         else:
-            pre_ids = projection.pre._ids[block.pre]
             sources = self.objects[pre_ids - 1].tolist()
-            targets = self._targets(realisation, post_ids, projection.receptor_type)
             origins = self.origins[pre_ids - 1]
-            delays, weights = values["delay"] - h.shift, values["weight"]
             from_sections = origins.astype(bool).any()  # native section cells: v crossings
 
             def make(sl):
@@ -453,7 +451,8 @@ class NeuronBackend(CurrentSources):
         for lo in range(0, len(targets), _CHUNK):  # Python wrappers of one chunk at a time
             sl = slice(lo, lo + _CHUNK)
             made = make(sl)
-            self._configure(h, projection, made, targets[sl], {k: v[sl] for k, v in mine.items()})
+            chunk = {k: v[sl] for k, v in mine.items()}
+            self._configure(h, projection, realisation, made, targets[sl], chunk)
             for nc in made:
                 keep(nc)
         h.pre = np.concatenate([h.pre, block.pre])
@@ -461,10 +460,11 @@ class NeuronBackend(CurrentSources):
         for k, v in values.items():
             h.values[k] = np.concatenate([h.values.get(k, np.empty(0)), v])
 
-    def _configure(self, h: _Proj, projection, made: list, targets: list, mine: dict) -> None:
+    def _configure(
+        self, h: _Proj, projection, realisation, made: list, targets: list, mine: dict
+    ) -> None:
         """The synapse values beyond weight and delay, in the new NetCons' weight vectors."""
-        native_target = getattr(_post_populations(projection)[0].celltype, "realisation", None)
-        receptor = h.receptor if native_target is None else 0  # native: weight[0] only
+        receptor = h.receptor if realisation is None else 0  # native targets: weight[0] only
         if receptor:
             for nc in made:
                 nc.weight[1] = receptor
@@ -522,8 +522,7 @@ class NeuronBackend(CurrentSources):
     def _delay_shift(self, projection) -> float:
         """How much earlier than the delay the NetCon delivers (ms): a voltage jump lands
         within the step it arrives in, after the cell's update (see nmodl/pynn_izh.mod)."""
-        post = getattr(projection.post, "populations", None) or [projection.post]
-        jumps = {type(p.celltype).__name__ in tr.JUMP_INPUT for p in post}
+        jumps = {type(p.celltype).__name__ in tr.JUMP_INPUT for p in _post_populations(projection)}
         if jumps == {True}:
             return 0.6 * self.dt
         if len(jumps) > 1:
@@ -676,11 +675,6 @@ def _local(pop: _Pop, idx) -> np.ndarray:
 
 def _post_populations(projection) -> list:
     return getattr(projection.post, "populations", None) or [projection.post]
-
-
-def _detector(h):
-    """MPI: the NetCon that reports an artificial cell's spikes to the exchange."""
-    return lambda cell: h.NetCon(cell, None)
 
 
 def _is_number(value) -> bool:

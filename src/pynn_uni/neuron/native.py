@@ -269,7 +269,7 @@ def create(backend, pop) -> list:
         _install_initializer(backend)
     if backend.mpi.parallel:
         found = iter(o.detector for o in origins if o is not None)
-        detector = (lambda cell: next(found)) if r.templated else (lambda c: h.NetCon(c, None))
+        detector = (lambda cell: next(found)) if r.templated else None  # None: the cell itself
         pop.exchange = backend.mpi.register(pop.ids[pop.local], local, detector)
     return origins
 

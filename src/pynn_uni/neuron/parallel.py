@@ -33,7 +33,7 @@ class Distribution:
         if wanted > 1 and int(pc.nhost()) == 1:
             h.nrnmpi_init()  # neuron was imported before MPI was initialised
             pc = h.ParallelContext()
-        self.pc = pc
+        self.h, self.pc = h, pc
         self.rank, self.nhost = int(pc.id()), int(pc.nhost())
         if self.nhost != wanted:
             raise RuntimeError(
@@ -51,10 +51,12 @@ class Distribution:
         """Mask of the global ids that live on this rank."""
         return (np.asarray(ids, np.int64) % self.nhost) == self.rank
 
-    def register(self, ids: np.ndarray, cells: list, make_source) -> list:
+    def register(self, ids: np.ndarray, cells: list, make_source=None) -> list:
         """Announce local cells as spike sources under their global ids; returns the
-        NetCons that detect their spikes (kept alive with the population)."""
+        NetCons that detect their spikes (kept alive with the population).  By default a
+        cell is its own source (artificial cells and pynn_uni's point processes)."""
         pc, rank, made = self.pc, self.rank, []
+        make_source = make_source or (lambda cell: self.h.NetCon(cell, None))
         for gid, cell in zip(ids.tolist(), cells, strict=True):
             pc.set_gid2node(gid, rank)
             nc = make_source(cell)
