@@ -270,11 +270,11 @@ class HardwareBackend:
             stacklevel=4,
         )
 
-    def _rounded(self, msg: str) -> None:
-        """A parameter the chip realises approximately: a warning, an error when strict."""
+    def _rounded(self, msg: str, category=ParameterRoundingWarning, stacklevel: int = 6) -> None:
+        """A value the chip realises approximately: a warning, an error when strict."""
         if self.cfg["strict"]:
-            raise ParameterRoundingWarning(msg)
-        warnings.warn(msg, ParameterRoundingWarning, stacklevel=6)
+            raise category(msg)
+        warnings.warn(msg, category, stacklevel=stacklevel)
 
     def _stp(self, h: _Proj, params: dict, n: int, where: str):
         """(STP class per connection: 1-based index into ``stp_classes``, 0 static; number
@@ -368,10 +368,7 @@ class HardwareBackend:
             msgs.append(f"{q.n_rounded} weight(s) rounded to multiples of {q.lsb} "
                         f"(max error {q.max_abs_error:.3g})")  # fmt: skip
         if msgs:
-            msg = f"{where}: " + "; ".join(msgs)
-            if self.cfg["strict"]:
-                raise WeightRoundingWarning(msg)
-            warnings.warn(msg, WeightRoundingWarning, stacklevel=4)
+            self._rounded(f"{where}: " + "; ".join(msgs), WeightRoundingWarning, stacklevel=5)
 
     def _cells(self, ids: np.ndarray):
         """(circuit or -1, tau_syn_E, tau_syn_I) per cell id."""
