@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import time as _time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,23 @@ _current: Simulation | None = None
 
 #: setup() arguments of old PyNN versions, refused with a hint.
 _REFUSED_SETUP_ARGS = ("mindelay", "maxdelay", "dt", "time_step")
+
+#: Every setup() keyword that some PyNN 0.13 backend (or its examples) passes.  A PyNN script
+#: runs unchanged on every backend: a keyword its backend declares in ``setup_options`` acts
+#: there, any other keyword of this set is accepted and ignored (docs/differences.md).
+PYNN_SETUP_KEYWORDS = frozenset(
+    {
+        # NEST
+        "threads", "verbosity", "spike_precision", "recording_precision", "rng_seed",
+        "rng_type", "t_flush", "grng_seed", "rng_seeds", "rng_seeds_seed",
+        # NEURON
+        "use_cvode", "rtol", "atol", "native_rng_baseseed", "default_maxstep",
+        # NineML / NeuroML export, mock
+        "filename", "reference", "rank", "num_processes",
+        # older PyNN versions, still in scripts
+        "debug", "quit_on_end", "label",
+    }
+)  # fmt: skip
 
 
 def current_simulation() -> Simulation:
@@ -229,6 +247,7 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
     start = _time.perf_counter()
     backend = backend_factory()
     _check_processes(backend)
+    extra = _backend_options(backend, extra)
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
     _current = Simulation(backend, timestep, min_delay, max_delay, extra)
@@ -239,6 +258,25 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
     from pynn_uni.common.mpi import rank
 
     return rank()
+
+
+def _backend_options(backend, extra: dict) -> dict:
+    """The setup() keywords the backend acts on; PyNN's others are dropped, unknown ones warn.
+
+    PyNN's backends accept any keyword, so a refusal here would break scripts written for
+    another simulator; a keyword no PyNN backend knows is most likely a typo, hence the warning.
+    """
+    own = set(backend.setup_options)
+    unknown = sorted(k for k in extra if k not in own and k not in PYNN_SETUP_KEYWORDS)
+    if unknown:
+        warnings.warn(
+            f"setup(): {', '.join(map(repr, unknown))} ignored: no PyNN backend knows "
+            f"{'it' if len(unknown) == 1 else 'them'}; {backend.name} acts on "
+            f"{', '.join(sorted(own | {'timestep', 'min_delay', 'max_delay'}))}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return {k: v for k, v in extra.items() if k in own}
 
 
 def _check_processes(backend) -> None:

@@ -98,6 +98,9 @@ class _Proj:
 class HardwareBackend:
     """Emulated neuromorphic chip realising the backend protocol."""
 
+    #: setup() keywords this backend acts on (the common layer drops or warns on others)
+    setup_options = frozenset(_OPTIONS)
+
     name = "hardware"
 
     def setup(self, config: dict) -> None:

@@ -64,6 +64,9 @@ def _nest():
 class NestBackend(SourceRouting):
     """PyNEST 3 realisation of the backend protocol (see pynn_uni.common.backend)."""
 
+    #: setup() keywords this backend acts on (the common layer drops or warns on others)
+    setup_options = frozenset(_SETUP_OPTIONS)
+
     name = "NEST"
 
     def __init__(self):

@@ -89,6 +89,9 @@ class _Proj:
 class NeuronBackend(CurrentSources):
     """NEURON 9 realisation of the backend protocol (see pynn_uni.common.backend)."""
 
+    #: setup() keywords this backend acts on (the common layer drops or warns on others)
+    setup_options = frozenset(_SETUP_OPTIONS)
+
     name = "NEURON"
     frozen_delays = None
     distributed = True  # cells spread over MPI ranks (parallel.py)

@@ -100,3 +100,50 @@ def test_same_seed_same_network(sim):
     _, _, prj = _poisson_network(sim, seed=8)
     other = connection_table(prj)
     assert other.shape != table.shape or not np.array_equal(other, table)
+
+
+#: a value PyNN scripts pass for each setup() keyword of some PyNN 0.13 backend
+PYNN_SETUP_VALUES = {
+    "threads": 1, "verbosity": "error", "spike_precision": "on_grid",
+    "recording_precision": 3, "rng_seed": 12345, "rng_type": "mt19937_64", "t_flush": 10.0,
+    "grng_seed": 12345, "rng_seeds": [12345], "rng_seeds_seed": 12345, "use_cvode": False,
+    "rtol": 1e-3, "atol": 1e-4, "native_rng_baseseed": 3, "default_maxstep": 10.0,
+    "filename": "model.xml", "reference": "Test0", "rank": 0, "num_processes": 1,
+    "debug": True, "quit_on_end": False, "label": "my run",
+}  # fmt: skip
+
+
+def _dc_cell_first_spike(sim) -> float:
+    """An IF_curr_exp cell under 1 nA DC from t=0 (tau_m 20 ms, R = 20 MOhm, v_rest -65,
+    v_thresh -50): first spike at -tau_m ln(1 - 15/20) = 27.73 ms (analytic)."""
+    cell = sim.Population(1, sim.IF_curr_exp(i_offset=1.0, tau_refrac=2.0))
+    cell.record("spikes")
+    sim.run(40.0)
+    return float(spike_times(cell)[0][0])
+
+
+@pytest.mark.parametrize("keyword", sorted(PYNN_SETUP_VALUES))
+def test_setup_accepts_every_pynn_keyword(sim, capabilities, keyword, recwarn):
+    """A keyword some PyNN backend takes is accepted on every backend, without a warning,
+    and the simulation behaves as without it."""
+    from pynn_uni.common.control import PYNN_SETUP_KEYWORDS
+
+    assert set(PYNN_SETUP_VALUES) == set(PYNN_SETUP_KEYWORDS)
+    sim.end()
+    sim.setup(timestep=0.1, **{keyword: PYNN_SETUP_VALUES[keyword]})
+    assert not [w for w in recwarn.list if "setup()" in str(w.message)]
+    assert sim.get_time_step() == 0.1
+    if capabilities.declares("IF_curr_exp"):
+        assert_close(_dc_cell_first_spike(sim), 27.73, abs_=0.2, what="first spike (ms)")
+    else:
+        sim.run(1.0)
+        assert sim.get_current_time() == 1.0
+
+
+@pytest.mark.model("IF_curr_exp")
+def test_setup_warns_on_a_keyword_no_pynn_backend_knows(sim):
+    sim.end()
+    with pytest.warns(UserWarning, match=r"'tiemstep' ignored.*timestep"):
+        sim.setup(timestep=0.1, tiemstep=0.5)
+    assert sim.get_time_step() == 0.1
+    assert_close(_dc_cell_first_spike(sim), 27.73, abs_=0.2, what="first spike (ms)")
