@@ -76,3 +76,10 @@ def test_node_collection_and_nest_connections(sim):
     )
     assert isinstance(prj.nest_connections, nest.SynapseCollection)
     assert len(prj.nest_connections) == len(prj) > 0
+
+
+def test_sim_nest_is_pynest(sim):
+    """PyNN scripts call NEST through ``sim.nest``: it is PyNEST, driving the same kernel."""
+    assert sim.nest is nest
+    sim.setup(timestep=0.025)
+    assert sim.nest.resolution == 0.025
