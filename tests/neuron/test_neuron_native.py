@@ -303,7 +303,7 @@ def test_section_cell_population_api():
     assert [c._cell.isyn.tau for c in cells] == [5.0] * 3
     assert cells.get("tau_syn") == 5.0
     cells.initialize(v=-70.0)
-    assert cells.initial_values["v"] == -70.0
+    assert cells.initial_values["v"].evaluate(simplify=True) == -70.0
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
     sim.Projection(
         src,

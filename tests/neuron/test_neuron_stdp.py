@@ -51,7 +51,7 @@ def _mechanism(sim, rule: str, weight: float = 0.5, delay: float = 1.5):
 
 def _run(sim, rule: str):
     """Random pre trains onto cells made to fire at random times by a strong separate input."""
-    sim.setup(timestep=DT)
+    sim.setup(timestep=DT, spike_precision="on_grid")
     rng = np.random.default_rng(9)
     pre = sim.Population(3, sim.SpikeSourceArray(spike_times=[
         sim.Sequence(np.sort(rng.choice(np.arange(1, 3000), 12, replace=False)) * DT)
@@ -86,7 +86,7 @@ def _single_pair(rule: str, t_pre: float, t_post: float, weight: float = 0.5):
     """(weight, post spike time) after a pre spike at t_pre, a post spike near t_post and a
     late pre spike at 200 ms, which applies the pairing (NEST's convention)."""
     sim = neuron_sim
-    sim.setup(timestep=DT)
+    sim.setup(timestep=DT, spike_precision="on_grid")
     d = D
     pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[t_pre, 200.0]))
     drive = sim.Population(1, sim.SpikeSourceArray(spike_times=[t_post - 1.0 - d]))

@@ -37,6 +37,7 @@ def inject(sim, source, cells) -> None:
             )
         handle = sim.backend.inject(source, pop._handle, idx)
         source.__dict__.setdefault("_handles", []).append(handle)
+    source.__dict__["_simulation"] = sim  # get_data() works after end(), as for populations
     source._injected = True
     if source not in sim.current_sources:
         sim.current_sources.append(source)

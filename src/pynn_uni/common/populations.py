@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni._lazyarray import larray
 from pynn_uni.common import describing
 from pynn_uni.common.control import current_simulation
 from pynn_uni.common.deprecation import deprecated
@@ -497,7 +498,9 @@ class Population(BasePopulation):
 
     @property
     def initial_values(self) -> dict:
-        return dict(self._initial)
+        """Each state variable's initial values as a lazy array over the cells, as in PyNN
+        (``.evaluate(simplify=True)`` gives one number when every cell shares it)."""
+        return {name: larray(value, shape=(self.size,)) for name, value in self._initial.items()}
 
     # -- parameters (called with indices by views and IDs) ------------------
     def _parameter_values(self, name, idx, simplify_):

@@ -28,6 +28,7 @@ class _Segment:
         self.spike_idx: list[np.ndarray] = []
         self.spike_times: list[np.ndarray] = []
         self.signals: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self.recorded: dict[str, np.ndarray] | None = None  # masks when ended (None: live)
 
     def spikes(self):
         if not self.spike_idx:
@@ -65,7 +66,7 @@ class Recorder:
             variables = [variables]
         variables = list(variables)
         for variable in variables:
-            if not pop.celltype.can_record(variable):
+            if not pop.can_record(variable):  # PyNN scripts may override it per population
                 raise errors.RecordingError(variable, pop.celltype)
         dt = self.simulation.dt
         analog = [v for v in variables if v != "spikes"]
@@ -124,6 +125,7 @@ class Recorder:
         self._collect()
         if self._ran():
             self.current.annotations.update(annotations)
+            self.current.recorded = {k: m.copy() for k, m in self.recorded.items()}
             self.segments.append(self.current)
 
     def _ran(self) -> bool:
@@ -135,9 +137,19 @@ class Recorder:
             self._start_times[variable] = self.simulation.t
 
     def clear(self) -> None:
+        """Forget the data up to now; keep what a backend handed over early (NEST runs one
+        min_delay ahead), which belongs to the time after now."""
         self._collect()
+        old, t = self.current, self.simulation.t + 1e-9
         self.segments = []
         self.current = _Segment(self.simulation.t, self.simulation.segment_counter)
+        cells, times = old.spikes()
+        if (times > t).any():
+            self.current.spike_idx, self.current.spike_times = [cells[times > t]], [times[times > t]]
+        for variable, chunks in old.signals.items():
+            late = [(ts[ts > t], v[ts > t], c) for ts, v, c in chunks if (ts > t).any()]
+            if late:
+                self.current.signals[variable] = late
         for variable in self._start_times:
             self._start_times[variable] = self.simulation.t
 
@@ -194,10 +206,11 @@ class Recorder:
 
         pop = self.population
         t_stop = seg.t_stop if seg is not self.current else self.simulation.t
+        recorded = self.recorded if seg.recorded is None else seg.recorded  # as in that segment
         segment = neo.Segment(name=f"segment{seg.index:03d}", rec_datetime=datetime.datetime.now())
         segment.annotate(**seg.annotations)
-        if "spikes" in variables and "spikes" in self.recorded:
-            mask = self.recorded["spikes"]
+        if "spikes" in variables and "spikes" in recorded:
+            mask = recorded["spikes"]
             chosen = idx[mask[idx]]
             cells, times = seg.spikes()
             keep = times <= t_stop + 1e-9
@@ -220,9 +233,9 @@ class Recorder:
                 trains.append(st)
             segment.spiketrains = trains
         for variable in variables:
-            if variable == "spikes" or variable not in self.recorded:
+            if variable == "spikes" or variable not in recorded:
                 continue
-            mask = self.recorded[variable]
+            mask = recorded[variable]
             chosen = idx[mask[idx]]
             if chosen.size == 0:
                 continue

@@ -4,7 +4,11 @@ Cells are our own mechanisms (``nmodl/``, compiled on first use by ``compile.py`
 advance on NEST's time grid in NEST's update order, so spike times and membrane traces
 match NEST's: ``PynnIF`` (every IF type) is a point process stepped by NEURON's fixed-step
 loop, all instances on one segment of a current-free section; ``PynnAdEx``, ``PynnHH``,
-``PynnIzh`` and ``PynnGIF`` are ARTIFICIAL_CELLs stepped by a self-event per step.  Spike
+``PynnIzh``, ``PynnGIF`` and ``PynnPoint`` (PointNeuron: a LIF or AdExp membrane with up to
+10 named receptors) are ARTIFICIAL_CELLs stepped by a self-event per step.  Every mechanism
+shares one synapse front end (``nmodl/pynn_synapse.inc``): a NetCon's weight vector carries
+Tsodyks-Markram, stochastic or multi-quantal release, drawing from the target cell's own
+Random123 stream seeded by (rng seed, cell id), onto every cell type (STDP: PynnIF).  Spike
 sources are ``PynnRelay`` cells re-emitting events that the backend queues before each run
 (SpikeSourceArray times, or Poisson times drawn with numpy from streams seeded by the rng
 seed, the population's first id and a 1 s block index, so a split run equals a single run).
@@ -33,6 +37,8 @@ _RK4 = ("PynnIF", "PynnAdEx", "PynnHH")  # mechanisms with Runge-Kutta substeps 
 _STEPPED = frozenset({"PynnIF"})
 _FLUSH = 3  # the receptor of the flush event
 _CHUNK = 1 << 16  # connections made per batch of Python NetCon wrappers
+_TAU_PSC = 3.0  # ms: Tsodyks-Markram's PSC time constant onto cells without tau_syn
+_SYN_STREAM = 1 << 30  # third Random123 id of a cell's stream for stochastic release
 
 
 def _neuron_h():
@@ -71,6 +77,7 @@ class _Pop:
         self.blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.waves: dict[str, set] = {}  # "ac"/"noise" -> cell indices that have one
         self.upcoming: dict[int, np.ndarray] = {}  # renewal sources: next spikes at block b
+        self.stochastic = False  # target of stochastic synapses: its cells' streams are seeded
 
 
 class _Proj:
@@ -130,13 +137,19 @@ class NeuronBackend(CurrentSources):
         self.t = 0.0
         self.need_init = True
         self.seed = int(config.get("rng_seed", 42))
+        # PyNN's NEURON default: a SpikeSourceArray emits (and records) its exact times;
+        # the cells, stepped on the grid, take an input at the step nearest its arrival
+        self.off_grid = config.get("spike_precision", "off_grid") == "off_grid"
 
     def end(self) -> None:
         """Free every NEURON object now: the common layer's objects live on in reference
         cycles, and a cell freed later, mid-run of the next network, would leave its pending
         self-events in NEURON's queue (an assertion failure in SelfEvent::deliver)."""
-        for pop in self.pops:
-            pop.cells, pop.feeds, pop.spike_nc, pop.vectors, pop.flush = [], [], {}, {}, {}
+        for pop in self.pops:  # recorded data stay readable (get_data after end())
+            pop.vectors = {k: {i: _Kept(v) for i, v in d.items()} for k, d in pop.vectors.items()}
+            if pop.spike_t is not None:
+                pop.spike_t, pop.spike_i = _Kept(pop.spike_t), _Kept(pop.spike_i)
+            pop.cells, pop.feeds, pop.spike_nc, pop.flush = [], [], {}, {}
             pop.exchange, pop.origins = [], []
         self.mpi.clear()
         for proj in self.projs:
@@ -145,7 +158,8 @@ class NeuronBackend(CurrentSources):
             src.netcons = []
         self.pops, self.projs, self.sources = [], [], []
         self.objects = self.origins = np.empty(0, dtype=object)
-        self._clock = self._tvec = self.native_init = None
+        self._tvec = _Kept(self._tvec)
+        self._clock = self.native_init = None
         # native cells with sections usually sit in reference cycles (a Section made with
         # cell=self points back at its cell): collect them now, not mid-run of the next
         # network, where a vanishing section corrupts NEURON's matrix (NaN voltages)
@@ -168,6 +182,8 @@ class NeuronBackend(CurrentSources):
         if name not in tr.CELLS:
             reason = tr.UNSUPPORTED.get(name, "no pynn_uni mechanism for it on NEURON")
             raise errors.NotSupportedError(f"{name} is not available on NEURON: {reason}")
+        if name == "PointNeuron":
+            tr.check_point_neuron(celltype)
         return name
 
     def create(self, celltype, params: dict, n: int, label: str = "") -> _Pop:
@@ -197,7 +213,7 @@ class NeuronBackend(CurrentSources):
         if pop.is_source:
             pop.feeds = [None if c is None else h.NetCon(None, c) for c in pop.cells]
         else:
-            native = tr.to_native(name, params)
+            native = self._native(pop, params)
             self._set_params(pop, np.arange(n), {**t.switches, "grid": self.dt, **native})
             if t.mechanism in _RK4:
                 self._set_substeps(pop, np.arange(n))
@@ -215,12 +231,23 @@ class NeuronBackend(CurrentSources):
         self.pops.append(pop)
         return pop
 
+    def _native(self, pop: _Pop, params: dict) -> dict:
+        """Mechanism values from standard parameters."""
+        if pop.name == "PointNeuron":
+            return tr.point_neuron(pop.celltype, params, self.dt)
+        return tr.to_native(pop.name, params)
+
     @staticmethod
     def _set_params(pop: _Pop, idx, params: dict) -> None:
         idx = _local(pop, idx)
         cells = [pop.cells[i] for i in idx]
         for k, v in params.items():
             values = np.broadcast_to(np.asarray(v, dtype=float), (pop.n,))[idx]
+            if k.endswith("]"):  # an array element, "name[i]"
+                k, j = k[:-1].split("[")
+                for c, x in zip(cells, values.tolist(), strict=True):
+                    getattr(c, k)[int(j)] = x
+                continue
             for c, x in zip(cells, values.tolist(), strict=True):
                 setattr(c, k, x)
 
@@ -260,8 +287,8 @@ class NeuronBackend(CurrentSources):
         if h.is_source:
             h.blocks = {b: v for b, v in h.blocks.items() if (b + 1) * _BLOCK_MS <= self.t}
             return
-        native = tr.to_native(h.name, params)
-        if h.name not in tr.TRANSFORMS:
+        native = self._native(h, params)
+        if h.name not in tr.TRANSFORMS and h.name != "PointNeuron":
             native = {k: native[k] for k in changed}
         self._set_params(h, np.asarray(idx), native)
         if h.translation.mechanism in _RK4:
@@ -315,6 +342,8 @@ class NeuronBackend(CurrentSources):
     def _ref(h: _Pop, i: int, variable: str):
         if h.native is not None:
             return native_types.ref(h, i, variable)
+        if h.name == "PointNeuron" and "." in variable:  # '<receptor>.gsyn': g[r]
+            return h.cells[i]._ref_g[h.celltype.receptor_types.index(variable.split(".")[0])]
         return getattr(h.cells[i], f"_ref_{h.translation.recordables[variable]}")
 
     def _record(self, vec, ref) -> None:
@@ -347,7 +376,8 @@ class NeuronBackend(CurrentSources):
         if "spikes" not in h.active:
             return empty
         times = h.spike_t.as_numpy()[start:]
-        if h.native is None:  # on the grid: NEURON's t accumulates rounding (~1e-13 ms/step)
+        if h.native is None and not (h.name == "SpikeSourceArray" and self.off_grid):
+            # on the grid: NEURON's t accumulates rounding (~1e-13 ms/step)
             times = np.round(times / self.dt) * self.dt
         return self.mpi.gather_spikes(h.spike_i.as_numpy()[start:].astype(np.int64), times)
 
@@ -393,19 +423,29 @@ class NeuronBackend(CurrentSources):
             native_types.check_projection(projection, [p.celltype for p in post], name)
             return
         names = {type(p.celltype).__name__ for p in post}
-        if name != "StaticSynapse" and any(
+        if name == "STDPMechanism" and any(
             tr.CELLS[n].mechanism != "PynnIF" or n in tr.JUMP_INPUT for n in names
         ):
             raise errors.NotSupportedError(
-                f"{name} onto {', '.join(sorted(names))} is not available on NEURON yet "
-                "(only onto IF_curr_exp/alpha and IF_cond_exp/alpha)"
+                f"Projection {projection.label!r}: STDPMechanism onto "
+                f"{', '.join(sorted(names))} is not available on NEURON yet (only onto "
+                "IF_curr_exp/alpha, IF_cond_exp/alpha and the other IF_cond_exp types)"
             )
 
     def new_projection(self, projection) -> _Proj:
         h = _Proj(projection)
         h.netcons = self.h.List()
+        celltype = _post_populations(projection)[0].celltype
+        if type(celltype).__name__ == "PointNeuron":  # a named receptor: PynnPoint's g[r]
+            r = celltype.receptor_types.index(projection.receptor_type)
+            h.receptor = tr.POINT_RECEPTOR0 + r
         if h.kind != "StaticSynapse":  # a static NetCon has no state to initialise
             self._check_not_running(f"Projection {projection.label!r} ({h.kind})")
+        if h.kind in plasticity.STOCHASTIC:  # release draws: the targets' own streams
+            post = np.asarray(projection.post._ids)
+            for pop in self.pops:
+                if pop.n and not pop.stochastic:
+                    pop.stochastic = bool(np.any((post >= pop.ids[0]) & (post <= pop.ids[-1])))
         self.projs.append(h)
         return h
 
@@ -417,6 +457,7 @@ class NeuronBackend(CurrentSources):
             k: np.broadcast_to(np.asarray(block.params.get(k, v), float), (n,))
             for k, v in self._value_defaults(h, projection).items()
         }
+        values = tr.resolve_initial(h.kind, values)
         h.shift = self._delay_shift(projection)
         post_ids = projection.post._ids[block.post]
         target_type = _post_populations(projection)[0].celltype
@@ -474,13 +515,18 @@ class NeuronBackend(CurrentSources):
         if h.kind == "STDPMechanism":
             self._check_dendritic(projection, mine)
             plasticity.fill(made, plasticity.stdp_columns(projection.synapse_type, mine))
-        if h.kind == "TsodyksMarkramSynapse":
-            tau = "tau_syn_I" if receptor else "tau_syn_E"
-            extra = [mine[k].tolist() for k in ("U", "tau_rec", "tau_facil", "u")]
-            for nc, t, *p in zip(made, targets, *extra, strict=True):
-                nc.weight[2] = 1.0
-                nc.weight[3], nc.weight[4], nc.weight[5] = p[0], p[1], p[2]
-                nc.weight[6], nc.weight[7] = getattr(t, tau), p[3]
+        if h.kind in plasticity.SHORT_TERM:
+            if h.kind == "MultiQuantalSynapse":
+                _check_sites(projection, mine["n"])
+            tau = "tau_syn_I" if receptor == 1 else "tau_syn_E"
+            # Tsodyks-Markram's PSC time constant: the receptor's (3 ms, NEST's default
+            # tau_psc, onto voltage-jump cells, which have none)
+            if receptor >= tr.POINT_RECEPTOR0:
+                r = receptor - tr.POINT_RECEPTOR0
+                tau_psc = np.array([t.tau_decay[r] for t in targets], float)
+            else:
+                tau_psc = np.array([getattr(t, tau, _TAU_PSC) for t in targets], float)
+            plasticity.fill(made, plasticity.short_term_columns(h.kind, mine, tau_psc))
 
     def _targets(self, realisation, post_ids, receptor: str) -> list:
         """NetCon targets: the cells, or (native types) the receptor's synapse on each."""
@@ -523,12 +569,20 @@ class NeuronBackend(CurrentSources):
             )
 
     def _delay_shift(self, projection) -> float:
-        """How much earlier than the delay the NetCon delivers (ms): a voltage jump lands
-        within the step it arrives in, after the cell's update (see nmodl/pynn_izh.mod)."""
-        jumps = {type(p.celltype).__name__ in tr.JUMP_INPUT for p in _post_populations(projection)}
-        if jumps == {True}:
+        """How much earlier than the delay the NetCon delivers (ms).  A voltage jump must
+        land within the step it arrives in, after the cell's update (see
+        nmodl/pynn_izh.mod); the other self-stepped cells (ARTIFICIAL_CELLs) integrate the
+        same either way, but an input landing after the step's update shows in that step's
+        sample, as NEST records it.  PynnIF takes its input unshifted."""
+        names = {type(p.celltype).__name__ for p in _post_populations(projection)}
+        if any(getattr(p.celltype, "realisation", None) is not None
+               for p in _post_populations(projection)):  # fmt: skip
+            return 0.0
+        jumps = {n in tr.JUMP_INPUT for n in names}
+        stepped = {n in tr.JUMP_INPUT or tr.CELLS[n].mechanism != "PynnIF" for n in names}
+        if stepped == {True}:
             return 0.6 * self.dt
-        if len(jumps) > 1:
+        if True in jumps:
             raise errors.NotSupportedError(
                 "a projection onto voltage-jump cells (IF_curr_delta, Izhikevich) and other "
                 "cell types at once is not available on NEURON; make one per cell type"
@@ -590,6 +644,12 @@ class NeuronBackend(CurrentSources):
             )
 
     def _initialise(self) -> None:
+        for pop in self.pops:  # stochastic release: (rng seed, cell id), from the start
+            if pop.stochastic:
+                for cell, gid in zip(pop.cells, pop.ids.tolist(), strict=True):
+                    if cell is not None:
+                        cell.syn_rng.set_ids(self.seed % 2**32, gid, _SYN_STREAM)
+                        cell.syn_rng.set_seq(0)
         self.h.finitialize()
         for pop in self.pops:
             if pop.spike_t is not None:
@@ -627,7 +687,7 @@ class NeuronBackend(CurrentSources):
 
     def _source_spikes(self, pop: _Pop, t0: float, t1: float):
         if pop.name == "SpikeSourceArray":
-            idx, times = _array_spikes(pop.params["spike_times"], pop.n, self.dt)
+            idx, times = _array_spikes(pop.params["spike_times"], pop.n, self.dt, self.off_grid)
         else:
             first = int(np.floor(t0 / _BLOCK_MS))
             last = int(np.floor(t1 / _BLOCK_MS))
@@ -635,7 +695,8 @@ class NeuronBackend(CurrentSources):
             idx = np.concatenate([p[0] for p in parts])
             times = np.concatenate([p[1] for p in parts])
         eps = 1e-6 * self.dt
-        sel = (times > t0 + eps) & (times <= t1 + eps)
+        low = -eps if t0 == 0.0 else t0 + eps  # a run from 0 starts afresh: spikes at 0 too
+        sel = (times > low) & (times <= t1 + eps)
         order = np.argsort(times[sel], kind="stable")
         return idx[sel][order], times[sel][order]
 
@@ -661,13 +722,35 @@ class NeuronBackend(CurrentSources):
         self._reset_sources()
 
 
-def _array_spikes(spike_times, n: int, dt: float):
-    """(cell index, time ms) of a SpikeSourceArray, times moved to the nearest grid point."""
+class _Kept:
+    """A recorded Vector's data, kept as numpy after end() frees NEURON's objects."""
+
+    def __init__(self, vec):
+        self.data = vec.as_numpy().copy()
+
+    def as_numpy(self) -> np.ndarray:
+        return self.data
+
+    def size(self) -> int:
+        return self.data.size
+
+
+def _array_spikes(spike_times, n: int, dt: float, exact: bool):
+    """(cell index, time ms) of a SpikeSourceArray, times as given (``exact``) or moved to
+    the nearest grid point."""
     values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
     trains = [np.asarray(getattr(s, "value", s), float).ravel() for s in values]
     idx = np.repeat(np.arange(n), [t.size for t in trains])
     times = np.concatenate(trains) if trains else np.empty(0)
-    return idx, np.round(times / dt) * dt
+    return idx, (times if exact else np.round(times / dt) * dt)
+
+
+def _check_sites(projection, n: np.ndarray) -> None:
+    if n.size and (np.any(n < 1) or np.any(n != np.round(n))):
+        raise errors.InvalidParameterValueError(
+            f"Projection {projection.label!r} (MultiQuantalSynapse): n, the number of release "
+            f"sites, must be a whole number >= 1, got values in [{n.min()}, {n.max()}]"
+        )
 
 
 def _local(pop: _Pop, idx) -> np.ndarray:

@@ -38,7 +38,7 @@ def cache_root() -> Path:
 def source_hash(neuron_version: str) -> str:
     """Hash of every .mod file (name and content), the NEURON version and the machine."""
     digest = hashlib.sha256(f"{neuron_version}|{platform.machine()}".encode())
-    for path in sorted(MOD_DIR.glob("*.mod")):
+    for path in sorted([*MOD_DIR.glob("*.mod"), *MOD_DIR.glob("*.inc")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -85,7 +85,7 @@ def build(neuron_version: str) -> Path:
                 return lib
             tmp = Path(tempfile.mkdtemp(prefix=f"{target.name}.tmp", dir=root))
             try:
-                for mod in MOD_DIR.glob("*.mod"):
+                for mod in [*MOD_DIR.glob("*.mod"), *MOD_DIR.glob("*.inc")]:
                     shutil.copy2(mod, tmp / mod.name)
                 done = subprocess.run(
                     [nrnivmodl], cwd=tmp, capture_output=True, text=True, check=False

@@ -128,7 +128,8 @@ class CurrentSources:
         h.recorded = True
         if type(h.source).__name__ in _WAVES and h.first >= 0 and h.target.local[h.first]:
             h.meter = self.h.Vector()
-            h.meter.record(h.target.cells[h.first]._ref_i_wave)
+            var = "i_ac" if _WAVES[type(h.source).__name__] == "ac" else "i_nz"
+            h.meter.record(getattr(h.target.cells[h.first], f"_ref_{var}"))
 
     def source_signal(self, h: _Source):
         t = self.dt * np.arange(int(round(self.t / self.dt)) + 1)
@@ -137,8 +138,13 @@ class CurrentSources:
             data = next((d for d in self.mpi.allgather(data) if d is not None), None)
         if data is not None:  # sample k holds the current of the step ending at k*dt
             values = np.zeros(t.size)
-            values[: max(data.size - 1, 0)] = data[1:]
-            return t[:-1], values[:-1]
+            values[: max(data.size - 1, 0)] = data[1 : t.size]
+            # the step starting at the run's end: AC is known; noise holds its last value
+            if _is_ac(h):
+                values[-1] = _ac_at(h.source, t[-1], self.dt)
+            elif t.size > 1 and _on(h.source, t[-1], self.dt):
+                values[-1] = values[-2]
+            return t, values
         values = _level(h.times, h.deltas, t)
         for times, deltas, until in h.history:  # levels before mid-run updates
             early = t < until - 1e-9 * self.dt
@@ -163,6 +169,24 @@ class CurrentSources:
         for k in np.flatnonzero((src.times > low) & (src.times <= t1 + eps)).tolist():
             for nc in src.netcons[k]:
                 nc.event(float(src.times[k]))
+
+
+def _is_ac(h: _Source) -> bool:
+    return _WAVES[type(h.source).__name__] == "ac"
+
+
+def _on(source, t: float, dt: float) -> bool:
+    p = source.get_parameters()
+    return p["start"] - 0.01 * dt <= t < p["stop"] - 0.01 * dt
+
+
+def _ac_at(source, t: float, dt: float) -> float:
+    """An ACSource's current (nA) over the step that starts at t (as pynn_if.mod's waves)."""
+    if not _on(source, t, dt):
+        return 0.0
+    p = {k: float(getattr(v, "value", v)) for k, v in source.get_parameters().items()}
+    phase = 2 * np.pi * p["frequency"] * (t - p["start"]) / 1000 + np.deg2rad(p["phase"])
+    return p["offset"] + p["amplitude"] * np.sin(phase)
 
 
 def _steps(source, dt: float):

@@ -19,6 +19,8 @@ from pynn_uni.nest.native import NativeCellType
 
 #: built-in artificial cells on which a positive NetCon weight excites and a negative one inhibits
 SIGNED = frozenset({"IntFire1", "IntFire2", "IntFire4"})
+#: initial values of NEURON's built-in artificial cells (their state, 0 after INITIAL)
+ARTIFICIAL_STATES = {"IntFire1": ("m",), "IntFire2": ("m", "i"), "IntFire4": ("m", "e", "i1", "i2")}
 
 
 class NeuronNativeCellType(NativeCellType):
@@ -80,6 +82,8 @@ class _Artificial:
         if not self.signed or w.size == 0:
             return
         inhibitory = projection.receptor_type == "inhibitory"
+        if projection.receptor_type == "default":  # the weight's sign decides
+            return
         if (w.max() > 0) if inhibitory else (w.min() < 0):
             raise errors.InvalidWeightError(
                 f"Projection {projection.label!r}: {self.mechanism} weights on receptor "
@@ -178,9 +182,9 @@ def _artificial_type(name: str) -> type:
         {
             "nest_model": name,
             "default_parameters": params,
-            "default_initial_values": {},
+            "default_initial_values": {k: 0.0 for k in ARTIFICIAL_STATES.get(name, ())},
             "recordable": ["spikes", *recordables],
-            "receptor_types": ["excitatory", "inhibitory"] if signed else ["default"],
+            "receptor_types": ["excitatory", "inhibitory", "default"] if signed else ["default"],
             "conductance_based": False,
             "injectable": False,
             "units": {k: "dimensionless" for k in recordables},
@@ -287,11 +291,14 @@ def set_params(backend, pop, idx, params: dict, changed) -> None:
 
 
 def initialize(backend, pop, values: dict) -> None:
-    """Initial v of section-based cells: applied at every finitialize, and now mid-run."""
+    """Initial v of section-based cells, the state of artificial ones (IntFire1's m, ...):
+    applied at every finitialize, and now mid-run."""
     for name, v in values.items():
         pop.initial[name] = np.broadcast_to(np.asarray(v, dtype=float), (pop.n,)).copy()
+    _install_initializer(backend)
     if not backend.need_init:
         _apply_v(pop)
+        _apply_states(pop)
         if backend.cvode.active():
             backend.cvode.re_init()
 
@@ -353,13 +360,24 @@ def _tree(h, section) -> list:
 
 
 def _install_initializer(backend) -> None:
-    """One FInitializeHandler (type 0: after v = v_init, before the INITIAL blocks, so
-    channels start in equilibrium with each cell's own initial v)."""
+    """Two FInitializeHandlers: type 0 (after v = v_init, before the INITIAL blocks, so
+    channels start in equilibrium with each cell's own initial v) and type 1 (after the
+    INITIAL blocks, which zero an artificial cell's state)."""
     if backend.native_init is None:
-        pops = backend.pops
-        backend.native_init = backend.h.FInitializeHandler(
-            0, lambda: [_apply_v(p) for p in pops if p.native is not None]
+        pops, handler = backend.pops, backend.h.FInitializeHandler
+        backend.native_init = (
+            handler(0, lambda: [_apply_v(p) for p in pops if p.native is not None]),
+            handler(1, lambda: [_apply_states(p) for p in pops if p.native is not None]),
         )
+
+
+def _apply_states(pop) -> None:
+    if pop.native.templated:
+        return
+    for name, values in pop.initial.items():
+        for cell, x in zip(pop.cells, values.tolist(), strict=True):
+            if cell is not None:
+                setattr(cell, name, x)
 
 
 def _apply_v(pop) -> None:

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-#: NetCon weight-vector slots (the order of NET_RECEIVE's arguments in pynn_if.mod)
+#: NetCon weight-vector slots (the order of NET_RECEIVE's arguments in pynn_if.mod; slots
+#: 0-11 are every pynn_uni cell's, see pynn_synapse.inc).  SimpleStochasticSynapse's p
+#: shares U's slot; MultiQuantalSynapse's n (sites) tau_psc's, and its initial available
+#: sites a the slot of y, which it does not use.
 SLOT = {
-    "weight": 0, "receptor": 1, "tm": 2, "U": 3, "tau_rec": 4, "tau_facil": 5, "tau_psc": 6,
-    "u": 7, "stdp": 12, "tau_plus": 13, "tau_minus": 14, "A_plus": 15, "A_minus": 16,
-    "w_min": 17, "w_max": 18, "mu_plus": 19, "mu_minus": 20, "dend": 21,
+    "weight": 0, "receptor": 1, "syn": 2, "U": 3, "p": 3, "tau_rec": 4, "tau_facil": 5,
+    "tau_psc": 6, "n": 6, "u": 7, "a": 10, "stdp": 12, "tau_plus": 13, "tau_minus": 14,
+    "A_plus": 15, "A_minus": 16, "w_min": 17, "w_max": 18, "mu_plus": 19, "mu_minus": 20,
+    "dend": 21,
 }  # fmt: skip
 
 #: timing dependence -> the rule number PynnIF's NET_RECEIVE switches on
@@ -34,6 +38,34 @@ EXPONENTS = {
 }
 #: weight dependences that Vogels2011Rule accepts (NEST's vogels_sprekeler_synapse is additive)
 VOGELS_WEIGHT = frozenset({"AdditiveWeightDependence"})
+
+
+#: synapse types with short-term dynamics or stochastic release -> ``syn`` (pynn_synapse.inc)
+SHORT_TERM = {
+    "TsodyksMarkramSynapse": 1.0,
+    "SimpleStochasticSynapse": 2.0,
+    "StochasticTsodyksMarkramSynapse": 3.0,
+    "MultiQuantalSynapse": 4.0,
+}
+#: the ones that draw random numbers (from the target cell's stream)
+STOCHASTIC = frozenset(SHORT_TERM) - {"TsodyksMarkramSynapse"}
+
+
+def short_term_columns(kind: str, values: dict, tau_psc: np.ndarray) -> dict[int, np.ndarray]:
+    """Slot -> value per connection for a SHORT_TERM synapse type (tau_psc: the target
+    receptor's synaptic time constant, ms, used by Tsodyks-Markram; MultiQuantalSynapse's
+    n takes its slot)."""
+    n = values["weight"].size
+    cols = {SLOT["syn"]: np.full(n, SHORT_TERM[kind]), SLOT["tau_psc"]: tau_psc}
+    names = {
+        "TsodyksMarkramSynapse": ("U", "tau_rec", "tau_facil", "u"),
+        "SimpleStochasticSynapse": ("p",),
+        "StochasticTsodyksMarkramSynapse": ("U", "tau_rec", "tau_facil"),
+        "MultiQuantalSynapse": ("U", "tau_rec", "tau_facil", "n", "u", "a"),
+    }[kind]
+    for name in names:
+        cols[SLOT[name]] = values[name]
+    return cols
 
 
 def component_names(synapse_type) -> tuple[str, str]:

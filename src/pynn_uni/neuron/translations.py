@@ -44,13 +44,27 @@ CELLS: dict[str, CellTranslation] = {
     "HH_cond_exp": CellTranslation(
         "PynnHH",
         {},
-        {"v": "vm", "gsyn_exc": "ge", "gsyn_inh": "gi", "m": "m", "h": "h", "n": "n"},
+        # the gating variables also under PyNN's NEURON names (its hh_traub mechanism),
+        # which PyNN's HH_cond_exp2.py example records
+        {
+            "v": "vm",
+            "gsyn_exc": "ge",
+            "gsyn_inh": "gi",
+            "m": "m",
+            "h": "h",
+            "n": "n",
+            "seg.m_hh_traub": "m",
+            "seg.h_hh_traub": "h",
+            "seg.n_hh_traub": "n",
+        },  # fmt: skip
         {"v": "v_init", "m": "m_init", "h": "h_init", "n": "n_init"},
     ),
     "Izhikevich": CellTranslation(
         "PynnIzh", {}, {"v": "vm", "u": "u"}, {"v": "v_init", "u": "u_init"}
     ),
     "GIF_cond_exp": CellTranslation("PynnGIF", {}, _GIF, _V0),
+    # receptors' recordables ('<receptor>.gsyn' / '.isyn') are g[r] of PynnPoint (point_ref)
+    "PointNeuron": CellTranslation("PynnPoint", {}, {"v": "vm", "w": "wa"}, _ADEX0),
     "SpikeSourceArray": CellTranslation("PynnRelay"),
     "SpikeSourcePoisson": CellTranslation("PynnRelay"),
     "SpikeSourcePoissonRefractory": CellTranslation("PynnRelay"),
@@ -67,6 +81,17 @@ SEEDED = frozenset({"PynnGIF"})
 SYNAPSES: dict[str, dict] = {
     "StaticSynapse": {},
     "TsodyksMarkramSynapse": {"U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0, "u": 0.0},
+    "SimpleStochasticSynapse": {"p": 0.5},
+    "StochasticTsodyksMarkramSynapse": {"U": 0.5, "tau_rec": 100.0, "tau_facil": 0.0},
+    # initial u and a (available sites): NaN stands for U and n (resolve_initial)
+    "MultiQuantalSynapse": {
+        "U": 0.5,
+        "n": 1.0,
+        "tau_rec": 800.0,
+        "tau_facil": 0.0,
+        "u": np.nan,
+        "a": np.nan,
+    },
     "STDPMechanism": {
         "tau_plus": 20.0,
         "tau_minus": 20.0,
@@ -77,6 +102,18 @@ SYNAPSES: dict[str, dict] = {
         "dendritic_delay_fraction": 1.0,
     },
 }
+
+
+def resolve_initial(kind: str, values: dict) -> dict:
+    """A MultiQuantalSynapse starts with u = U and every site available (a = n) unless
+    initialised otherwise."""
+    if kind == "MultiQuantalSynapse":
+        values = dict(values)
+        for state, default in (("u", "U"), ("a", "n")):
+            values[state] = np.where(np.isnan(values[state]), values[default], values[state])
+    return values
+
+
 #: cell types whose input is a jump of v (mV), added at the end of the arrival step
 JUMP_INPUT = frozenset({"IF_curr_delta", "Izhikevich"})
 
@@ -132,12 +169,107 @@ def gif_kernels(params: dict) -> dict:
     return native
 
 
+#: receptors a PynnPoint holds (nmodl/pynn_point.mod: NR)
+POINT_RECEPTORS = 10
+#: NetCon receptor number of PynnPoint's receptor r: POINT_RECEPTOR0 + r
+POINT_RECEPTOR0 = 10
+#: membrane component -> fixed PynnPoint values (LIF: an AdEx without exponential or
+#: adaptation, firing at v_thresh, as NEST's aeif models with Delta_T = 0)
+POINT_MEMBRANES = {"LIF": {"delta_T": 0.0, "a": 0.0, "b": 0.0}, "AdExp": {}}
+#: post-synaptic response -> (conductance-based, shape): shape 0 exponential, 1 alpha, 2 beta
+POINT_RESPONSES = {
+    "CurrExpPostSynapticResponse": (False, 0),
+    "CondExpPostSynapticResponse": (True, 0),
+    "CondAlphaPostSynapticResponse": (True, 1),
+    "CondBetaPostSynapticResponse": (True, 2),
+}
+
+
+def check_point_neuron(celltype) -> None:
+    """Raise NotSupportedError if PynnPoint cannot realise this PointNeuron."""
+    membrane = type(celltype.neuron).__name__
+    if membrane not in POINT_MEMBRANES:
+        raise errors.NotSupportedError(
+            f"PointNeuron with membrane {membrane} is not available on NEURON "
+            f"(membranes: {', '.join(POINT_MEMBRANES)})"
+        )
+    for name, psr in celltype.post_synaptic_receptors.items():
+        if type(psr).__name__ not in POINT_RESPONSES:
+            raise errors.NotSupportedError(
+                f"PointNeuron receptor {name!r}: {type(psr).__name__} is not available on "
+                f"NEURON (responses: {', '.join(POINT_RESPONSES)})"
+            )
+    if len(celltype.receptor_types) > POINT_RECEPTORS:
+        raise errors.NotSupportedError(
+            f"PointNeuron with {len(celltype.receptor_types)} receptors: NEURON's PynnPoint "
+            f"holds at most {POINT_RECEPTORS}"
+        )
+
+
+def point_neuron(celltype, params: dict, dt: float) -> dict:
+    """PynnPoint values from a PointNeuron's parameters: the membrane's under their own
+    names, receptor r (sorted names) as ``tau_decay[r]``, ``tau_rise[r]``, ``e_syn[r]`` and
+    ``norm[r]`` (the factor making g's peak the weight), and ``nsub`` (RK4 substeps)."""
+    membrane = type(celltype.neuron).__name__
+    native = {k: v for k, v in params.items() if "." not in k}
+    native.update(POINT_MEMBRANES[membrane])
+    if membrane == "LIF":
+        native["v_spike"] = params["v_thresh"]
+    native["nrec"] = len(celltype.receptor_types)
+    native["cond"] = 1.0 if celltype.conductance_based else 0.0
+    taus = [np.asarray(params["tau_m"], float)]
+    if membrane == "AdExp":
+        taus.append(np.asarray(params["tau_w"], float))
+    for r, name in enumerate(celltype.receptor_types):
+        kind = type(celltype.post_synaptic_receptors[name]).__name__
+        _, shape = POINT_RESPONSES[kind]
+        if shape == 2:
+            rise = np.asarray(params[f"{name}.tau_rise"], float)
+            decay = np.asarray(params[f"{name}.tau_decay"], float)
+            if np.any(~(rise > 0)) or np.any(~(decay > 0)) or np.any(rise == decay):
+                raise errors.InvalidParameterValueError(
+                    f"PointNeuron receptor {name!r}: tau_rise and tau_decay must be > 0 ms "
+                    "and differ"
+                )
+            peak = np.log(decay / rise) * rise * decay / (decay - rise)
+            norm = (1 / rise - 1 / decay) / (np.exp(-peak / decay) - np.exp(-peak / rise))
+        else:
+            decay = np.asarray(params[f"{name}.tau_syn"], float)
+            rise = decay if shape == 1 else np.zeros_like(decay)
+            norm = np.e / decay if shape == 1 else np.ones_like(decay)
+        e_syn = params.get(f"{name}.e_syn", 0.0)
+        native.update({f"tau_decay[{r}]": decay, f"tau_rise[{r}]": rise,
+                       f"e_syn[{r}]": e_syn, f"norm[{r}]": norm})  # fmt: skip
+        taus += [decay] + ([rise] if shape == 2 else [])
+    fastest = np.min(np.broadcast_arrays(*taus), axis=0)
+    nsub = np.maximum(1, np.ceil(10.0 * dt / fastest))
+    if membrane == "AdExp":  # spikes: <= 0.01 ms substeps, as PynnAdEx
+        nsub = np.maximum(nsub, np.ceil(dt / 0.01 - 1e-9))
+    native["nsub"] = nsub
+    return native
+
+
 #: cell types whose standard parameters need a multi-parameter transform
 TRANSFORMS = {"IF_facets_hardware1": facets_hardware1, "GIF_cond_exp": gif_kernels}
 
 
+def spike_trains(params: dict, n: int) -> None:
+    """SpikeSourceArray: each cell's spike times must not decrease (as PyNN's NEURON)."""
+    for cell, train in enumerate(rows(params["spike_times"])):
+        if np.any(np.diff(train) < 0):
+            where = "" if len(rows(params["spike_times"])) == 1 else f" (cell {cell})"
+            raise errors.InvalidParameterValueError(
+                f"SpikeSourceArray{where}: spike_times must be in increasing order, got "
+                f"{train.tolist()}"
+            )
+
+
 #: models whose parameters can be malformed beyond what the common layer checks
-CHECKS = {"GIF_cond_exp": lambda params, n: gif_kernels(params), "SpikeSourceInhGamma": histograms}
+CHECKS = {
+    "GIF_cond_exp": lambda params, n: gif_kernels(params),
+    "SpikeSourceInhGamma": histograms,
+    "SpikeSourceArray": spike_trains,
+}
 
 
 def check(name: str, params: dict, n: int) -> None:

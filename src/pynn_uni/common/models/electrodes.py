@@ -75,7 +75,9 @@ class StandardCurrentSource(StandardModelType):
             )
         parameters = self.get_parameters()
         if name in parameters:
-            return parameters[name]
+            value = parameters[name]
+            # an array value reads as a numpy array (indexable, like PyNN's), a copy
+            return np.array(value.value, dtype=float) if isinstance(value, Sequence) else value
         raise _NoSuchParameter(name, type(self).__name__, parameters)
 
     def __setattr__(self, name: str, value) -> None:
@@ -90,6 +92,7 @@ class StandardCurrentSource(StandardModelType):
         trial.update(**parameters)  # units, types and ranges
         values = {name: self._single_value(name, lazy) for name, lazy in trial.items()}
         self._check_consistency(values)
+        self._on_grid(values)
         object.__setattr__(
             self,
             "parameter_space",
@@ -113,6 +116,9 @@ class StandardCurrentSource(StandardModelType):
         if np.ndim(value) == 0 and not isinstance(value, Sequence):
             self.check_parameter_value(name, value)
         return value
+
+    def _on_grid(self, values: dict[str, Any]) -> None:
+        """Map switching times onto the simulation's time grid (in place); default: none."""
 
     def _check_consistency(self, values: dict[str, Any]) -> None:
         if "start" in values and "stop" in values and values["stop"] < values["start"]:
@@ -145,7 +151,8 @@ class StandardCurrentSource(StandardModelType):
         """The recorded current as a neo signal in nA."""
         from pynn_uni.common.control import current_simulation
 
-        return current_simulation().source_data(self)
+        sim = self.__dict__.get("_simulation") or current_simulation()
+        return sim.source_data(self)
 
 
 def _celltypes(cells) -> list:
@@ -187,6 +194,20 @@ class StepCurrentSource(StandardCurrentSource):
             raise InvalidParameterValueError(
                 f"StepCurrentSource: times must be >= 0 and strictly increasing, got {t.tolist()}"
             )
+
+    def _on_grid(self, values: dict[str, Any]) -> None:
+        """Round the step times to the nearest multiple of the timestep of the current
+        simulation (if there is one); where several round to the same step, the last
+        amplitude given wins (as in PyNN: [0.41, 0.42, 0.86] ms -> [0.4, 0.9] at dt 0.1)."""
+        from pynn_uni.common import control
+
+        if control._current is None or not len(values["times"]):
+            return
+        dt = control._current.dt
+        t = np.rint(np.asarray(values["times"].value, dtype=float) / dt) * dt
+        keep = np.append(t[1:] != t[:-1], True)  # the last of each run of equal times
+        values["times"] = Sequence(t[keep])
+        values["amplitudes"] = Sequence(np.asarray(values["amplitudes"].value)[keep])
 
 
 class NoisyCurrentSource(StandardCurrentSource):

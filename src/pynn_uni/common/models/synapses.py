@@ -89,6 +89,8 @@ class MultiQuantalSynapse(StandardSynapseType):
     """Tsodyks-Markram dynamics with ``n`` stochastic release sites."""
 
     spec = params(weight=0.0, delay=None, U=0.5, n=1, tau_rec=800.0, tau_facil=0.0)
+    # release probability and available sites; a synapse starts at u = U, a = n
+    initial = {"u": (0.5, "dimensionless"), "a": (1, "dimensionless")}
 
 
 # ---------------------------------------------------------------------------------------------

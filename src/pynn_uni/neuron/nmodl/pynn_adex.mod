@@ -11,7 +11,9 @@ step and round(tau_refrac / grid) further steps; the spike is emitted at (k+1)*g
 right-hand side uses min(v, v_spike), so the exponential cannot overflow.
 
 alpha = 0: exponential conductances; alpha = 1: alpha-shaped (peak = weight at tau_syn).
-NET_RECEIVE(w, receptor): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA).
+NET_RECEIVE(w, receptor, ...): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA);
+the further slots give a connection short-term dynamics or stochastic release
+(pynn_synapse.inc).
 ENDCOMMENT
 
 NEURON {
@@ -21,6 +23,8 @@ NEURON {
     RANGE grid, nsub, v_init, w_init, i_inj
     RANGE vm, wa, ge, ye, gi, yi, refr
     RANGE dv, dw, dge, dye, dgi, dyi
+    RANDOM syn_rng
+    RANGE syn_u, syn_x, syn_y
 }
 
 UNITS {
@@ -70,6 +74,9 @@ ASSIGNED {
     dye
     dgi
     dyi
+    syn_u
+    syn_x
+    syn_y
 }
 
 INITIAL {
@@ -173,9 +180,14 @@ PROCEDURE advance() {
     }
 }
 
-NET_RECEIVE(w, receptor) {
+NET_RECEIVE(w, receptor, syn, U, tau_rec (ms), tau_facil (ms), tau_psc (ms), u0, su, sx, sy, tlast (ms)) {
+    LOCAL weff
     INITIAL {
-        : present so that finitialize keeps weight[1] (the receptor) as the backend set it
+        : without this block finitialize would zero weight[1..] (receptor, synapse parameters)
+        su = u0
+        sx = syn_start_x(syn, sy)
+        sy = syn_start_y(syn, sy)
+        tlast = 0
     }
     if (flag == 1) {
         advance()
@@ -187,17 +199,30 @@ NET_RECEIVE(w, receptor) {
         net_event(t)
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
-    } else if (receptor > 0.5) {
-        if (alpha > 0) {
-            yi = yi + w * exp(1) / tau_syn_I
-        } else {
-            gi = gi + w
-        }
     } else {
-        if (alpha > 0) {
-            ye = ye + w * exp(1) / tau_syn_E
+        weff = w
+        if (syn > 0) {
+            : short-term dynamics or stochastic release (pynn_synapse.inc)
+            weff = syn_release(syn, w, U, tau_rec, tau_facil, tau_psc, u0, su, sx, sy, tlast)
+            su = syn_u
+            sx = syn_x
+            sy = syn_y
+            tlast = t
+        }
+        if (receptor > 0.5) {
+            if (alpha > 0) {
+                yi = yi + weff * exp(1) / tau_syn_I
+            } else {
+                gi = gi + weff
+            }
         } else {
-            ge = ge + w
+            if (alpha > 0) {
+                ye = ye + weff * exp(1) / tau_syn_E
+            } else {
+                ge = ge + weff
+            }
         }
     }
 }
+
+INCLUDE "pynn_synapse.inc"

@@ -19,7 +19,9 @@ Step k (from k*grid to (k+1)*grid):
      tau_refrac < grid / 2, where NEST would never reset v, v is reset at once).
 Up to 6 kernels of each kind (tau_eta1..6, a_eta1..6; tau_gamma1..6, a_gamma1..6); the
 translation (translations.gif_kernels) pads unused ones with a = 0.  lambda0 in Hz (1/s).
-NET_RECEIVE(w, receptor): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA).
+NET_RECEIVE(w, receptor, ...): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA);
+the further slots give a connection short-term dynamics or stochastic release
+(pynn_synapse.inc).
 ENDCOMMENT
 
 NEURON {
@@ -31,7 +33,8 @@ NEURON {
     RANGE tau_gamma1, tau_gamma2, tau_gamma3, tau_gamma4, tau_gamma5, tau_gamma6
     RANGE a_gamma1, a_gamma2, a_gamma3, a_gamma4, a_gamma5, a_gamma6
     RANGE vm, ge, gi, i_eta, v_t, refr, i_inj, nsub
-    RANDOM spike_rng
+    RANDOM spike_rng, syn_rng
+    RANGE syn_u, syn_x, syn_y
 }
 
 UNITS {
@@ -99,6 +102,9 @@ ASSIGNED {
     dv
     dge
     dgi
+    syn_u
+    syn_x
+    syn_y
 }
 
 INITIAL {
@@ -212,9 +218,14 @@ FUNCTION escape() {
     escape = 1 - exp(-0.001 * lambda0 * exp(x) * grid)
 }
 
-NET_RECEIVE(w, receptor) {
+NET_RECEIVE(w, receptor, syn, U, tau_rec (ms), tau_facil (ms), tau_psc (ms), u0, su, sx, sy, tlast (ms)) {
+    LOCAL weff
     INITIAL {
-        : present so that finitialize keeps weight[1] (the receptor) as the backend set it
+        : without this block finitialize would zero weight[1..] (receptor, synapse parameters)
+        su = u0
+        sx = syn_start_x(syn, sy)
+        sy = syn_start_y(syn, sy)
+        tlast = 0
     }
     if (flag == 1) {
         kernels()
@@ -235,9 +246,22 @@ NET_RECEIVE(w, receptor) {
         net_event(t)
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
-    } else if (receptor > 0.5) {
-        gi = gi + w
     } else {
-        ge = ge + w
+        weff = w
+        if (syn > 0) {
+            : short-term dynamics or stochastic release (pynn_synapse.inc)
+            weff = syn_release(syn, w, U, tau_rec, tau_facil, tau_psc, u0, su, sx, sy, tlast)
+            su = syn_u
+            sx = syn_x
+            sy = syn_y
+            tlast = t
+        }
+        if (receptor > 0.5) {
+            gi = gi + weff
+        } else {
+            ge = ge + weff
+        }
     }
 }
+
+INCLUDE "pynn_synapse.inc"

@@ -7,7 +7,9 @@ Same time grid as PynnIF (see pynn_if.mod), nsub Runge-Kutta-4 substeps per step
 is no reset: as in NEST's hh_cond_exp_traub, a spike is emitted at the end of a step when
 v >= v_offset + 30 mV and v fell during that step (the peak just passed), and no further
 spike for tau_refrac (2 ms, NEST's default) afterwards; the dynamics run on untouched.
-NET_RECEIVE(w, receptor): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA).
+NET_RECEIVE(w, receptor, ...): 0 excitatory, 1 inhibitory (uS); 2 a step of i_inj by w (nA);
+the further slots give a connection short-term dynamics or stochastic release
+(pynn_synapse.inc).
 ENDCOMMENT
 
 NEURON {
@@ -17,6 +19,8 @@ NEURON {
     RANGE grid, nsub, v_init, m_init, h_init, n_init, i_inj
     RANGE vm, m, h, n, ge, gi, refr
     RANGE dv, dm, dh, dn, dge, dgi
+    RANDOM syn_rng
+    RANGE syn_u, syn_x, syn_y
 }
 
 UNITS {
@@ -64,6 +68,9 @@ ASSIGNED {
     dn
     dge
     dgi
+    syn_u
+    syn_x
+    syn_y
 }
 
 INITIAL {
@@ -137,10 +144,14 @@ PROCEDURE advance() {
     }
 }
 
-NET_RECEIVE(w, receptor) {
-    LOCAL v_old
+NET_RECEIVE(w, receptor, syn, U, tau_rec (ms), tau_facil (ms), tau_psc (ms), u0, su, sx, sy, tlast (ms)) {
+    LOCAL v_old, weff
     INITIAL {
-        : present so that finitialize keeps weight[1] (the receptor) as the backend set it
+        : without this block finitialize would zero weight[1..] (receptor, synapse parameters)
+        su = u0
+        sx = syn_start_x(syn, sy)
+        sy = syn_start_y(syn, sy)
+        tlast = 0
     }
     if (flag == 1) {
         v_old = vm
@@ -156,9 +167,22 @@ NET_RECEIVE(w, receptor) {
         net_event(t)
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
-    } else if (receptor > 0.5) {
-        gi = gi + w
     } else {
-        ge = ge + w
+        weff = w
+        if (syn > 0) {
+            : short-term dynamics or stochastic release (pynn_synapse.inc)
+            weff = syn_release(syn, w, U, tau_rec, tau_facil, tau_psc, u0, su, sx, sy, tlast)
+            su = syn_u
+            sx = syn_x
+            sy = syn_y
+            tlast = t
+        }
+        if (receptor > 0.5) {
+            gi = gi + weff
+        } else {
+            ge = ge + weff
+        }
     }
 }
+
+INCLUDE "pynn_synapse.inc"

@@ -31,8 +31,8 @@ injected current i_inj by w (nA), from the step that starts at the event time on
 backend's end-of-run flush.
 At most one ACSource (ac_*) and one NoisyCurrentSource (noise_*, a new normal value every
 noise_dt from this cell's own Random123 stream) per cell.
-tm = 1 on a NetCon makes it a Tsodyks-Markram synapse (U, tau_rec, tau_facil, tau_psc = the
-post cell's tau_syn, u0 = initial u; u, x, y, tlast are the connection's own state).
+syn > 0 on a NetCon gives it short-term dynamics or stochastic release (Tsodyks-Markram,
+stochastic, multi-quantal: see pynn_synapse.inc, shared by every pynn_uni cell mechanism).
 stdp = 1 makes it plastic with pair-based STDP (NEST's stdp_synapse: weight dependence
 exponents mu_plus, mu_minus), stdp = 2 with Vogels et al. 2011's symmetric rule (NEST's
 vogels_sprekeler_synapse: A_plus = eta, A_minus = the constant depression, one tau in both
@@ -49,8 +49,11 @@ NEURON {
     RANGE tau_sfa, e_rev_sfa, q_sfa, tau_rr, e_rev_rr, q_rr, gs, gr
     RANGE ac_on, ac_amp, ac_offset, ac_freq, ac_phase, ac_start, ac_stop
     RANGE noise_on, noise_mean, noise_std, noise_dt, noise_start, noise_stop, i_noise, i_wave
-    RANDOM noise_rng
+    RANGE i_ac, i_nz
+    RANDOM noise_rng, syn_rng
+    RANGE syn_u, syn_x, syn_y
 }
+
 
 UNITS {
     (mV) = (millivolt)
@@ -106,6 +109,8 @@ ASSIGNED {
     i_inj (nA)
     i_wave (nA)
     i_noise (nA)
+    i_ac (nA)
+    i_nz (nA)
     vm (mV)
     ge
     ye
@@ -125,6 +130,9 @@ ASSIGNED {
     dye
     dgi
     dyi
+    syn_u
+    syn_x
+    syn_y
 }
 
 INITIAL {
@@ -142,6 +150,8 @@ INITIAL {
     i_inj = 0
     i_wave = 0
     i_noise = 0
+    i_ac = 0
+    i_nz = 0
     net_send(0, 1)
 }
 
@@ -235,18 +245,21 @@ PROCEDURE advance() {
 
 PROCEDURE waves(tk (ms)) {
     LOCAL k
-    : ACSource and NoisyCurrentSource, constant over the step that starts at tk
-    i_wave = 0
+    : ACSource (i_ac) and NoisyCurrentSource (i_nz), constant over the step that starts
+    : at tk; each is recorded on its own, their sum drives the membrane
+    i_ac = 0
+    i_nz = 0
     if (ac_on > 0 && tk >= ac_start - 0.01 * grid && tk < ac_stop - 0.01 * grid) {
-        i_wave = ac_offset + ac_amp * sin(2 * pi * ac_freq * (tk - ac_start) / 1000 + ac_phase * pi / 180)
+        i_ac = ac_offset + ac_amp * sin(2 * pi * ac_freq * (tk - ac_start) / 1000 + ac_phase * pi / 180)
     }
     if (noise_on > 0 && tk >= noise_start - 0.01 * grid && tk < noise_stop - 0.01 * grid) {
         k = floor((tk - noise_start) / noise_dt + 0.01 * grid / noise_dt)
         if (fabs(tk - noise_start - k * noise_dt) < 0.01 * grid) {
             i_noise = noise_mean + noise_std * random_normal(noise_rng)
         }
-        i_wave = i_wave + i_noise
+        i_nz = i_noise
     }
+    i_wave = i_ac + i_nz
 }
 
 PROCEDURE onestep() {
@@ -276,13 +289,13 @@ PROCEDURE onestep() {
     jump = 0
 }
 
-NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mu_plus, mu_minus, dend (ms), kplus, tpre (ms)) {
-    LOCAL h, puu, pyy, pzz, pxy, z, dy, weff, k, s, kminus, tp, nw, sgn
+NET_RECEIVE(w, receptor, syn, U, tau_rec (ms), tau_facil (ms), tau_psc (ms), u0, su, sx, sy, tlast (ms), stdp, tau_plus (ms), tau_minus (ms), A_plus, A_minus, w_min, w_max, mu_plus, mu_minus, dend (ms), kplus, tpre (ms)) {
+    LOCAL weff, k, s, kminus, tp, nw, sgn
     INITIAL {
-        : without this block finitialize would zero weight[1..] (receptor, TM parameters)
-        u = u0
-        x = 1
-        y = 0
+        : without this block finitialize would zero weight[1..] (receptor, synapse parameters)
+        su = u0
+        sx = syn_start_x(syn, sy)
+        sy = syn_start_y(syn, sy)
         tlast = 0
         kplus = 0
         tpre = -1e9
@@ -345,35 +358,20 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             kplus = kplus * exp((tpre - tp) / tau_plus) + 1
             tpre = tp
         }
-        if (delta > 0) {
-            : IF_curr_delta: a jump of v by w (mV), added by the next onestep() before
-            : its threshold test, lost if the cell is refractory then (iaf_psc_delta)
-            jump = jump + w
-        } else {
         weff = w
-        if (tm > 0) {
-            : Tsodyks-Markram with resources x (free), y (active), z (recovering), as NEST's
-            : tsodyks_synapse: the transmitted weight is w * u * x after the update
-            h = t - tlast
-            puu = 0
-            if (tau_facil > 0) {
-                puu = exp(-h / tau_facil)
-            }
-            pyy = exp(-h / tau_psc)
-            pzz = exp(-h / tau_rec)
-            pxy = ((pzz - 1) * tau_rec - (pyy - 1) * tau_psc) / (tau_psc - tau_rec)
-            z = 1 - x - y
-            u = u * puu
-            x = x + pxy * y + (1 - pzz) * z
-            y = y * pyy
-            u = u + U * (1 - u)
-            dy = u * x
-            x = x - dy
-            y = y + dy
+        if (syn > 0) {
+            : short-term dynamics or stochastic release (pynn_synapse.inc)
+            weff = syn_release(syn, w, U, tau_rec, tau_facil, tau_psc, u0, su, sx, sy, tlast)
+            su = syn_u
+            sx = syn_x
+            sy = syn_y
             tlast = t
-            weff = w * dy
         }
-        if (receptor > 0.5) {
+        if (delta > 0) {
+            : IF_curr_delta: a jump of v by the weight (mV), added by the next onestep()
+            : before its threshold test, lost if the cell is refractory then (iaf_psc_delta)
+            jump = jump + weff
+        } else if (receptor > 0.5) {
             if (alpha > 0) {
                 yi = yi + weff * exp(1) / tau_syn_I
             } else {
@@ -385,7 +383,6 @@ NET_RECEIVE(w, receptor, tm, U, tau_rec, tau_facil, tau_psc, u0, u, x, y, tlast 
             } else {
                 ge = ge + weff
             }
-        }
         }
     }
 }
@@ -411,3 +408,5 @@ FUNCTION vogels_up(w, dw, w_max) {
         vogels_up = -vogels_up
     }
 }
+
+INCLUDE "pynn_synapse.inc"

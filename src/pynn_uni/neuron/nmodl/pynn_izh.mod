@@ -14,6 +14,8 @@ ENDCOMMENT
 NEURON {
     ARTIFICIAL_CELL PynnIzh
     RANGE a, b, c, d, i_offset, v_thresh, grid, v_init, u_init, vm, u, i_inj
+    RANDOM syn_rng
+    RANGE syn_u, syn_x, syn_y
 }
 
 UNITS {
@@ -37,6 +39,9 @@ ASSIGNED {
     vm (mV)
     u (mV/ms)
     i_inj (nA)
+    syn_u
+    syn_x
+    syn_y
 }
 
 INITIAL {
@@ -46,10 +51,14 @@ INITIAL {
     net_send(0.25 * grid, 1)
 }
 
-NET_RECEIVE(w, receptor) {
-    LOCAL v_old, u_old
+NET_RECEIVE(w, receptor, syn, U, tau_rec (ms), tau_facil (ms), tau_psc (ms), u0, su, sx, sy, tlast (ms)) {
+    LOCAL v_old, u_old, weff
     INITIAL {
-        : present so that finitialize keeps weight[1] (the receptor) as the backend set it
+        : without this block finitialize would zero weight[1..] (receptor, synapse parameters)
+        su = u0
+        sx = syn_start_x(syn, sy)
+        sy = syn_start_y(syn, sy)
+        tlast = 0
     }
     if (flag == 1) {
         v_old = vm
@@ -67,7 +76,16 @@ NET_RECEIVE(w, receptor) {
     } else if (receptor > 1.5) {
         i_inj = i_inj + w
     } else {
-        vm = vm + w
+        weff = w
+        if (syn > 0) {
+            : short-term dynamics or stochastic release (pynn_synapse.inc)
+            weff = syn_release(syn, w, U, tau_rec, tau_facil, tau_psc, u0, su, sx, sy, tlast)
+            su = syn_u
+            sx = syn_x
+            sy = syn_y
+            tlast = t
+        }
+        vm = vm + weff
         if (vm >= v_thresh) {
             vm = c
             u = u + d
@@ -75,3 +93,5 @@ NET_RECEIVE(w, receptor) {
         }
     }
 }
+
+INCLUDE "pynn_synapse.inc"
