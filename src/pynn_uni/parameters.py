@@ -302,6 +302,11 @@ class LazyArray(larray):
             and all(isinstance(x, ArrayParameter) for x in value)
         ):
             value = _object_array(value)
+        if _is_array_type(dtype) and (callable(value) or is_random(value)):
+            # lazyarray would try ``dtype(value)``: keep the function, remember the dtype
+            super().__init__(value, shape, None)
+            self.dtype = dtype
+            return
         super().__init__(value, shape, dtype)
 
     @property
@@ -347,6 +352,9 @@ class LazyArray(larray):
                 else np.asarray(out)
             )
         if isinstance(out, ArrayParameter):
+            if out.value.ndim > 1 and len(shape) == 1 and len(indices[0]) > 1:
+                # f(i) -> Sequence written for one index, called with an array: once per cell
+                return _object_array(func(int(i)) for i in indices[0])
             return _filled(shape, out)
         out = np.asarray(out)
         if out.dtype == object and out.size and not isinstance(out.flat[0], ArrayParameter):
@@ -648,6 +656,8 @@ class ParameterSpace:
     def _prepare_array_parameter(self, name: str, value, expected: type):
         if isinstance(value, (ArrayParameter, larray)) or callable(value) or is_random(value):
             return value
+        if isinstance(value, range):
+            value = list(value)
         if isinstance(value, (list, tuple, np.ndarray)):
             if len(value) == 0:
                 return expected([])

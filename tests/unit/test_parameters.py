@@ -255,6 +255,26 @@ def test_list_of_lists_is_one_array_value_per_cell():
     assert ps["times"][1] == Sequence([5.0])
 
 
+def test_range_is_one_array_value_for_all_cells():
+    # PyNN 0.13 (NEST and NEURON): SpikeSourceArray(spike_times=range(1, 10)) holds
+    # Sequence([1., 2., ..., 9.]) for every cell
+    ps = ParameterSpace({"times": range(1, 10)}, SCHEMA, shape=(2,))
+    ps.evaluate()
+    assert ps["times"][0] == ps["times"][1] == Sequence([1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+
+def test_function_of_index_gives_one_array_value_per_cell():
+    # PyNN's examples (small_network.py) call the function with an array of indices and
+    # expect a list of Sequences back; a function written for one index also works
+    def vectorised(i):
+        return [Sequence([j + 1.0, j + 5.0]) for j in i] if hasattr(i, "__len__") else None
+
+    for func in (vectorised, lambda i: Sequence([i + 1.0, i + 5.0])):
+        ps = ParameterSpace({"times": func}, SCHEMA, shape=(3,))
+        ps.evaluate()
+        assert [t.value.tolist() for t in ps["times"]] == [[1, 5], [2, 6], [3, 7]]
+
+
 def test_evaluate_simplify_keeps_single_values():
     ps = ParameterSpace({"tau": 3.0, "times": Sequence([1.0])}, SCHEMA, shape=(3,))
     ps.evaluate(simplify=True)

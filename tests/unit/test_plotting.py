@@ -127,6 +127,16 @@ def test_panel_options_signal_offset_and_auto_label():
     assert ax.get_legend() is None
 
 
+@pytest.mark.parametrize("offset", [-10 * pq.mV, -0.01 * pq.V])
+def test_panel_y_offset_as_a_quantity(offset):
+    # PyNN's current_injection.py example passes y_offset=-10*mV; the quantity is converted
+    # to the signal's unit (mV), so column 1 (constant 11 mV) is drawn at 11 - 10 = 1 mV
+    fig = Figure(Panel(make_signal(channel_index=(0, 1)), y_offset=offset, legend=False))
+    (ax,) = fig.fig.axes
+    ydata = [line.get_ydata()[0] for line in ax.get_lines()]
+    np.testing.assert_allclose(ydata, [10.0, 1.0])
+
+
 def test_line_properties_and_data_labels():
     sig = make_signal(channel_index=(0,))
     fig = Figure(

@@ -38,7 +38,7 @@ from pynn_uni.utility import (
 def clock(monkeypatch):
     """A settable fake clock, in seconds."""
     now = [1000.0]
-    monkeypatch.setattr(utility, "_clock", lambda: now[0])
+    monkeypatch.setattr(utility.timer, "_clock", lambda: now[0])
     return now
 
 
@@ -127,7 +127,7 @@ def test_normalized_filename_exact(monkeypatch):
         def now(cls, tz=None):
             return cls(2024, 3, 5, 7, 8, 9)
 
-    monkeypatch.setattr(utility, "datetime", FixedDateTime)
+    monkeypatch.setattr(utility.script_tools, "datetime", FixedDateTime)
     assert normalized_filename("out", "run", "pkl", "nest", 2) == os.path.join(
         "out", "20240305", "run_nest_np2_20240305-070809.pkl"
     )

@@ -14,6 +14,7 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
     from pynn_uni.common import connectors, control, models, procedural, provenance
     from pynn_uni.common.populations import ID, Assembly, Population, PopulationView
     from pynn_uni.common.projections import Connection, Projection
+    from pynn_uni.network import Network
     from pynn_uni.parameters import ArrayParameter, Sequence
     from pynn_uni.random import NativeRNG, NumpyRNG, RandomDistribution
     from pynn_uni.space import Space
@@ -43,6 +44,7 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
         "ID": ID,
         "Projection": Projection,
         "Connection": Connection,
+        "Network": Network,
         "Space": Space,
         "NumpyRNG": NumpyRNG,
         "NativeRNG": NativeRNG,

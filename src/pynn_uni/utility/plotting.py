@@ -141,11 +141,14 @@ def plot_signal(ax, signal, index: int | None = None, label: str = "", **options
 def plot_signals(ax, signal_array, label_prefix: str = "", **options) -> None:
     """Draw every channel of a Neo signal as its own line, in cell-index order.
 
-    Extra options: ``ylabel='auto'``, ``y_offset`` (mV or the signal's unit, added per
-    column to stack traces) and ``legend`` (default True).
+    Extra options: ``ylabel='auto'``, ``y_offset`` (a number in the signal's unit, or a
+    quantity such as ``-10 * mV``; column ``i`` is shifted by ``i * y_offset`` to stack
+    traces) and ``legend`` (default True).
     """
     options = _apply_axes_options(ax, _auto_ylabel(signal_array, options))
     offset = options.pop("y_offset", None)
+    if hasattr(offset, "rescale"):  # a quantity (e.g. -10 * mV): in the signal's unit
+        offset = float(offset.rescale(signal_array.units).magnitude)
     show_legend = options.pop("legend", True)
     values = np.asarray(signal_array.magnitude)
     if values.ndim == 1:
