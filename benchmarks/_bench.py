@@ -16,6 +16,10 @@ import time
 # NEST prints a banner on import unless told not to; the JSON line must stay alone.
 os.environ.setdefault("PYNEST_QUIET", "1")
 
+#: spike precision of every pynn_uni run: the grid models the native NEST scripts use
+#: (pynn_uni.nest defaults to PyNN's 'off_grid', which picks NEST's *_ps models)
+SPIKE_PRECISION = "on_grid"
+
 
 def options(description: str, relay: bool = False) -> argparse.Namespace:
     """Command-line options shared by the network benchmarks."""

@@ -36,7 +36,14 @@ def main() -> None:
     ne, ni = round(NE * args.scale), round(NI * args.scale)
     clock = _bench.Clock()
     with clock("build"):
-        sim.setup(timestep=DT, threads=args.threads, rng_seed=args.seed)
+        # on_grid: the grid models (iaf_psc_delta, poisson_generator) the native script uses;
+        # pynn_uni's NEST default, PyNN's off_grid, would pick the *_ps models
+        sim.setup(
+            timestep=DT,
+            threads=args.threads,
+            rng_seed=args.seed,
+            spike_precision=_bench.SPIKE_PRECISION,
+        )
         rng = NumpyRNG(seed=args.seed)
         neurons = sim.Population(
             ne + ni, sim.IF_curr_delta(**CELL), initial_values={"v": 0.0}, label="neurons"

@@ -131,7 +131,10 @@ def main() -> None:
     ]
     print(
         f"## pynn_uni vs plain PyNEST (scale {args.scale}, {args.threads} thread(s), "
-        f"{args.sim_time:g} ms, {args.repeats} repeat(s))\n"
+        f"{args.sim_time:g} ms, {args.repeats} repeat(s))\n\n"
+        f"pynn_uni runs with `setup(spike_precision={_bench.SPIKE_PRECISION!r})`: the NEST "
+        "models of the native scripts (pynn_uni.nest's default, PyNN's 'off_grid', would use "
+        "NEST's precise-timing *_ps models)\n"
     )
     all_records, failures = [], []
     for name in args.only:

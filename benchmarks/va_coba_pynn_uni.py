@@ -54,7 +54,9 @@ def main() -> None:
     clock = _bench.Clock()
     with clock("build"):
         threads = {"threads": args.threads} if SIMULATOR == "nest" else {}
-        sim.setup(timestep=DT, rng_seed=args.seed, **threads)
+        # on_grid: the same NEST models as the native script (see compare.py)
+        precision = {"spike_precision": _bench.SPIKE_PRECISION}
+        sim.setup(timestep=DT, rng_seed=args.seed, **precision, **threads)
         rng = NumpyRNG(seed=args.seed)
         exc = sim.Population(n_exc, sim.IF_cond_exp(**CELL), label="exc")
         inh = sim.Population(n_inh, sim.IF_cond_exp(**CELL), label="inh")

@@ -241,7 +241,7 @@ def test_view_set_of_array_valued_parameters(sim):
 def test_refused_set_changes_nothing(sim):
     """NEST refuses v_thresh <= v_reset after taking v_reset: the description keeps the old
     values, the half-applied one is undone in NEST, and the cell fires as before, at the
-    first step after the LIF crossing time tau ln(R I / (R I - (v_thresh - v_rest)))."""
+    LIF crossing time tau ln(R I / (R I - (v_thresh - v_rest))) (off_grid, the default)."""
     p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
     p.record("spikes")
     with pytest.raises(Exception, match="threshold"):
@@ -254,7 +254,7 @@ def test_refused_set_changes_nothing(sim):
     sim.run(30.0)
     t_cross = 20.0 * np.log(20.0 / (20.0 - 15.0))  # tau_m = 20 ms, R I = 20 mV
     for train in p.get_data().segments[0].spiketrains:
-        np.testing.assert_allclose(train.magnitude, [np.ceil(t_cross / 0.1) * 0.1], atol=1e-9)
+        np.testing.assert_allclose(train.magnitude, [t_cross], atol=1e-9)
 
 
 def test_spike_times_list_is_one_value_sequences_are_per_cell(sim):

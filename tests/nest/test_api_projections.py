@@ -156,10 +156,12 @@ def test_set_scalar_random_and_arrays(sim):
     matrix = np.arange(12, dtype=float).reshape(3, 4)
     prj.set(weight=matrix)  # pre x post
     _assert_list(prj.get("weight", "list"), [(0, 0, 0.0), (2, 0, 8.0), (0, 1, 1.0), (1, 3, 7.0)])
-    prj.set(delay=np.array([1.0, 2.0, 3.0, 4.0]))  # 1-D: canonical connection order
-    assert prj.get("delay", "list") == [(0, 0, 1.0), (2, 0, 2.0), (0, 1, 3.0), (1, 3, 4.0)]
+    # 1-D: one value per connection in PyNN's order, sorted by (pre, post):
+    # (0, 0), (0, 1), (1, 3), (2, 0); get() lists them in the canonical (post, pre) order
+    prj.set(delay=np.array([1.0, 2.0, 3.0, 4.0]))
+    assert prj.get("delay", "list") == [(0, 0, 1.0), (2, 0, 4.0), (0, 1, 2.0), (1, 3, 3.0)]
     prj.set(delay=[4.0, 3.0, 2.0, 1.0])  # a flat list is accepted too
-    assert prj.get("delay", "list") == [(0, 0, 4.0), (2, 0, 3.0), (0, 1, 2.0), (1, 3, 1.0)]
+    assert prj.get("delay", "list") == [(0, 0, 4.0), (2, 0, 1.0), (0, 1, 3.0), (1, 3, 2.0)]
     with pytest.raises(TypeError):
         prj.set(weight=matrix.tolist())  # a nested list is refused, as in PyNN
     with pytest.raises(KeyError):

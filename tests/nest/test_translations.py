@@ -440,8 +440,12 @@ def test_spike_pair_rule_amplitudes():
     assert native["alpha"] == pytest.approx(2.0)
     assert native["tau_plus"] == 15.0
     assert tr.to_native("SpikePairRule", {"A_plus": 0.0, "A_minus": 0.0})["alpha"] == 0.0
-    with pytest.raises(errors.NotSupportedError, match="A_plus = 0"):
-        tr.to_native("SpikePairRule", {"A_plus": 0.0, "A_minus": 0.01})
+    # A_plus = 0: depression keeps its amplitude, lambda * alpha = A_minus exactly
+    native = tr.to_native("SpikePairRule", {"A_plus": 0.0, "A_minus": 0.01})
+    assert native["lambda"] * native["alpha"] == 0.01
+    assert native["lambda"] < 1e-100
+    back = tr.from_native("SpikePairRule", native)
+    assert (back["A_plus"], back["A_minus"]) == (0.0, 0.01)
 
 
 @pytest.mark.parametrize(

@@ -337,8 +337,13 @@ def get_time_step() -> float:
 
 
 def get_min_delay():
-    """The minimum delay in ms (the timestep when setup() was given ``'auto'``)."""
-    return current_simulation().default_delay
+    """The minimum delay in ms.  With setup(min_delay='auto'): the timestep until the first
+    run, then the minimum the simulator found in the network, where it reports one."""
+    sim = current_simulation()
+    frozen = getattr(sim.backend, "frozen_delays", None)
+    if sim.min_delay == "auto" and frozen is not None:
+        return frozen[0]
+    return sim.default_delay
 
 
 def get_max_delay():

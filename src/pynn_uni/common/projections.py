@@ -2,8 +2,9 @@
 
 The connector yields blocks of :class:`ConnectionArrays` (indices plus standard-unit
 synapse values); each block is validated (delays, weight signs) and handed to the
-backend in one call.  The canonical connection order, used by ``get``/``set``/``save``
-and by 1-D value arrays, is sorted by (post index, pre index): the same on every backend.
+backend in one call.  The canonical connection order, used by ``get``/``save`` and by
+``Connection`` indices, is sorted by (post index, pre index): the same on every backend.
+1-D value arrays given to ``set`` follow PyNN's order instead: by (pre index, post index).
 """
 
 from __future__ import annotations
@@ -171,6 +172,8 @@ class Projection:
             raise errors.InvalidWeightError(f"Projection {self.label!r}: weights must be finite")
         if getattr(self._post_celltypes()[0], "weight_unit", None) in ("mV", "native"):
             return  # delta synapses and native models: the sign is the effect
+        if not self._conductance_based and self.receptor_type not in ("excitatory", "inhibitory"):
+            return  # a named current receptor (PointNeuron): the sign is the effect, as in PyNN
         negative_expected = not self._conductance_based and self.receptor_type == "inhibitory"
         bad = w.max() > 0 if negative_expected else w.min() < 0
         if bad:
@@ -260,17 +263,36 @@ class Projection:
         return names
 
     def set(self, **attributes) -> None:
-        """Set synapse attributes: scalar, RandomDistribution, pre x post array, 1-D array in
-        connection order, ``f(d)`` of distance, or a string expression in ``d``."""
+        """Set synapse attributes on every connection.
+
+        A value may be a scalar, a RandomDistribution, a pre x post array (as returned by
+        ``get(name, format='array')``; entries where there is no connection are ignored),
+        a 1-D array or list with one value per connection, in the order of the connections
+        sorted by (pre index, post index) (PyNN's: the non-NaN entries of that array, row by
+        row), a function ``f(d)`` of distance, or a string expression in ``d``.
+        """
         known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay"}
+        known |= set(self.synapse_type.default_initial_values)  # state, for initialize()
         for name in attributes:
             if name not in known:
                 raise errors.NonExistentParameterError(
                     name, type(self.synapse_type).__name__, sorted(known)
                 )
-        backend = self._simulation.backend
-        pre, post, _ = backend.connection_values(self._handle, self, [])
-        order = np.lexsort((pre, post))
+        pre, post, _ = self._simulation.backend.connection_values(self._handle, self, [])
+        order = np.lexsort((pre, post))  # canonical: by post, then pre
+        by_pre = np.lexsort((post, pre))  # the order of 1-D values given to set()
+        to_canonical = np.empty(len(pre), dtype=np.int64)
+        to_canonical[by_pre] = np.arange(len(pre))
+        to_canonical = to_canonical[order]
+        for name, value in attributes.items():
+            if isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) == 1:
+                value = np.asarray(value, dtype=float)
+                if len(value) == len(pre):
+                    attributes[name] = value[to_canonical]
+        self._set_canonical(attributes, pre, post, order)
+
+    def _set_canonical(self, attributes: dict, pre, post, order) -> None:
+        """Set values; 1-D arrays are in canonical order (``order`` sorts native to canonical)."""
         ctx = self._context(attributes)
         canonical = ctx.finish(pre[order], post[order])
         ctx.check_complete()
@@ -281,7 +303,7 @@ class Projection:
             values[name] = native_order
         block = ConnectionArrays(pre, post, values)
         self._validate(block)
-        backend.set_connection_values(self._handle, self, values)
+        self._simulation.backend.set_connection_values(self._handle, self, values)
 
     def initialize(self, **initial_values) -> None:
         """Set initial values of synapse state variables (e.g. ``u`` of Tsodyks-Markram)."""
@@ -443,7 +465,8 @@ class Connection:
         if name in ("weight", "delay") or name in prj.synapse_type.get_parameter_names():
             values = self._arrays([name]).params[name].astype(float)
             values[self._index] = value
-            prj.set(**{name: values})
+            pre, post, _ = prj._simulation.backend.connection_values(prj._handle, prj, [])
+            prj._set_canonical({name: values}, pre, post, np.lexsort((pre, post)))
         else:
             raise AttributeError(f"a Connection has no attribute {name!r} to set")
 

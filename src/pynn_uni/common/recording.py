@@ -145,7 +145,8 @@ class Recorder:
         self.current = _Segment(self.simulation.t, self.simulation.segment_counter)
         cells, times = old.spikes()
         if (times > t).any():
-            self.current.spike_idx, self.current.spike_times = [cells[times > t]], [times[times > t]]
+            late = times > t
+            self.current.spike_idx, self.current.spike_times = [cells[late]], [times[late]]
         for variable, chunks in old.signals.items():
             late = [(ts[ts > t], v[ts > t], c) for ts, v, c in chunks if (ts > t).any()]
             if late:

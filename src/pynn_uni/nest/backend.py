@@ -84,11 +84,27 @@ class NestBackend(SourceRouting):
                 sorted(unknown)[0], "setup() on NEST", sorted(_SETUP_OPTIONS)
             )
         self.config = dict(config)
+        self.spike_precision = self.config.get("spike_precision", "off_grid")
+        tr.precise_model("", self.spike_precision)  # refuses an unknown value
         self._log, self._pops, self._pending = [], [], []
         self.frozen_delays = None
         self._reset_kernel()
 
     frozen_delays: tuple[float, float] | None = None
+    spike_precision = "off_grid"  # PyNN 0.13's NEST default: precise-timing models
+
+    def native_model(self, model: str) -> str:
+        """The NEST model that realises ``model`` under the chosen spike precision."""
+        return tr.precise_model(model, self.spike_precision)
+
+    def _create(self, model: str, n: int, params: dict | None = None):
+        """``nest.Create`` of the precise twin of ``model`` where setup() asked for one."""
+        native = self.native_model(model)
+        nodes = self.nest.Create(native, n, params=params or {})
+        fixed = tr.PRECISE_FIXED.get(native) if self.spike_precision == "off_grid" else None
+        if fixed:
+            nodes.set(fixed)
+        return nodes
 
     def _reset_kernel(self) -> None:
         nest = self.nest
@@ -190,13 +206,13 @@ class NestBackend(SourceRouting):
         elif isinstance(h, RelayHandle):
             self._make_relay(h.pop)
         elif isinstance(h, GapHandle):
-            self.nest.Create("parrot_neuron", h.n)  # unconnected: they never fire
+            self._create("parrot_neuron", h.n)  # unconnected: they never fire
 
     # -- cells -------------------------------------------------------------------------------
     def check_model(self, celltype) -> str:
         if getattr(celltype, "is_native", False):
             return celltype.nest_model
-        return self._translation(celltype).native
+        return self.native_model(self._translation(celltype).native)
 
     @staticmethod
     def _translation(celltype):
@@ -214,6 +230,7 @@ class NestBackend(SourceRouting):
         model = self.check_model(celltype)
         relayable = getattr(celltype, "is_spike_source", False)
         h = PopHandle(celltype, model, n, params, relayable)
+        h.label = label
         before = self.nest.network_size
         try:
             with self._refused(f"Population {label!r} ({type(celltype).__name__})"):
@@ -255,8 +272,8 @@ class NestBackend(SourceRouting):
         nest = self.nest
         h.recorders = {}
         if h.model == "spike_generator":
-            h.nodes = nest.Create(h.model, h.n)
-            self._set_spike_times(h.nodes, h.params.get("spike_times"), h.n)
+            h.nodes = self._create(h.model, h.n)
+            self._set_spike_times(h, h.nodes, h.params.get("spike_times"), h.n)
         else:
             native = self._native_params(h.celltype, h.params)
             arrays = array_valued(nest, h.model)
@@ -289,10 +306,10 @@ class NestBackend(SourceRouting):
         if h.model == "spike_generator":
             st = params["spike_times"]
             st = st[idx] if isinstance(st, np.ndarray) else st
-            self._set_spike_times(nodes, st, len(idx))
+            self._set_spike_times(h, nodes, st, len(idx))
             if h.relay_gens is not None and self.frozen_delays is not None:
                 relay = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
-                self._set_spike_times(relay, st, len(idx), shift=h.relay_delay)
+                self._set_spike_times(h, relay, st, len(idx), shift=h.relay_delay)
             return
         selected = {
             k: v[idx] if isinstance(v, np.ndarray) and v.shape == (h.n,) else v
@@ -518,16 +535,30 @@ class NestBackend(SourceRouting):
         self._log.append(h)
         return h
 
+    def _source_delay(self) -> float:
+        """Delay of a new current source's connection: setup()'s min_delay; with 'auto' one
+        step, or the minimum NEST fixed at the first run (it refuses shorter ones then)."""
+        lo = self.config.get("min_delay", "auto")
+        if lo != "auto":
+            return float(lo)
+        return self.nest.resolution if self.frozen_delays is None else self.frozen_delays[0]
+
+    def _source_params(self, h: SourceHandle, source) -> tuple[str, dict]:
+        nest = self.nest
+        return electrodes.source_to_native(source, nest.resolution, h.delay, nest.biological_time)
+
     def _realise_source(self, h: SourceHandle) -> None:
         nest = self.nest
-        model, params = electrodes.source_to_native(h.source, nest.resolution)
+        if h.delay is None:  # kept across reset(): the replay repeats the same timing
+            h.delay = self._source_delay()
+        model, params = self._source_params(h, h.source)
         h.device = nest.Create(model, params=params)
-        nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": nest.resolution})
+        nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": h.delay})
         if h.meter is not None:
             self.record_source(h)
 
     def update_source(self, h: SourceHandle, source) -> None:
-        h.device.set(electrodes.source_to_native(source, self.nest.resolution)[1])
+        h.device.set(self._source_params(h, source)[1])
 
     def record_source(self, h: SourceHandle) -> None:
         nest = self.nest
@@ -538,8 +569,10 @@ class NestBackend(SourceRouting):
 
     def source_signal(self, h: SourceHandle):
         ev = h.meter.get("events")
-        # the device runs one step early (see electrodes.py): report membrane-side times
-        dt = self.nest.resolution
-        times = np.asarray(ev["times"], dtype=float) + dt
+        # the device runs one delay early (see electrodes.py): report membrane-side times,
+        # with the current zero until the first sample has arrived
+        dt, delay = self.nest.resolution, h.delay
+        times = np.asarray(ev["times"], dtype=float) + delay
         values = np.asarray(ev["I"], dtype=float) * scale("pA", "nA")
-        return np.concatenate([[0.0, dt], times]), np.concatenate([[0.0, 0.0], values])
+        lead = np.arange(int(round(delay / dt)) + 1) * dt
+        return np.concatenate([lead, times]), np.concatenate([np.zeros(lead.size), values])

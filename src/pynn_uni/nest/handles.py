@@ -16,6 +16,7 @@ class PopHandle:
         self.params = params
         self.initial: dict = {}
         self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
+        self.label = ""
         self.nodes = self.parrots = self.relay_gens = self.shared = None
         self.pending: list = []  # direct connections waiting for the first run
         self.shared_pairs: dict = {}  # projection label -> (pre index, target id) of shared
@@ -47,6 +48,7 @@ class SourceHandle:
         self.idx = idx
         self.device = None
         self.meter = None
+        self.delay: float | None = None  # of its connections (ms), chosen when first made
 
 
 class RelayHandle:

@@ -12,9 +12,10 @@ static synapses, so a ``SpikeSourceArray`` feeding plastic synapses is relayed t
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from pynn_uni import errors
 from pynn_uni.nest.handles import (
     PopHandle,
     ProjHandle,
@@ -35,22 +36,21 @@ class SourceRouting:
 
     def _make_relay(self, h: PopHandle) -> None:
         """Create the parrots; logged at this point so a replay makes the same node ids."""
-        nest = self.nest
         if not any(isinstance(x, RelayHandle) and x.pop is h for x in self._log):
             self._log.append(RelayHandle(h))
         feed, shift_times = h.nodes, None
         if h.silenced:  # the cells' own generators were silenced: fresh ones feed the parrots
-            h.relay_gens = feed = nest.Create(h.model, h.n)
+            h.relay_gens = feed = self._create(h.model, h.n)
             self._set_nodes(feed, self._native_params(h.celltype, h.params), h.n, h.model)
         elif h.model in SHARED_TRAIN_GENERATORS:
             # a copy of the generators, one relay delay early: parrots fire at the given times
-            h.relay_gens = feed = nest.Create(h.model, h.n)
+            h.relay_gens = feed = self._create(h.model, h.n)
 
             def shift_times(delay, h=h):
                 h.relay_delay = delay
-                self._set_spike_times(h.relay_gens, h.params.get("spike_times"), h.n, delay)
+                self._set_spike_times(h, h.relay_gens, h.params.get("spike_times"), h.n, delay)
 
-        h.parrots = nest.Create("parrot_neuron", h.n)
+        h.parrots = self._create("parrot_neuron", h.n)
         self._device_connect(feed, h.parrots, "one_to_one", before=shift_times)
         h.senders = np.asarray(h.parrots.tolist(), np.int64)
 
@@ -142,29 +142,40 @@ class SourceRouting:
 
     def _realise_share(self, h: ShareHandle) -> None:
         pop = h.pop
-        pop.shared = self.nest.Create(
-            pop.model, params=self._native_params(pop.celltype, pop.params)
-        )
+        pop.shared = self._create(pop.model, 1, self._native_params(pop.celltype, pop.params))
         if pop.relay == "shared":
             pop.nodes.set(rate=0.0)
         else:  # replaced by a relay later on
             pop.shared.set(rate=0.0)
 
-    def _set_spike_times(self, nodes, spike_times, n: int, shift: float = 0.0) -> None:
+    def _set_spike_times(self, h: PopHandle, nodes, spike_times, n: int, shift: float = 0.0):
+        """Give spike generators their times, ``shift`` ms early (the relay delay).
+
+        on_grid moves each time up to the end of its step (where NEST's grid models see it,
+        as PyNN's NEST backend does); off_grid keeps it exact (precise_times).
+        NEST cannot emit a spike at or before t = 0 (after the shift): such spikes are
+        dropped with a warning, as PyNN's NEST backend drops them (silently)."""
         dt = self.nest.resolution
         now = self.nest.biological_time
+        precise = self.spike_precision == "off_grid"
         values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
-        dicts = []
+        dicts, dropped = [], []
         for seq in values:
             t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
-            t = np.round(t / dt) * dt - shift
-            if t.size and t.min() < dt / 2:
-                raise errors.InvalidParameterValueError(
-                    f"SpikeSourceArray: spike times must be > {shift} ms on NEST"
-                    + (" for plastic synapses" if shift else "")
-                    + f", got {t.min() + shift} ms"
-                )
-            dicts.append({"spike_times": t[t > now + dt / 2]})
+            t = (t if precise else np.ceil(t / dt - 1e-9) * dt) - shift  # up to its step's end
+            early = t <= (1e-9 * dt if precise else dt / 2)
+            if early.any():
+                dropped.extend((t[early] + shift).tolist())
+            t = t[~early]
+            dicts.append({"spike_times": t[t > now + (1e-9 * dt if precise else dt / 2)]})
+        if dropped:
+            warnings.warn(
+                f"Population {h.label!r} (SpikeSourceArray): NEST cannot send spikes at or "
+                f"before {shift} ms"
+                + (" (the delay of its relay through parrot neurons)" if shift else "")
+                + f"; dropped the spikes at {sorted(set(dropped))} ms",
+                stacklevel=2,
+            )
         nodes.set(dicts)
 
     def _choose_relay(self, pop: PopHandle, h: ProjHandle, block, single: bool) -> None:

@@ -45,14 +45,32 @@ def _cell_translation(projection):
     return None if getattr(celltype, "is_native", False) else tr.translation_for(celltype)
 
 
+def _convention_of(celltype, receptor_type: str) -> tuple[str | None, float, int]:
+    """(weight unit, sign NEST wants, NEST receptor port) for one post cell type."""
+    if not getattr(celltype, "is_native", False):
+        cell = tr.translation_for(celltype)
+        if cell.receptor_ports:
+            return celltype.weight_unit, 1.0, tr.receptor_port(cell, receptor_type)
+    sign = tr.native_weight_sign(receptor_type, bool(celltype.conductance_based))
+    return getattr(celltype, "weight_unit", None), sign, 0
+
+
 def _weight_convention(projection) -> tuple[str | None, float]:
     """(weight unit of the post cell type, sign NEST wants for this receptor)."""
-    celltype = _post_celltype(projection)
-    cell = _cell_translation(projection)
-    if cell is not None and cell.receptor_ports:
-        return celltype.weight_unit, 1.0
-    sign = tr.native_weight_sign(projection.receptor_type, bool(celltype.conductance_based))
-    return getattr(celltype, "weight_unit", None), sign
+    return _convention_of(_post_celltype(projection), projection.receptor_type)[:2]
+
+
+def _per_member(projection, post_idx: np.ndarray):
+    """(sign relative to the first member's, receptor port) per connection onto an Assembly
+    whose members differ (e.g. IF_curr_exp and a PointNeuron); None for one cell type."""
+    members = getattr(projection.post, "populations", None)
+    if not members or len({type(m.celltype) for m in members}) == 1:
+        return None
+    conventions = [_convention_of(m.celltype, projection.receptor_type) for m in members]
+    which = np.searchsorted(np.cumsum([m.size for m in members]), post_idx, side="right")
+    signs = np.array([c[1] for c in conventions]) / conventions[0][1]
+    ports = np.array([c[2] for c in conventions], dtype=np.int64)
+    return signs[which], ports[which]
 
 
 def to_native(projection, block) -> dict:
@@ -73,11 +91,18 @@ def to_native(projection, block) -> dict:
             block.post
         ]
     cell = _cell_translation(projection)
-    if cell is not None and cell.receptor_ports:
+    mixed = _per_member(projection, np.asarray(block.post))
+    if mixed is not None:
+        if "weight" in out:
+            out["weight"] = out["weight"] * mixed[0]
+        if mixed[1].any():
+            out["receptor_type"] = mixed[1]
+    elif cell is not None and cell.receptor_ports:
         port = tr.receptor_port(cell, projection.receptor_type)
         out["receptor_type"] = np.full(n, port, dtype=np.int64)
-    if "n" in out:
-        out["n"] = out["n"].astype(np.int64)
+    for key in ("n", "a"):  # release sites: NEST keeps them as integers
+        if key in out:
+            out[key] = np.rint(out[key]).astype(np.int64)
     return out
 
 
@@ -126,6 +151,9 @@ def from_native(projection, native: dict, names, post_idx) -> dict:
         return {k: native[k] for k in names}
     t = translation(projection)
     unit, sign = _weight_convention(projection)
+    mixed = _per_member(projection, np.asarray(post_idx))
+    if mixed is not None and "weight" in native:
+        native = dict(native, weight=native["weight"] * mixed[0])  # signs are +-1: self-inverse
     std = tr.from_native(t, native, unit, sign) if native else {}
     described = _described_values(st)
     n = len(post_idx)

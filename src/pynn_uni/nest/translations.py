@@ -227,27 +227,27 @@ def ac_phase_inverse(native: Values) -> Values:
     return {"phase": _arr(native["phase"]) + shift}
 
 
+#: lambda standing in for A_plus = 0: a power of two, so lambda * (A_minus / lambda) is
+#: exactly A_minus, and far below the resolution of any weight, so potentiation adds nothing
+ZERO_LAMBDA = 2.0**-600
+
+
 def stdp_amplitudes(std: Values) -> Values:
     """(A_plus, A_minus) -> (lambda = A_plus, alpha = A_minus / A_plus) of ``stdp_synapse``.
 
-    With A_plus = 0 alpha is irrelevant unless A_minus != 0, which NEST cannot express."""
-    a_plus, a_minus = _arr(std["A_plus"]), _arr(std["A_minus"])
-    zero = a_plus == 0
-    if np.any(zero & (a_minus != 0)):
-        raise errors.NotSupportedError(
-            "SpikePairRule with A_plus = 0 and A_minus != 0 is not available on NEST "
-            "(stdp_synapse scales depression by alpha * lambda with lambda = A_plus)"
-        )
-    alpha = np.divide(
-        a_minus, a_plus, out=np.zeros(np.broadcast(a_plus, a_minus).shape), where=~zero
-    )
-    return {"lambda": a_plus, "alpha": alpha}
+    NEST scales depression by lambda * alpha; with A_plus = 0 lambda becomes
+    :data:`ZERO_LAMBDA` so depression keeps its amplitude A_minus (PyNN 0.13 stores
+    alpha = A_minus there, which silently disables depression on NEST)."""
+    a_plus, a_minus = np.broadcast_arrays(_arr(std["A_plus"]), _arr(std["A_minus"]))
+    lam = np.where(a_plus == 0, ZERO_LAMBDA, a_plus)
+    return {"lambda": lam, "alpha": a_minus / lam}
 
 
 def stdp_amplitudes_inverse(native: Values) -> Values:
     """Inverse of :func:`stdp_amplitudes`."""
     lam = _arr(native["lambda"])
-    return {"A_plus": lam, "A_minus": _arr(native["alpha"]) * lam}
+    a_plus = np.where(lam <= ZERO_LAMBDA, 0.0, lam)
+    return {"A_plus": a_plus, "A_minus": _arr(native["alpha"]) * lam}
 
 
 def vogels_depression(std: Values) -> Values:
@@ -510,12 +510,36 @@ CELL_TYPES: dict[str, ModelTranslation] = {
     "SpikeSourceArray": ModelTranslation(
         "spike_generator",
         {"spike_times": _p("spike_times", _MS)},
-        fixed={"allow_offgrid_times": True},
-        notes="off-grid times are rounded up to the end of their time step; NEST refuses "
-        "times <= the current time (t = 0 included)",
+        notes="on_grid: times move up to the end of their time step; off_grid: kept exact "
+        "(precise_times). "
+        "Times at or before one relay delay (min_delay) cannot be sent and are dropped with a "
+        "warning, as PyNN's NEST backend drops them",
     ),
 }
 # NB: a translation dict may be shared by several models (read-only by convention).
+
+#: spike_precision='off_grid': NEST model -> its precise-spike-timing twin (same parameters
+#: and units), the set PyNN 0.13's NEST backend uses, so scripts give PyNN's spike times.
+#: iaf_psc_alpha keeps its grid model there, as in PyNN; iaf_psc_exp_ps records V_m only.
+PRECISE_MODELS: dict[str, str] = {
+    "iaf_psc_exp": "iaf_psc_exp_ps",
+    "iaf_psc_delta": "iaf_psc_delta_ps",
+    "poisson_generator": "poisson_generator_ps",
+    "parrot_neuron": "parrot_neuron_ps",
+}
+#: spike_precision='off_grid': NEST values set on creation (the generator keeps each spike's
+#: exact time as an offset within its step instead of moving it to the grid)
+PRECISE_FIXED: dict[str, dict[str, Any]] = {"spike_generator": {"precise_times": True}}
+SPIKE_PRECISIONS = ("off_grid", "on_grid")
+
+
+def precise_model(model: str, spike_precision: str) -> str:
+    """The NEST model realising ``model`` under setup(spike_precision=...)."""
+    if spike_precision not in SPIKE_PRECISIONS:
+        raise errors.InvalidParameterValueError(
+            f"setup(): spike_precision must be one of {SPIKE_PRECISIONS}, got {spike_precision!r}"
+        )
+    return PRECISE_MODELS.get(model, model) if spike_precision == "off_grid" else model
 
 # ---------------------------------------------------------------------------------------------
 #   PointNeuron: a membrane component plus named receptors on a NEST *_multisynapse model
@@ -670,8 +694,10 @@ SYNAPSE_TYPES: dict[str, ModelTranslation] = {
     "MultiQuantalSynapse": ModelTranslation(
         "quantal_stp_synapse",
         {**_SYNAPSE, "tau_rec": _TM["tau_rec"], "tau_facil": _TM["tau_facil"]},
+        {"u": _p("u", "dimensionless"), "a": _p("a", "dimensionless")},
         computed=(QUANTAL_SITES,),
-        notes="the weight is that of all n sites releasing together",
+        notes="the weight is that of one release site: a spike adds it once per site that "
+        "releases (as PyNN on NEST)",
     ),
     "StochasticTsodyksMarkramSynapse": _unsupported(
         "NEST 3.10 has no stochastic Tsodyks-Markram synapse (PyNN compiled its own "
