@@ -55,18 +55,26 @@ exc.initialize(v=v_init)
 inh.initialize(v=v_init)
 stim = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0, duration=50.0), label="Stimulus")
 
-connector = sim.FixedProbabilityConnector(0.02, rng=rng)
+
+
+def connector(p_connect: float, k: int):
+    """Projection k's own random stream: as in PyNN, a connector draws from a copy of its
+    rng, so projections sharing one rng would share their random numbers (the I->E wiring
+    would repeat the E->I wiring)."""
+    return sim.FixedProbabilityConnector(p_connect, rng=NumpyRNG(seed=options.seed + 1 + k))
+
+
 exc_syn = sim.StaticSynapse(weight=w_exc, delay=0.2)
 inh_syn = sim.StaticSynapse(weight=w_inh, delay=0.2)
 projections = [
-    sim.Projection(exc, exc, connector, exc_syn, receptor_type="excitatory"),
-    sim.Projection(exc, inh, connector, exc_syn, receptor_type="excitatory"),
-    sim.Projection(inh, exc, connector, inh_syn, receptor_type="inhibitory"),
-    sim.Projection(inh, inh, connector, inh_syn, receptor_type="inhibitory"),
+    sim.Projection(exc, exc, connector(0.02, 0), exc_syn, receptor_type="excitatory"),
+    sim.Projection(exc, inh, connector(0.02, 1), exc_syn, receptor_type="excitatory"),
+    sim.Projection(inh, exc, connector(0.02, 2), inh_syn, receptor_type="inhibitory"),
+    sim.Projection(inh, inh, connector(0.02, 3), inh_syn, receptor_type="inhibitory"),
     sim.Projection(
         stim,
         exc,
-        sim.FixedProbabilityConnector(0.1, rng=rng),
+        connector(0.1, 4),
         sim.StaticSynapse(weight=0.1 if coba else 1.0, delay=0.2),
         receptor_type="excitatory",
     ),

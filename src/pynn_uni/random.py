@@ -236,6 +236,34 @@ class NumpyRNG(WrappedRNG):
         return values
 
 
+def mt_words(rng: NumpyRNG, n: int) -> np.ndarray:
+    """The next ``n`` raw 32-bit words of ``rng``'s Mersenne Twister, without consuming them.
+
+    With :func:`mt_consume` this lets vectorised code reproduce exactly how a sequence of
+    small ``RandomState`` calls (each a masked rejection loop over these words) walks the
+    stream, and then advance the stream by as many words as those calls would have used.
+    """
+    state = rng.rng.get_state()
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": state[1], "pos": state[2]}}
+    return bits.random_raw(int(n))
+
+
+def mt_consume(rng: NumpyRNG, n: int) -> None:
+    """Advance ``rng`` by ``n`` raw 32-bit words (the Gaussian cache is kept)."""
+    state = rng.rng.get_state()
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": state[1], "pos": state[2]}}
+    if n:
+        bits.random_raw(int(n))
+    new = bits.state["state"]
+    rng.rng.set_state(("MT19937", new["key"], new["pos"], state[3], state[4]))
+
+
+#: PyNN's flag "GSLRNG can be used": False, as pynn_uni has no GSL wrapper (yet).
+have_gsl = False
+
+
 class GSLRNG(WrappedRNG):
     """GNU Scientific Library generators, through ``pygsl`` (an optional dependency)."""
 

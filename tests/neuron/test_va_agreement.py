@@ -25,10 +25,16 @@ pytest.importorskip("nest")
 pytest.importorskip("neuron")
 ROOT = Path(__file__).resolve().parents[2]
 TSTOP = 1000.0  # ms: long enough for ~15 spikes per cell, so the CVs are well estimated
+#: The self-sustained state is metastable: whether it outlives the 50 ms kick within the
+#: first second depends on the realisation of the network and of the Poisson kick (seeds 1,
+#: 3 and 42 die out on NEURON and on NEST with grid-based Poisson kicks, 4 lives on both), so
+#: the comparison uses a network that sustains; the test checks that it does.
+SEED = 4
 
 
 def _start(simulator: str, out: Path) -> subprocess.Popen:
-    args = ["examples/va_benchmark.py", simulator, "--tstop", str(TSTOP), "--plot-figure", ""]
+    args = ["examples/va_benchmark.py", simulator, "--tstop", str(TSTOP), "--seed", str(SEED),
+            "--plot-figure", ""]
     env = {**os.environ, "PYNN_UNI_OUTPUT_DIR": str(out)}
     out_err = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **out_err)

@@ -7,16 +7,22 @@ the whole projection.  Three rules hold for every connector:
 * **Canonical order.**  Connections are sorted by (post index, pre index); equal pairs
   keep their generation order.  A 1-D value array "in connection order" is therefore
   well defined and the same on every backend.
-* **Block-independent randomness.**  Random connectivity is drawn in fixed chunks of
-  postsynaptic columns (or presynaptic rows), each from its own stream
-  ``SeedSequence(entropy, spawn_key=(stream, chunk))``.  ``entropy`` is drawn once per
-  ``connect`` from the connector's ``rng`` (default ``NumpyRNG(seed=151985012)``, made
-  afresh at each call, so default connectivity is deterministic).  The result therefore
-  does not depend on the block size, on ``local_post_mask`` (MPI ranks get the same
-  connections as a serial run, filtered), nor on the number of processes.
-* **Replay.**  ``ctx.entropy`` holds the entropy used; passing it back in
-  (``ConnectionContext(..., entropy=...)``) regenerates the same connections without
-  touching the rng, so a network description can keep the seed rather than the arrays.
+* **PyNN's random stream.**  A random connector draws from its ``rng`` (default
+  ``NumpyRNG(seed=151985012)``, made when the connector is, as in PyNN) exactly the numbers
+  PyNN 0.13 draws, in the same order, so a seeded script gives PyNN's connections:
+  map connectors draw ``pre_size`` uniforms per postsynaptic column, column by column
+  (one vectorised call here); FixedNumberPre/Post draw per column/row with ``randint``
+  or ``permutation``; FixedTotalNumber alternates source and target draws.  As in PyNN,
+  map connectors draw from a copy of the rng (so it does not advance) and the others from
+  the rng itself.  Random synapse values are drawn, as in PyNN, from a copy of their rng
+  taken when the projection connects, per connection in PyNN's order (column by column,
+  sources in the order they were drawn; FromList: each column restarts the copy).  Every
+  column is drawn whatever ``local_post_mask`` says (parallel safe: MPI ranks get the
+  connections of a serial run, filtered); the block size changes memory, never results.
+* **Replay.**  ``ctx.entropy`` holds a copy of the connector's rng taken before the first
+  draw; passing it back in (``ConnectionContext(..., entropy=...)``) regenerates the same
+  connections without touching the rng, so a network description can keep the seed (and
+  stream position) rather than the arrays.
 """
 
 from __future__ import annotations
@@ -38,7 +44,14 @@ from pynn_uni.errors import (
     InvalidParameterValueError,
     NonExistentParameterError,
 )
-from pynn_uni.random import AbstractRNG, NativeRNG, NumpyRNG, RandomDistribution
+from pynn_uni.random import (
+    AbstractRNG,
+    NativeRNG,
+    NumpyRNG,
+    RandomDistribution,
+    mt_consume,
+    mt_words,
+)
 from pynn_uni.space import Space
 
 __all__ = [
@@ -72,7 +85,6 @@ DRAW_CHUNK_PAIRS = 1 << 20
 #: default bound on candidate pairs per yielded block (memory, not results).
 DEFAULT_BLOCK_PAIRS = 1 << 20
 
-_STREAM_CONNECT = 0
 _STREAM_REWIRE = 1
 
 # -- expressions in d --------------------------------------------------------------
@@ -169,12 +181,28 @@ def _stream(entropy, stream: int, index: int) -> np.random.Generator:
     )
 
 
+def _default_rng(rng) -> AbstractRNG:
+    """A connector's rng as PyNN keeps it: ``None`` becomes a fresh default-seeded one."""
+    return NumpyRNG(seed=DEFAULT_SEED) if rng is None else rng
+
+
 def _resolve_rng(rng) -> AbstractRNG:
     if rng is None:
         return NumpyRNG(seed=DEFAULT_SEED)
     if isinstance(rng, NativeRNG):
         return rng.fallback()  # no backend drew natively: reproducible Python fallback
     return rng
+
+
+def _spec_rngs(spec):
+    """The generators a synapse value spec draws from (a RandomDistribution, possibly
+    inside a lazy array)."""
+    if isinstance(spec, RandomDistribution):
+        yield spec.rng
+    elif hasattr(spec, "base_value") and hasattr(spec, "operations"):
+        yield from _spec_rngs(spec.base_value)
+        for _, arg in spec.operations:
+            yield from _spec_rngs(arg)
 
 
 def _check_rng(name: str, rng) -> None:
@@ -257,11 +285,12 @@ class ConnectionContext:
         self.local_post_mask = local_post_mask
         self.label = label
         self.block_pairs = max(1, int(block_pairs))
-        self.entropy = None if entropy is None else [int(x) for x in np.atleast_1d(entropy)]
+        self.entropy = entropy
         self.projection = projection
         self._offset = 0  # connections finished so far (connection order)
         self._cache: dict[str, Any] = {}
-        self._fallback_rngs: dict[int, NumpyRNG] = {}
+        self._value_rngs: dict[int, AbstractRNG] = {}
+        self._draw_post = self._draw_order = None
 
     # -- lazily computed facts -------------------------------------------------------
     def _cached(self, key, compute):
@@ -320,13 +349,13 @@ class ConnectionContext:
 
         return self._cached("self_" + side, compute)
 
-    def pair_mask(self, allow_self_connections, c0: int, c1: int) -> np.ndarray | None:
-        """Allowed (post, pre) pairs for post columns c0:c1, shape (c1-c0, pre_size);
-        ``None`` when all pairs are allowed."""
+    def pair_mask(self, allow_self_connections, cols) -> np.ndarray | None:
+        """Allowed (post, pre) pairs for post columns ``cols`` (int array), shape
+        (cols.size, pre_size); ``None`` when all pairs are allowed."""
         if allow_self_connections is True or not self.shares_cells:
             return None
         pk = self.pre_keys[None, :]
-        qk = self.post_keys[c0:c1, None]
+        qk = self.post_keys[cols, None]
         if allow_self_connections == "NoMutual":
             pre_in_post = self._cached(
                 "pre_in_post", lambda: np.isin(self.pre_keys, self.post_keys)
@@ -334,54 +363,87 @@ class ConnectionContext:
             post_in_pre = self._cached(
                 "post_in_pre", lambda: np.isin(self.post_keys, self.pre_keys)
             )
-            return (pk > qk) | ~(pre_in_post[None, :] & post_in_pre[c0:c1, None])
+            return (pk > qk) | ~(pre_in_post[None, :] & post_in_pre[cols, None])
         return pk != qk
 
-    def distances_block(self, c0: int, c1: int) -> np.ndarray:
-        """Distances in ``space`` between post cells c0:c1 and all pre cells,
-        shape (c1-c0, pre_size)."""
+    def distances_block(self, cols) -> np.ndarray:
+        """Distances in ``space`` between post cells ``cols`` and all pre cells,
+        shape (cols.size, pre_size)."""
         sq = self.space._sq_distances_3n(
-            self.pre_positions[:, None, :], self.post_positions[:, c0:c1, None]
+            self.pre_positions[:, None, :], self.post_positions[:, cols, None]
         )
-        return np.sqrt(np.broadcast_to(sq, (c1 - c0, self.pre_size)))
+        return np.sqrt(np.broadcast_to(sq, (len(cols), self.pre_size)))
 
     # -- randomness ----------------------------------------------------------------------
-    def _entropy(self, rng) -> list[int]:
-        if self.entropy is None:
-            draws = _resolve_rng(rng).next(4, "uniform_int", {"low": 0, "high": 2**31 - 1})
-            self.entropy = [int(x) for x in draws]
-        return self.entropy
+    def rng_for(self, rng) -> AbstractRNG:
+        """The generator to draw this projection's connections from: ``rng`` itself (a
+        copy is kept in ``entropy`` first), or, when replaying, a copy of ``entropy``."""
+        if self.entropy is not None:
+            return copy.deepcopy(self.entropy)
+        rng = _resolve_rng(rng)
+        self.entropy = copy.deepcopy(rng)
+        return rng
 
-    def _skip_nonlocal(self) -> bool:
-        """Whether columns with no local cell can be skipped altogether: only if no value
-        must be drawn (or counted) for every connection."""
-        if self.local_post_mask is None:
-            return False
+    def values_need_every_column(self) -> bool:
+        """Whether synapse values must be evaluated for every connection, local or not: a
+        parallel-safe random value (drawn for all, kept where local) or a 1-D array in
+        connection order."""
         for spec in self.synapse_values.values():
-            if isinstance(spec, RandomDistribution) and getattr(spec.rng, "parallel_safe", True):
-                return False
+            if any(getattr(r, "parallel_safe", True) for r in _spec_rngs(spec)):
+                return True
             if isinstance(spec, (np.ndarray, list, tuple)) and np.ndim(spec) == 1:
-                return False
-        return True
+                return True
+        return False
 
-    def column_groups(self, width: int):
-        """Chunks of post columns, grouped into blocks: lists of (chunk index, c0, c1).
+    @property
+    def has_random_values(self) -> bool:
+        """Whether some synapse value is drawn from a random distribution."""
+        return any(True for spec in self.synapse_values.values() for _ in _spec_rngs(spec))
 
-        A chunk holds about DRAW_CHUNK_PAIRS candidate pairs (``width`` per column) and
-        depends only on ``width``; blocks hold whole chunks, up to ``block_pairs``.
-        """
-        yield from _groups(self.post_size, width, self.block_pairs)
+    def copy_value_rngs(self) -> None:
+        """Take now the copies of the synapse values' generators that values are drawn
+        from (else taken at the first draw).  As in PyNN, random synapse values come from
+        a copy of their rng made when the projection connects, so the rng itself does not
+        advance; PyNN copies before the connector draws for FixedNumberPre and the map
+        connectors, after it for FixedNumberPost and FixedTotalNumber."""
+        for spec in self.synapse_values.values():
+            for rng in _spec_rngs(spec):
+                self._value_rng(rng)
+
+    def _value_rng(self, rng):
+        key = id(rng)
+        if key not in self._value_rngs:
+            if isinstance(rng, NativeRNG):
+                # no backend drew natively: a NumpyRNG seeded with the native seed
+                self._value_rngs[key] = rng.fallback()
+            else:
+                self._value_rngs[key] = copy.deepcopy(rng)
+        return self._value_rngs[key]
+
+    def column_blocks(self, width: int, columns=None):
+        """Consecutive runs of post columns (an int array each) of about ``block_pairs``
+        candidate pairs (``width`` per column), over ``columns`` (default: all)."""
+        cols = np.arange(self.post_size) if columns is None else np.asarray(columns)
+        step = max(1, self.block_pairs // max(1, width))
+        for s in range(0, cols.size, step):
+            yield cols[s : s + step]
 
     # -- evaluating synapse values ------------------------------------------------------
     def finish(
-        self, pre_idx, post_idx, explicit: dict[str, np.ndarray] | None = None
+        self, pre_idx, post_idx, explicit: dict[str, np.ndarray] | None = None, order=None
     ) -> ConnectionArrays:
         """Turn (pre, post) index pairs, in connection order, into a ConnectionArrays
         block with every synapse value evaluated (``explicit`` columns win), keeping only
-        local post cells."""
+        local post cells.
+
+        ``order`` (optional): connection k of the block was the ``order[k]``-th generated;
+        random values are drawn in generation order (PyNN's) and then put in connection
+        order.  Blocks must hold whole postsynaptic columns.
+        """
         pre = np.asarray(pre_idx, dtype=np.int64)
         post = np.asarray(post_idx, dtype=np.int64)
         n = pre.size
+        self._draw_post, self._draw_order = post, order
         local = None if self.local_post_mask is None else self.local_post_mask[post]
         lpre, lpost = (pre, post) if local is None else (pre[local], post[local])
         explicit = explicit or {}
@@ -483,14 +545,28 @@ class ConnectionContext:
     def _draw(self, rd: RandomDistribution, n: int, local) -> np.ndarray:
         if n == 0:
             return np.empty(0)
-        if isinstance(rd.rng, NativeRNG):
-            # no backend drew natively: draw from a NumpyRNG seeded with the native seed,
-            # continuing the same stream over the blocks of this context
-            rng = self._fallback_rngs.setdefault(id(rd), rd.rng.fallback())
-            values = rng.next(n, rd.name, rd.parameters, mask=local)
+        rng = self._value_rng(rd.rng)
+        order = self._draw_order
+        mask = local if order is None else None
+        if rd.name == "normal_clipped":
+            # PyNN draws per column, and redraws out-of-range values before the next
+            # column: the stream differs from one bulk draw, so follow it column by column
+            post = self._draw_post
+            cuts = np.flatnonzero(np.diff(post)) + 1
+            values = np.concatenate(
+                [
+                    np.asarray(rng.next(len(seg), rd.name, rd.parameters), dtype=float)
+                    for seg in np.split(np.arange(n), cuts)
+                ]
+            )
+            values = values if mask is None else values[mask]
         else:
-            values = rd.next(n, mask=local)
-        return np.asarray(values, dtype=float)
+            values = np.asarray(rng.next(n, rd.name, rd.parameters, mask=mask), dtype=float)
+        if order is not None:
+            values = values[order]
+            if local is not None:
+                values = values[local]
+        return values
 
 
 def _as_values(values, m: int, name: str, where: str) -> np.ndarray:
@@ -583,17 +659,26 @@ class Connector:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_parameters().items())
         return f"{type(self).__name__}({params})"
 
-    def _yield_sorted(self, ctx, pre, post, explicit=None):
-        """Yield precomputed connections, already in canonical order, in blocks."""
+    def _yield_sorted(self, ctx, pre, post, explicit=None, order=None):
+        """Yield precomputed connections, already in canonical order, in blocks.
+
+        ``order`` (see :meth:`ConnectionContext.finish`): connection k was generated
+        ``order[k]``-th, counting column by column; blocks then hold whole columns.
+        """
         n = pre.size
         step = max(1, ctx.block_pairs)
         if n == 0:
             yield ctx.finish(pre, post, explicit), 1.0
             return
-        for s in range(0, n, step):
-            sl = slice(s, s + step)
+        cuts = list(range(0, n, step)) + [n]
+        if order is not None:  # move each cut to a column start
+            cuts = np.unique(np.searchsorted(post, post[np.minimum(cuts, n - 1)], "left"))
+            cuts = [*cuts.tolist(), n] if cuts[-1] != n else cuts.tolist()
+        for s, e in zip(cuts[:-1], cuts[1:], strict=True):
+            sl = slice(s, e)
             part = None if explicit is None else {k: v[sl] for k, v in explicit.items()}
-            yield ctx.finish(pre[sl], post[sl], part), min(1.0, (s + step) / n)
+            sub = None if order is None else order[sl] - s
+            yield ctx.finish(pre[sl], post[sl], part, order=sub), min(1.0, e / n)
 
 
 def _split_keys(keys, n_pre):
@@ -610,39 +695,56 @@ def _sort_pairs(pre, post, n_pre):
 class MapConnector(Connector):
     """Connectors that decide each (pre, post) pair independently, column by column.
 
-    Subclasses implement ``_map(ctx, gen, c0, c1)`` returning a bool array of shape
-    (c1-c0, pre_size) (``True`` = connect), or ``None`` for "all pairs".
+    Subclasses implement ``_map(ctx, u, cols)`` returning a bool array of shape
+    (cols.size, pre_size) (``True`` = connect), or ``None`` for "all pairs"; ``u`` holds
+    the uniform draws on [0, 1) for those columns (random connectors) or is ``None``.
     """
 
     allow_self_connections: Any = True
     _random = False
 
     def _connect(self, ctx):
-        entropy = ctx._entropy(getattr(self, "rng", None)) if self._random else None
-        skip = ctx._skip_nonlocal()
-        for group in ctx.column_groups(ctx.pre_size):
-            keys = []
-            for index, c0, c1 in group:
-                if skip and not ctx.local_post_mask[c0:c1].any():
-                    continue
-                gen = _stream(entropy, _STREAM_CONNECT, index) if entropy is not None else None
-                conn = self._map(ctx, gen, c0, c1)
-                allowed = ctx.pair_mask(self.allow_self_connections, c0, c1)
-                if conn is None and allowed is None:
-                    keys.append(np.arange(c0 * ctx.pre_size, c1 * ctx.pre_size))
-                    continue
-                if conn is None:
-                    conn = allowed
-                elif allowed is not None:
-                    conn &= allowed
-                keys.append(np.flatnonzero(conn) + c0 * ctx.pre_size)
-            pre, post = _split_keys(_concat(keys), ctx.pre_size)
-            yield ctx.finish(pre, post), group[-1][2] / max(1, ctx.post_size)
-        if ctx.post_size == 0:
+        # PyNN draws the map from a copy of the rng (its lazy comparison deep-copies the
+        # distribution), so the connector's rng never advances
+        rng = copy.deepcopy(ctx.rng_for(self.rng)) if self._random else None
+        columns = None
+        if (
+            ctx.local_post_mask is not None
+            and not getattr(rng, "parallel_safe", False)
+            and not ctx.values_need_every_column()
+        ):
+            # nothing is drawn for other ranks' columns (PyNN: a non-parallel-safe rng
+            # draws the local columns only): visit the local ones
+            columns = np.flatnonzero(ctx.local_post_mask)
+        for cols in ctx.column_blocks(ctx.pre_size, columns):
+            pre, post = self._pairs(ctx, rng, cols)
+            yield ctx.finish(pre, post), (cols[-1] + 1) / ctx.post_size
+        if ctx.post_size == 0 or (columns is not None and columns.size == 0):
             yield ctx.finish(np.empty(0, np.int64), np.empty(0, np.int64)), 1.0
 
-    def _map(self, ctx, gen, c0, c1):
+    def _pairs(self, ctx, rng, cols):
+        n_pre = ctx.pre_size
+        u = None if rng is None else _uniforms(rng, cols.size * n_pre).reshape(cols.size, n_pre)
+        conn = self._map(ctx, u, cols)
+        allowed = ctx.pair_mask(self.allow_self_connections, cols)
+        if conn is None and allowed is None:
+            return np.tile(np.arange(n_pre, dtype=np.int64), cols.size), np.repeat(cols, n_pre)
+        if conn is None:
+            conn = allowed
+        elif allowed is not None:
+            conn &= allowed
+        row, pre = np.nonzero(conn)
+        return pre.astype(np.int64), cols[row].astype(np.int64)
+
+    def _map(self, ctx, u, cols):
         raise NotImplementedError
+
+
+def _uniforms(rng, n: int) -> np.ndarray:
+    """``n`` uniforms on [0, 1), as PyNN's ``RandomDistribution('uniform', (0, 1))``."""
+    if type(rng) is NumpyRNG:
+        return rng.rng.random_sample(n)  # what uniform(0, 1) returns, without the affine step
+    return np.asarray(rng.next(n, "uniform", {"low": 0.0, "high": 1.0}), dtype=float)
 
 
 # -- deterministic map connectors ---------------------------------------------------------
@@ -664,7 +766,7 @@ class AllToAllConnector(MapConnector):
         super().__init__(location_selector, safe, callback)
         self.allow_self_connections = _check_allow_self(type(self).__name__, allow_self_connections)
 
-    def _map(self, ctx, gen, c0, c1):
+    def _map(self, ctx, u, cols):
         return None
 
 
@@ -690,13 +792,13 @@ class ArrayConnector(MapConnector):
             )
         self.array = array.astype(bool)
 
-    def _map(self, ctx, gen, c0, c1):
+    def _map(self, ctx, u, cols):
         if self.array.shape != (ctx.pre_size, ctx.post_size):
             raise InvalidDimensionsError(
                 f"ArrayConnector: array has shape {self.array.shape} but {ctx.name} is "
                 f"{ctx.pre_size} x {ctx.post_size} (pre x post)"
             )
-        return self.array[:, c0:c1].T.copy()
+        return self.array[:, cols].T.copy()
 
 
 # -- probabilistic map connectors --------------------------------------------------------
@@ -708,15 +810,15 @@ class _ProbabilisticMap(MapConnector):
     def _init_common(self, allow_self_connections, rng):
         self.allow_self_connections = _check_allow_self(type(self).__name__, allow_self_connections)
         _check_rng(type(self).__name__, rng)
-        self.rng = rng
+        self.rng = _default_rng(rng)
 
-    def _probabilities(self, ctx, c0, c1):
+    def _probabilities(self, ctx, cols):
         raise NotImplementedError
 
-    def _map(self, ctx, gen, c0, c1):
-        p = self._probabilities(ctx, c0, c1)
+    def _map(self, ctx, u, cols):
+        p = self._probabilities(ctx, cols)
         p = _check_probability(f"{type(self).__name__} in {ctx.name}", p)
-        return gen.random((c1 - c0, ctx.pre_size)) < p
+        return u < p
 
 
 class FixedProbabilityConnector(_ProbabilisticMap):
@@ -744,8 +846,8 @@ class FixedProbabilityConnector(_ProbabilisticMap):
         self.p_connect = p
         self._init_common(allow_self_connections, rng)
 
-    def _map(self, ctx, gen, c0, c1):
-        return gen.random((c1 - c0, ctx.pre_size)) < self.p_connect
+    def _map(self, ctx, u, cols):
+        return u < self.p_connect
 
 
 class DistanceDependentProbabilityConnector(_ProbabilisticMap):
@@ -787,8 +889,8 @@ class DistanceDependentProbabilityConnector(_ProbabilisticMap):
         self.d_expression = d_expression
         self._init_common(allow_self_connections, rng)
 
-    def _probabilities(self, ctx, c0, c1):
-        return self.distance_function(ctx.distances_block(c0, c1))
+    def _probabilities(self, ctx, cols):
+        return self.distance_function(ctx.distances_block(cols))
 
 
 class IndexBasedProbabilityConnector(_ProbabilisticMap):
@@ -814,12 +916,12 @@ class IndexBasedProbabilityConnector(_ProbabilisticMap):
         self.index_expression = index_expression
         self._init_common(allow_self_connections, rng)
 
-    def _probabilities(self, ctx, c0, c1):
+    def _probabilities(self, ctx, cols):
         expr = copy.copy(self.index_expression)
         expr.projection, expr.context = ctx.projection, ctx
         # full index arrays of shape (pre, post-chunk), as PyNN's lazy arrays give them
-        i = np.repeat(np.arange(ctx.pre_size)[:, None], c1 - c0, axis=1)
-        j = np.repeat(np.arange(c0, c1)[None, :], ctx.pre_size, axis=0)
+        i = np.repeat(np.arange(ctx.pre_size)[:, None], cols.size, axis=1)
+        j = np.repeat(np.asarray(cols)[None, :], ctx.pre_size, axis=0)
         p = np.asarray(expr(i, j), dtype=float)
         return p.T if p.ndim == 2 else p
 
@@ -850,71 +952,191 @@ class DisplacementDependentProbabilityConnector(_ProbabilisticMap):
         self.disp_function = disp_function
         self._init_common(allow_self_connections, rng)
 
-    def _probabilities(self, ctx, c0, c1):
-        disp = ctx.post_positions[:, c0:c1, None] - ctx.pre_positions[:, None, :]
+    def _probabilities(self, ctx, cols):
+        disp = ctx.post_positions[:, cols, None] - ctx.pre_positions[:, None, :]
         return self.disp_function(disp)
 
 
 # -- fixed-number connectors -------------------------------------------------------------
 
 
-def _choose_per_row(gen, counts, N: int, blocked, with_replacement: bool):
-    """For each row r, choose ``counts[r]`` of the indices 0..N-1, never ``blocked[r]``
-    (-1: none).  Returns keys ``row * N + index``, sorted, repeated for multiplicity.
+def _randint(rng, n: int, high: int) -> np.ndarray:
+    """``n`` integers in [0, high), as PyNN's ``rng.next(n, 'uniform_int', ...)``."""
+    if type(rng) is NumpyRNG:
+        return rng.rng.randint(0, high, size=int(n)).astype(np.int64, copy=False)
+    values = rng.next(int(n), "uniform_int", {"low": 0, "high": high})
+    return np.asarray(values, dtype=np.int64)
 
-    Without replacement, counts beyond the available cells take every cell once per full
-    round and a random subset for the remainder (PyNN's rule).  Subsets are the first
-    distinct values of an i.i.d. uniform sequence (rejection sampling, vectorised over
-    rows), hence uniform; more than half the cells are chosen through the complement.
+
+def _randint_excluding(rng, counts, high: int, excluded) -> np.ndarray:
+    """PyNN's draws with replacement avoiding one index per row: row r draws
+    ``counts[r]`` integers in [0, high), then redraws those equal to ``excluded[r]`` until
+    none is, before the next row starts.  Returns the rows' values, concatenated.
+
+    Vectorised over the rows between two rows that need a redraw: draw ahead, find the
+    first such row, rewind the stream and draw up to it again (identical values), redraw.
+    (PyNN 0.13 indexes its redraws wrongly when a redrawn value hits again; here the
+    redraw simply repeats.)
     """
-    rows = counts.size
-    rr = np.arange(rows)
-    has_block = blocked >= 0
-    avail = N - has_block.astype(np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    out = np.empty(int(ends[-1]) if counts.size else 0, dtype=np.int64)
+    mean = max(1.0, float(counts.mean())) if counts.size else 1.0
+    p_hit = -np.expm1(mean * np.log1p(-1.0 / max(high, 2)))  # P(a row needs a redraw)
+    chunk = int(max(256.0, 2.0 * mean / max(p_hit, 1e-9)))  # draws ahead: ~2 hit rows
+    r, rows = 0, counts.size
+    state = rng.rng.get_state() if type(rng) is NumpyRNG else None
+    while r < rows:
+        a = starts[r]
+        r2 = min(rows, max(r + 1, int(np.searchsorted(ends, a + chunk, side="right"))))
+        if state is not None:
+            state = rng.rng.get_state()
+            values = _randint(rng, ends[r2 - 1] - a, high)
+            row_of = np.repeat(np.arange(r, r2), counts[r:r2])
+            hit = values == excluded[row_of]
+            if not hit.any():
+                out[a : ends[r2 - 1]] = values
+                r = r2
+                continue
+            h = int(row_of[np.argmax(hit)])
+            rng.rng.set_state(state)
+        else:
+            h = r  # a generator that cannot rewind: one row at a time
+        out[a : ends[h]] = _randint(rng, ends[h] - a, high)
+        row = out[starts[h] : ends[h]]
+        bad = np.flatnonzero(row == excluded[h])
+        while bad.size:
+            row[bad] = _randint(rng, bad.size, high)
+            bad = bad[row[bad] == excluded[h]]
+        r = h + 1
+    return out
+
+
+def _permutation_prefixes(rng, counts, N: int, blocked) -> np.ndarray:
+    """PyNN's draws without replacement: row r takes every allowed index (0..N-1 but
+    ``blocked[r]``) ``counts[r] // allowed`` times, then the first ``counts[r] % allowed``
+    of ``rng.permutation(allowed)``.  Returns the rows' values, concatenated.
+
+    The permutation is drawn row by row (a C-level shuffle each; PyNN's stream cannot be
+    reproduced otherwise), only for rows with a remainder.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    has = blocked >= 0
+    avail = N - has.astype(np.int64)
     if np.any((avail <= 0) & (counts > 0)):
         raise ConnectionError("no cells available to choose from")
-    if with_replacement:
-        r = np.repeat(rr, counts)
-        high = avail[r] if has_block.any() else N
-        c = gen.integers(0, high, size=r.size)
-        if has_block.any():
-            c += (has_block[r] & (c >= blocked[r])).astype(c.dtype)
-        k = np.bincount(r * N + c, minlength=rows * N)
-        lin = np.flatnonzero(k)
-        if lin.size and k[lin].max() > 1:
-            lin = np.repeat(lin, k[lin])
-        return lin
-    safe_avail = np.maximum(avail, 1)
-    full = counts // safe_avail
-    rem = counts - full * safe_avail
-    comp = 2 * rem > avail
-    k = np.where(comp, avail - rem, rem)
-    chosen = np.zeros((rows, N), dtype=bool)
-    chosen[rr[has_block], blocked[has_block]] = True
-    preset = has_block.astype(np.int64)
-    active = np.flatnonzero(k)
-    remaining = k[active]
-    while active.size:
-        r = np.repeat(active, remaining)
-        chosen[r, gen.integers(0, N, size=r.size)] = True
-        sums = np.count_nonzero(chosen if active.size == rows else chosen[active], axis=1)
-        remaining = k[active] + preset[active] - sums
-        keep = remaining > 0
-        active, remaining = active[keep], remaining[keep]
-    chosen[comp] = ~chosen[comp]
-    chosen[rr[has_block], blocked[has_block]] = False
-    if not full.any():
-        return np.flatnonzero(chosen)
-    mult = chosen.astype(np.int64) + full[:, None]
-    mult[rr[has_block], blocked[has_block]] = 0
-    lin = np.flatnonzero(mult)
-    return np.repeat(lin, mult.ravel()[lin])
+    safe = np.maximum(avail, 1)
+    full, rem = counts // safe, counts % safe
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    out = np.empty(int(ends[-1]) if counts.size else 0, dtype=np.int64)
+    every = np.arange(N, dtype=np.int64)
+    if full.any():
+        # the full rounds of each row: (allowed cells) repeated, at the row's start
+        rows = np.repeat(np.arange(counts.size), full * avail)
+        pos = np.arange(rows.size) - np.repeat(np.cumsum(full * avail) - full * avail, full * avail)
+        cell = pos % np.maximum(avail[rows], 1)
+        cell += (has[rows] & (cell >= blocked[rows])).astype(np.int64)
+        out[starts[rows] + pos] = cell
+    permutation = rng.permutation
+    for r in np.flatnonzero(rem):
+        allowed = every if not has[r] else np.delete(every, blocked[r])
+        out[ends[r] - rem[r] : ends[r]] = permutation(allowed)[: rem[r]]
+    return out
+
+
+def _draw_partners(rng, counts, N: int, blocked, with_replacement: bool) -> np.ndarray:
+    """Partners of each row in PyNN's draw order, concatenated (row r owns counts[r])."""
+    if not with_replacement:
+        return _permutation_prefixes(rng, counts, N, blocked)
+    if np.any(blocked >= 0):
+        if N <= 1 and counts.any():
+            raise ConnectionError("no cells available to choose from")
+        return _randint_excluding(rng, counts, N, blocked)
+    if N == 0 and counts.any():
+        raise ConnectionError("no cells available to choose from")
+    return _randint(rng, int(counts.sum()), N)
+
+
+def _alternating_randint(rng, n: int, high_a: int, high_b: int):
+    """``n`` pairs drawn as PyNN's FixedTotalNumberConnector does: ``randint(0, high_a,
+    size=1)`` then ``randint(0, high_b, size=1)``, alternately, from a NumpyRNG.
+
+    Each call is a masked rejection loop over raw 32-bit words, whose mask and bound
+    depend on whose turn it is.  Each word either flips the turn (accepted by both),
+    keeps it (by neither) or sets it (by one only), so the turn before every word follows
+    from a cumulative count of flips since the last setting word: no loop over draws.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if n == 0:
+        return empty, empty
+    if high_a == 1 or high_b == 1:  # a one-value range draws no words
+        a = np.zeros(n, np.int64) if high_a == 1 else _randint(rng, n, high_a)
+        b = np.zeros(n, np.int64) if high_b == 1 else _randint(rng, n, high_b)
+        return a, b
+    mask = np.array([(1 << int(h - 1).bit_length()) - 1 for h in (high_a, high_b)], np.uint64)
+    top = np.array([high_a - 1, high_b - 1], np.uint64)
+    mask, top = mask.astype(np.uint32), top.astype(np.uint32)
+    words_per_pair = (mask[0] + 1.0) / high_a + (mask[1] + 1.0) / high_b
+    need, got, used, turn = 2 * n, [], 0, 0
+    while need:
+        k = int(need / 2 * words_per_pair * 1.02) + 256
+        w = mt_words(rng, used + k)[used:].astype(np.uint32)
+        acc_a, acc_b = (w & mask[0]) <= top[0], (w & mask[1]) <= top[1]
+        flips = np.cumsum(acc_a & acc_b, dtype=np.uint8)  # only the parity matters
+        setting = acc_a != acc_b
+        last = np.maximum.accumulate(np.where(setting, np.arange(k), -1))
+        at = np.maximum(last, 0)
+        base = np.where(last >= 0, acc_a[at].astype(np.int64), turn)  # set by a -> b's turn
+        after = base ^ ((flips - np.where(last >= 0, flips[at], 0).astype(np.uint8)) & 1)
+        before = np.concatenate(([turn], after[:-1]))
+        accepted = np.flatnonzero(np.where(before == 0, acc_a, acc_b))[:need]
+        got.append((w[accepted] & mask[before[accepted]]).astype(np.int64))
+        need -= accepted.size
+        if need:
+            used, turn = used + k, int(after[-1])
+        else:
+            used += int(accepted[-1]) + 1
+    mt_consume(rng, used)
+    values = np.concatenate(got)
+    return values[0::2], values[1::2]
+
+
+def _stable_argsort(values, bound: int) -> np.ndarray:
+    """Stable argsort of non-negative ints below ``bound`` (radix sort when they fit in
+    16 bits)."""
+    if bound <= 1 << 16:
+        values = values.astype(np.uint16)
+    return np.argsort(values, kind="stable")
+
+
+def _sort_columns(pre, counts, c0: int, n_pre: int, need_order: bool):
+    """Sort the sources drawn for columns c0, c0+1, ... (``counts`` each, in draw order)
+    into canonical order: (pre, post, order), ``order`` as for ``finish`` (or ``None``
+    when no value is random, so nothing needs drawing in PyNN's order)."""
+    ncols = counts.size
+    if ncols and np.all(counts == counts[0]):  # a fixed n: sort each row of a matrix
+        rows = pre.reshape(ncols, -1)
+        post = np.repeat(np.arange(c0, c0 + ncols, dtype=np.int64), rows.shape[1])
+        if not need_order:
+            return np.sort(rows, axis=1).ravel(), post, None
+        o = np.argsort(rows, axis=1, kind="stable")
+        order = (o + (np.arange(ncols) * rows.shape[1])[:, None]).ravel()
+        return pre[order], post, order
+    post = np.repeat(np.arange(c0, c0 + ncols, dtype=np.int64), counts)
+    key = (post - c0) * max(1, n_pre) + pre
+    if not need_order:
+        return np.sort(key) % max(1, n_pre), post, None
+    order = np.argsort(key, kind="stable")
+    return pre[order], post, order
 
 
 class FixedNumberConnector(Connector):
     """Base of the connectors that give each cell a fixed number of partners.
 
-    ``n``: a non-negative int, or a RandomDistribution drawn once per cell.
+    ``n``: a non-negative int, or a RandomDistribution drawn once per cell (as in PyNN,
+    100 values are drawn from it at construction to check they are not negative).
     ``allow_self_connections='NoMutual'`` is treated as ``False`` here.
     """
 
@@ -933,7 +1155,10 @@ class FixedNumberConnector(Connector):
         super().__init__(location_selector, safe, callback)
         name = type(self).__name__
         if isinstance(n, RandomDistribution):
-            pass
+            if np.any(np.asarray(n.next(100), dtype=float) < 0):
+                raise InvalidParameterValueError(
+                    f"{name}: the distribution {n!r} gives negative numbers of connections"
+                )
         elif isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0:
             n = int(n)
         else:
@@ -944,12 +1169,15 @@ class FixedNumberConnector(Connector):
         self.allow_self_connections = _check_allow_self(name, allow_self_connections)
         self.with_replacement = bool(with_replacement)
         _check_rng(name, rng)
-        self.rng = rng
+        self.rng = _default_rng(rng)
 
     def _counts(self, size: int) -> np.ndarray:
         if not isinstance(self.n, RandomDistribution):
             return np.full(size, self.n, dtype=np.int64)
         values = np.asarray(self.n.next(size), dtype=float).reshape(size)
+        return self._check_counts(values)
+
+    def _check_counts(self, values):
         if np.any(values < 0) or np.any(values != np.round(values)):
             raise InvalidParameterValueError(
                 f"{type(self).__name__}: the distribution {self.n!r} gave a negative or "
@@ -962,6 +1190,14 @@ class FixedNumberConnector(Connector):
             return np.full(ctx.post_size if side == "post" else ctx.pre_size, -1, np.int64)
         return ctx.self_index(side)
 
+    def _partners(self, ctx, rng, counts, N, blocked, side):
+        try:
+            return _draw_partners(rng, counts, N, blocked, self.with_replacement)
+        except ConnectionError as err:
+            raise ConnectionError(
+                f"{type(self).__name__} in {ctx.name}: {err} ({N} {side} cells)"
+            ) from None
+
 
 class FixedNumberPreConnector(FixedNumberConnector):
     """Each postsynaptic cell receives exactly ``n`` connections from random pre cells.
@@ -972,27 +1208,19 @@ class FixedNumberPreConnector(FixedNumberConnector):
     """
 
     def _connect(self, ctx):
+        ctx.copy_value_rngs()
         counts = self._counts(ctx.post_size)
         blocked = self._blocked(ctx, "post")
-        entropy = ctx._entropy(self.rng)
-        skip = ctx._skip_nonlocal()
-        for group in ctx.column_groups(ctx.pre_size):
-            keys = []
-            for index, c0, c1 in group:
-                if skip and not ctx.local_post_mask[c0:c1].any():
-                    continue
-                gen = _stream(entropy, _STREAM_CONNECT, index)
-                try:
-                    lin = _choose_per_row(
-                        gen, counts[c0:c1], ctx.pre_size, blocked[c0:c1], self.with_replacement
-                    )
-                except ConnectionError as err:
-                    raise ConnectionError(
-                        f"FixedNumberPreConnector in {ctx.name}: {err} ({ctx.pre_size} pre cells)"
-                    ) from None
-                keys.append(lin + c0 * ctx.pre_size)
-            pre, post = _split_keys(_concat(keys), ctx.pre_size)
-            yield ctx.finish(pre, post), group[-1][2] / max(1, ctx.post_size)
+        rng = ctx.rng_for(self.rng)
+        random_values = ctx.has_random_values
+        per_col = max(1, int(counts.mean())) if counts.size else 1
+        for cols in ctx.column_blocks(per_col):
+            c0, c1 = int(cols[0]), int(cols[-1]) + 1
+            pre = self._partners(ctx, rng, counts[c0:c1], ctx.pre_size, blocked[c0:c1], "pre")
+            pre, post, order = _sort_columns(pre, counts[c0:c1], c0, ctx.pre_size, random_values)
+            yield ctx.finish(pre, post, order=order), c1 / ctx.post_size
+        if ctx.post_size == 0:
+            yield ctx.finish(np.empty(0, np.int64), np.empty(0, np.int64)), 1.0
 
 
 class FixedNumberPostConnector(FixedNumberConnector):
@@ -1003,34 +1231,33 @@ class FixedNumberPostConnector(FixedNumberConnector):
     """
 
     def _connect(self, ctx):
-        counts = self._counts(ctx.pre_size)
         blocked = self._blocked(ctx, "pre")
-        entropy = ctx._entropy(self.rng)
-        pres, posts = [], []
-        for group in _groups(ctx.pre_size, ctx.post_size, DRAW_CHUNK_PAIRS):
-            for index, r0, r1 in group:
-                gen = _stream(entropy, _STREAM_CONNECT, index)
-                try:
-                    lin = _choose_per_row(
-                        gen, counts[r0:r1], ctx.post_size, blocked[r0:r1], self.with_replacement
-                    )
-                except ConnectionError as err:
-                    raise ConnectionError(
-                        f"FixedNumberPostConnector in {ctx.name}: {err} "
-                        f"({ctx.post_size} post cells)"
-                    ) from None
-                row, col = np.divmod(lin, max(1, ctx.post_size))
-                pres.append(row + r0)
-                posts.append(col)
-        pre, post = _sort_pairs(_concat(pres), _concat(posts), ctx.pre_size)
+        rng = ctx.rng_for(self.rng)
+        if isinstance(self.n, RandomDistribution) and any(r is rng for r in _spec_rngs(self.n)):
+            # PyNN draws each row's count just before its partners, from the same stream
+            parts = []
+            for r in range(ctx.pre_size):
+                count = self._check_counts(np.asarray([self.n.next(1)[0]], dtype=float))
+                block = blocked[r : r + 1]
+                parts.append(self._partners(ctx, rng, count, ctx.post_size, block, "post"))
+            counts = np.array([p.size for p in parts], dtype=np.int64)
+            post = _concat(parts)
+        else:
+            counts = self._counts(ctx.pre_size)
+            post = self._partners(ctx, rng, counts, ctx.post_size, blocked, "post")
+        pre = np.repeat(np.arange(ctx.pre_size, dtype=np.int64), counts)
+        pre, post = _sort_pairs(pre, post, ctx.pre_size)
         yield from self._yield_sorted(ctx, pre, post)
 
 
 class FixedTotalNumberConnector(FixedNumberConnector):
     """Exactly ``n`` connections in total, between uniformly random (pre, post) pairs.
 
-    Unlike PyNN, which ignores them, ``allow_self_connections`` and ``with_replacement``
-    are honoured; the draw is also parallel safe (every rank draws the same pairs).
+    With the defaults the pairs are PyNN's for the same rng (a binomial draw, then source
+    and target drawn alternately); on several MPI processes every rank draws the pairs
+    of a serial run (PyNN draws a different network per number of processes).  Unlike
+    PyNN, which ignores them, ``allow_self_connections`` and ``with_replacement=False``
+    are honoured (with a draw order of our own).
     """
 
     parameter_names = ("allow_self_connections", "n", "with_replacement")
@@ -1053,7 +1280,7 @@ class FixedTotalNumberConnector(FixedNumberConnector):
         n = int(self._counts(1)[0])
         n_pre, n_post = ctx.pre_size, ctx.post_size
         total = n_pre * n_post
-        gen = _stream(ctx._entropy(self.rng), _STREAM_CONNECT, 0)
+        rng = ctx.rng_for(self.rng)
         excluded = self.allow_self_connections is not True and ctx.shares_cells
 
         def allowed(keys):
@@ -1071,11 +1298,32 @@ class FixedTotalNumberConnector(FixedNumberConnector):
                 f"FixedTotalNumberConnector in {ctx.name}: n={n} connections without "
                 f"replacement but only {n_allowed} pairs are allowed"
             )
+        if self.with_replacement and not excluded:
+            # PyNN: how many connections this (only) process makes, then the pairs
+            rng.next(None, "binomial", {"n": n, "p": 1.0})
+            if type(rng) is NumpyRNG:
+                pre, post = _alternating_randint(rng, n, n_pre, n_post)
+            else:
+                pre, post = _randint(rng, n, n_pre), _randint(rng, n, n_post)
+            if not ctx.has_random_values:
+                keys = np.sort(post * max(1, n_pre) + pre)
+                yield from self._yield_sorted(ctx, *_split_keys(keys, n_pre))
+                return
+            # PyNN draws values column by column, sources in the order they were drawn
+            drawn = _stable_argsort(post, n_post)
+            rank = np.empty(n, dtype=np.int64)
+            rank[drawn] = np.arange(n)
+            canonical = drawn[_stable_argsort(pre[drawn], n_pre)]
+            canonical = canonical[_stable_argsort(post[canonical], n_post)]
+            yield from self._yield_sorted(
+                ctx, pre[canonical], post[canonical], order=rank[canonical]
+            )
+            return
         if self.with_replacement:
-            keys = gen.integers(0, total, size=n) if n else np.empty(0, np.int64)
+            keys = _randint(rng, n, total)
             bad = np.flatnonzero(~allowed(keys))
             while bad.size:  # rejection keeps the allowed pairs uniform
-                keys[bad] = gen.integers(0, total, size=bad.size)
+                keys[bad] = _randint(rng, bad.size, total)
                 bad = bad[~allowed(keys[bad])]
             keys = np.sort(keys)
         else:
@@ -1083,7 +1331,7 @@ class FixedTotalNumberConnector(FixedNumberConnector):
             want = n_allowed - n if complement else n
             keys = np.empty(0, np.int64)
             while keys.size < want:
-                new = gen.integers(0, total, size=want - keys.size)
+                new = _randint(rng, want - keys.size, total)
                 keys = np.unique(np.concatenate([keys, new[allowed(new)]]))
             if complement:
                 every = np.arange(total, dtype=np.int64)
@@ -1140,7 +1388,7 @@ class FromListConnector(Connector):
     def _connect(self, ctx):
         yield from self._connect_list(ctx, self.conn_list, self.column_names)
 
-    def _connect_list(self, ctx, array, column_names):
+    def _connect_list(self, ctx, array, column_names, per_column_values=True):
         cls = type(self).__name__
         known = set(ctx.synapse_values)
         for name in column_names:
@@ -1164,7 +1412,48 @@ class FromListConnector(Connector):
                 )
         order = np.lexsort((pre, post))
         explicit = {name: array[order, 2 + k] for k, name in enumerate(column_names)}
+        if per_column_values:
+            explicit.update(_list_random_values(ctx, array[:, 1], post, order, explicit))
         yield from self._yield_sorted(ctx, pre[order], post[order], explicit)
+
+
+def _list_random_values(ctx, targets, post, order, explicit) -> dict[str, np.ndarray]:
+    """Random synapse values of a listed projection, as PyNN 0.13 draws them: each
+    postsynaptic column evaluates a fresh copy of the synapse parameters, so a column
+    with k connections takes the first k values of the rng's stream, given to its
+    connections in the order ``np.argsort`` (PyNN's sort of the list by target) puts them.
+    Returns values in canonical order (``order``) for every RandomDistribution spec
+    (possibly inside a lazy array with plain operations)."""
+    specs = {}
+    for name, spec in ctx.synapse_values.items():
+        ops = []
+        if hasattr(spec, "base_value") and hasattr(spec, "operations"):  # a lazyarray
+            spec, ops = spec.base_value, list(spec.operations)
+        plain_ops = all(not hasattr(arg, "operations") for _, arg in ops)
+        if isinstance(spec, RandomDistribution) and name not in explicit and plain_ops:
+            specs[name] = (spec, ops)
+    if not specs or post.size == 0:
+        return {}
+    pynn_order = np.argsort(targets)  # PyNN's (default-kind) sort by target
+    col = post[pynn_order]
+    starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+    sizes = np.diff(np.r_[starts, col.size])
+    rank = np.arange(col.size) - np.repeat(starts, sizes)  # place within the column
+    size = np.repeat(sizes, sizes)
+    out = {}
+    for name, (rd, ops) in specs.items():
+        values = np.empty(col.size)
+        for k in np.unique(sizes):  # one fresh-copy draw per distinct column size
+            rng = rd.rng.fallback() if isinstance(rd.rng, NativeRNG) else copy.deepcopy(rd.rng)
+            fresh = np.asarray(rng.next(int(k), rd.name, rd.parameters), dtype=float)
+            hit = size == k
+            values[hit] = fresh[rank[hit]]
+        for f, arg in ops:
+            values = f(values) if arg is None else f(values, arg)
+        by_row = np.empty(col.size)
+        by_row[pynn_order] = values
+        out[name] = by_row[order]
+    return out
 
 
 def _read_connection_file(file):
@@ -1320,7 +1609,7 @@ class SmallWorldConnector(Connector):
         )
         self.n_connections = None if n_connections is None else int(n_connections)
         _check_rng("SmallWorldConnector", rng)
-        self.rng = rng
+        self.rng = _default_rng(rng)
         self.d_expression = f"d < {degree:g}"
 
     def _lattice(self, ctx, r0, r1, blocked):
@@ -1387,7 +1676,10 @@ class SmallWorldConnector(Connector):
             if self.allow_self_connections is True
             else ctx.self_index("pre")
         )
-        entropy = ctx._entropy(self.rng)
+        # PyNN 0.13 has no SmallWorldConnector: the rewiring streams are seeded from four
+        # integers drawn from the connector's rng
+        draws = ctx.rng_for(self.rng).next(4, "uniform_int", {"low": 0, "high": 2**31 - 1})
+        entropy = [int(x) for x in draws]
         pres, posts = [], []
         for group in _groups(ctx.pre_size, ctx.post_size, DRAW_CHUNK_PAIRS):
             for index, r0, r1 in group:
@@ -1430,4 +1722,5 @@ class CSAConnector(Connector):
         finite = csa.cross(range(ctx.pre_size), range(ctx.post_size)) * self.cset
         rows = np.array(list(finite), dtype=float).reshape(-1, 2 + 2 * (csa.arity(self.cset) == 2))
         names = ("weight", "delay") if rows.shape[1] == 4 else ()
-        yield from FromListConnector._connect_list(self, ctx, rows, names)
+        # PyNN connects a CSA mask as a map: random values follow the usual stream
+        yield from FromListConnector._connect_list(self, ctx, rows, names, False)
