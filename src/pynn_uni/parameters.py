@@ -193,6 +193,27 @@ def _draw(dist, n: int) -> np.ndarray:
     return values
 
 
+def with_private_generators(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with each random distribution drawing from its own copy of its generator.
+
+    PyNN 0.13 evaluates cell-type parameters (constructor values and ``set()``) through a
+    deep copy per parameter, so a seeded generator is never advanced by them and two
+    parameters given the same distribution in one call get the same numbers (the next ones
+    the generator would give).  Initial values and connectors draw from the generator itself.
+    """
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, larray) and is_random(value.base_value):
+            own = copy.copy(value)
+            own.base_value = copy.deepcopy(value.base_value)
+            own.operations = list(value.operations)
+            value = own
+        elif is_random(value) and hasattr(value, "rng"):
+            value = copy.deepcopy(value)
+        out[name] = value
+    return out
+
+
 _EXPRESSION_NAMES: dict[str, Any] = {
     name: getattr(np, name)
     for name in (

@@ -22,7 +22,12 @@ from pynn_uni.common import describing
 from pynn_uni.common.control import current_simulation
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.recording import Recorder
-from pynn_uni.parameters import ArrayParameter, ParameterSpace, simplify
+from pynn_uni.parameters import (
+    ArrayParameter,
+    ParameterSpace,
+    simplify,
+    with_private_generators,
+)
 from pynn_uni.random import NumpyRNG
 from pynn_uni.space import Grid2D, Grid3D, Line
 
@@ -423,8 +428,8 @@ class Population(BasePopulation):
         self._structure = structure
         self._positions = None
         self._simulation = sim
-        ps = ParameterSpace(
-            dict(celltype.parameter_space.items()),
+        ps = ParameterSpace(  # a seeded generator is not advanced (PyNN's rule)
+            with_private_generators(dict(celltype.parameter_space.items())),
             celltype.get_schema(),
             shape=(self.size,),
             component=type(celltype),
@@ -437,8 +442,10 @@ class Population(BasePopulation):
         )
         self._ids = np.asarray(sim.backend.ids(self._handle), dtype=np.int64)
         self._initial = dict(celltype.default_initial_values)
-        if initial_values:
-            self._store_initial(np.arange(self.size), initial_values)
+        if initial_values:  # drawn in the cell type's order of state variables, as PyNN does
+            order = list(celltype.default_initial_values)
+            ordered = sorted(initial_values, key=lambda k: order.index(k) if k in order else -1)
+            self._store_initial(np.arange(self.size), {k: initial_values[k] for k in ordered})
         self._apply_initial_values()
         self.recorder = Recorder(self, sim)
         sim.populations.append(self)
@@ -523,9 +530,14 @@ class Population(BasePopulation):
                     name, type(celltype).__name__, celltype.get_parameter_names()
                 )
         # values are relative to the selection, as in PyNN: an array has one value per
-        # selected cell and a function f(i) gets the index within the view
+        # selected cell and a function f(i) gets the index within the view; a random
+        # distribution draws len(idx) values from a copy of its generator (see
+        # with_private_generators), so the generator itself is not advanced
         ps = ParameterSpace(
-            parameters, celltype.get_schema(), shape=(len(idx),), component=type(celltype)
+            with_private_generators(parameters),
+            celltype.get_schema(),
+            shape=(len(idx),),
+            component=type(celltype),
         )
         ps.evaluate(simplify=True)
         updates = dict(ps.items())
