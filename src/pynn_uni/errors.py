@@ -92,3 +92,19 @@ class CapacityError(CapabilityError, ValueError):
 
 class SimulationNotSetUpError(RuntimeError):
     """An API call that needs ``setup()`` first."""
+
+
+class StaleObjectError(RuntimeError):
+    """An object (population, view, assembly, ID, projection, current source) used after
+    ``end()`` or a new ``setup()`` finished the simulation it belongs to.  Its ids would
+    otherwise address the new simulation's cells; recorded data stay readable."""
+
+
+class BackendMismatchError(RuntimeError):
+    """A call through one backend's module (``pynn_uni.nest``) while the current simulation
+    was set up through another's (``pynn_uni.neuron``)."""
+
+
+class DataFileError(OSError):
+    """A data file that cannot be written (``write_data``, ``record(to_file=...)``);
+    the message names the path.  Recorded data are kept."""

@@ -674,7 +674,25 @@ class ParameterSpace:
             return self._prepare_number(name, value, expected)
         return value
 
+    def _none(self, name: str, kind: str):
+        """``None``: kept where the declared default is ``None`` ("filled in later", e.g. a
+        synapse delay); a synapse's default elsewhere (PyNN: ``weight=None`` is the default
+        weight); refused for anything else."""
+        component = self.component
+        if component is None:
+            return None
+        default = getattr(component, "default_parameters", {}).get(name)
+        if default is None:
+            return None
+        if getattr(component, "accepts_distance_expressions", False):
+            return default
+        raise self._error(name, f"expects a {kind}, got None")
+
     def _prepare_array_parameter(self, name: str, value, expected: type):
+        # the values themselves (finite, sorted spike times) are checked where a population
+        # takes them, as PyNN does (its test_issue511 expects the error from Population())
+        if value is None:
+            raise self._error(name, f"expects a {expected.__name__} (array value), got None")
         if isinstance(value, (ArrayParameter, larray)) or callable(value) or is_random(value):
             return value
         if isinstance(value, range):
@@ -696,7 +714,9 @@ class ParameterSpace:
 
     def _prepare_number(self, name: str, value, expected: type):
         kind = expected.__name__
-        if value is None or isinstance(value, larray) or is_random(value):
+        if value is None:
+            return self._none(name, kind)
+        if isinstance(value, larray) or is_random(value):
             return value
         if isinstance(value, str):
             if getattr(self.component, "accepts_distance_expressions", False):

@@ -462,11 +462,12 @@ class ConnectionContext:
     def check_complete(self) -> None:
         """Raise InvalidDimensionsError if a 1-D value array was not used up exactly."""
         for name, spec in self.synapse_values.items():
+            spec = getattr(spec, "base_value", spec)  # a lazy array holding the list
             if isinstance(spec, (np.ndarray, list, tuple)) and np.ndim(spec) == 1:
                 if len(spec) != self._offset:
                     raise InvalidDimensionsError(
-                        f"{self.name}: {name} has {len(spec)} values in connection order but "
-                        f"there are {self._offset} connections"
+                        f"{self.name}: parameter {name!r} has {len(spec)} values in connection "
+                        f"order, expected one per connection ({self._offset})"
                     )
 
     def _distances_for(self, pre, post, scratch):

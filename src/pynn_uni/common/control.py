@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common import provenance
+from pynn_uni.common import provenance, validation
 
 _current: Simulation | None = None
+_last: Simulation | None = None  # the latest simulation, current or ended, until setup()
+_counter = 0
 
 #: setup() arguments of old PyNN versions, refused with a hint.
 _REFUSED_SETUP_ARGS = ("mindelay", "maxdelay", "dt", "time_step")
@@ -49,6 +51,38 @@ def current_simulation() -> Simulation:
     return _current
 
 
+def check_live(sim: Simulation, what: str, reading: bool = False) -> None:
+    """Refuse to act on ``what`` (an object of ``sim``) once ``sim`` is not the current
+    simulation: its ids would address another network's cells.  ``reading`` calls that ask
+    the simulator (projection weights) stay allowed after ``end()`` until a new ``setup()``;
+    recorded data are frozen at the end and never need this check."""
+    if not sim.ended or (reading and not sim.replaced):
+        return
+    if sim.replaced:
+        now = f"simulation #{_current.number}" if _current is not None else "a later one"
+        why = f"a new setup() replaced it ({now} is current)"
+    else:
+        why = "end() finished it"
+    raise errors.StaleObjectError(
+        f"{what} belongs to {sim.describe()}, and {why}; objects do not move between "
+        "simulations: create it again after setup() (recorded data stay readable "
+        "with get_data/write_data)"
+    )
+
+
+def check_namespace(namespace: str, call: str) -> None:
+    """Refuse ``call`` made through backend module ``namespace`` when the current simulation
+    was set up through another backend module."""
+    sim = _current
+    if sim is not None and sim.namespace is not None and sim.namespace != namespace:
+        raise errors.BackendMismatchError(
+            f"{call} was called through {namespace}, but the current simulation "
+            f"#{sim.number} ({sim.backend.name}) was set up through {sim.namespace}; "
+            f"use {sim.namespace}, "
+            f"or call {namespace}.setup() first"
+        )
+
+
 class Simulation:
     """One simulation: a backend plus the network description it realises."""
 
@@ -69,6 +103,30 @@ class Simulation:
         self._created = _time.perf_counter()
         self.running = False
         self.progress = False  # setup(progress=True): a tqdm bar during run
+        global _counter
+        _counter += 1
+        self.number = _counter
+        self.namespace: str | None = None  # the backend module that set it up
+        self.ended = False  # end() or a new setup() finished it; its data are frozen
+        self.replaced = False  # a new setup() came after it: its ids mean other cells now
+
+    def describe(self) -> str:
+        via = f", set up through {self.namespace}" if self.namespace else ""
+        return f"simulation #{self.number} ({self.backend.name}{via})"
+
+    def finish(self) -> None:
+        """Freeze what was recorded (so get_data keeps working) before the backend ends."""
+        if self.ended:
+            return
+        for rec in self.recorders:
+            rec.freeze()
+        for source in self.current_sources:
+            if source.__dict__.get("_recorded"):
+                try:
+                    source.__dict__["_frozen_data"] = self.source_data(source)
+                except Exception:  # noqa: BLE001 - a source that never ran has nothing to keep
+                    pass
+        self.ended = True
 
     # -- delays -------------------------------------------------------------
     @property
@@ -214,43 +272,49 @@ def _progress_bar(sim: Simulation, tstop: float) -> _ProgressBar | None:
     return _ProgressBar(sim.t, tstop, sim.dt) if tstop > sim.t + sim.dt / 2 else None
 
 
-def setup(backend_factory, timestep=0.1, min_delay="auto", **extra) -> int:
+def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, **extra) -> int:
     """Start a fresh simulation (destroying any previous network); returns the MPI rank.
 
     ``timestep`` and delays are in ms.  ``max_delay`` is given through ``extra``.
     Backend-specific options (``threads``, ``rng_seed``, ...) go through ``extra`` too.
     ``progress=True`` shows a tqdm progress bar (in simulated ms) during each run.
     """
-    global _current
+    global _current, _last
     for name in _REFUSED_SETUP_ARGS:
         if name in extra:
             raise ValueError(
                 f"setup(): {name!r} is not a valid argument; use timestep, min_delay, max_delay"
             )
     max_delay = extra.pop("max_delay", "auto")
-    timestep = float(timestep)
-    if not timestep > 0:
-        raise errors.InvalidParameterValueError(f"setup(): timestep must be > 0, got {timestep}")
+    timestep = validation.time_argument("setup()", "timestep", timestep, strict=True)
+    for name, minimum in (("threads", 1), ("rng_seed", 0), ("grng_seed", 0)):
+        if extra.get(name) is not None:
+            extra[name] = validation.integer_argument("setup()", name, extra[name], minimum=minimum)
     if min_delay != "auto":
-        min_delay = float(min_delay)
+        min_delay = validation.time_argument("setup()", "min_delay", min_delay)
         if min_delay < timestep:
             raise ValueError(f"setup(): min_delay {min_delay} ms < timestep {timestep} ms")
     if max_delay != "auto":
-        max_delay = float(max_delay)
+        max_delay = validation.time_argument("setup()", "max_delay", max_delay)
         if min_delay != "auto" and min_delay > max_delay:
             raise ValueError(f"setup(): min_delay {min_delay} ms > max_delay {max_delay} ms")
     progress = bool(extra.pop("progress", False))
     if "rng_seed" not in extra and os.environ.get(provenance.SEED_ENV):
         extra["rng_seed"] = int(os.environ[provenance.SEED_ENV])  # set by `pynn-uni run`
     if _current is not None:
+        _current.finish()
         _current.backend.end()
+    if _last is not None:
+        _last.replaced = True
+    _current = _last = None
     start = _time.perf_counter()
     backend = backend_factory()
     _check_processes(backend)
     extra = _backend_options(backend, extra)
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
-    _current = Simulation(backend, timestep, min_delay, max_delay, extra)
+    _current = _last = Simulation(backend, timestep, min_delay, max_delay, extra)
+    _current.namespace = _namespace
     _current.progress = progress
     _current.timings["setup"] = _time.perf_counter() - start
     if os.environ.get(provenance.OUTPUT_DIR_ENV):
@@ -299,13 +363,15 @@ def _dump_at_exit(sim: Simulation) -> None:
 
 def run_until(tstop: float, callbacks=None) -> float:
     """Run until ``tstop`` ms; ``callbacks`` are ``f(t) -> next_t`` functions."""
-    return current_simulation().run_until(float(tstop), callbacks)
+    tstop = validation.time_argument("run_until()", "tstop", tstop)
+    return current_simulation().run_until(tstop, callbacks)
 
 
 def run(simtime: float, callbacks=None) -> float:
     """Advance by ``simtime`` ms; ``run(x); run(y)`` equals ``run(x + y)``."""
+    simtime = validation.time_argument("run()", "simtime", simtime)
     sim = current_simulation()
-    return sim.run_until(sim.t + float(simtime), callbacks)
+    return sim.run_until(sim.t + simtime, callbacks)
 
 
 run_for = run
@@ -324,6 +390,7 @@ def end(compatible_output: bool = True) -> None:
     for target, variables, filename in _current.write_on_end:
         target.write_data(filename, variables)
     provenance.dump_on_end(_current)
+    _current.finish()
     _current.backend.end()
     _current = None
 

@@ -29,7 +29,16 @@ def _targets(cells):
 
 
 def inject(sim, source, cells) -> None:
-    for pop, idx in _targets(cells):
+    from pynn_uni.common.control import check_live
+
+    old = source.__dict__.get("_simulation")
+    if old is not None:
+        check_live(old, f"{type(source).__name__} (injected before)")
+    targets = list(_targets(cells))
+    for pop, _ in targets:
+        what = f"{type(source).__name__}.inject_into: Population {pop.label!r}"
+        check_live(pop._simulation, what)
+    for pop, idx in targets:
         if not pop.celltype.injectable:
             raise TypeError(
                 f"cells of {pop.label!r} ({type(pop.celltype).__name__}) "
@@ -44,11 +53,14 @@ def inject(sim, source, cells) -> None:
 
 
 def update(sim, source) -> None:
+    check_source(source, "set_parameters")
     for handle in source.__dict__.get("_handles", []):
         sim.backend.update_source(handle, source)
 
 
 def record(sim, source) -> None:
+    check_source(source, "record")
+    source.__dict__["_recorded"] = True
     for handle in source.__dict__.get("_handles", [])[:1]:
         sim.backend.record_source(handle)
 
@@ -58,6 +70,11 @@ def get_data(sim, source):
     import neo
     import quantities as pq
 
+    frozen = source.__dict__.get("_frozen_data")
+    if frozen is not None and sim.ended:  # the simulation finished: what it recorded
+        return frozen
+    if sim.ended:
+        check_source(source, "get_data", reading=True)
     handles = source.__dict__.get("_handles", [])
     if not handles:
         raise ValueError("record() the source after injecting it, before get_data()")
@@ -71,3 +88,11 @@ def get_data(sim, source):
         sampling_period=dt * pq.ms,
         t_start=(times[0] if len(times) else 0.0) * pq.ms,
     )
+
+
+def check_source(source, action: str, reading: bool = False) -> None:
+    from pynn_uni.common.control import check_live
+
+    sim = source.__dict__.get("_simulation")
+    if sim is not None:
+        check_live(sim, f"{type(source).__name__} ({action})", reading)

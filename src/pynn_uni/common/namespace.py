@@ -19,9 +19,13 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
     from pynn_uni.random import NativeRNG, NumpyRNG, RandomDistribution
     from pynn_uni.space import Space
 
+    module = namespace.get("__name__")
+
     @functools.wraps(control.setup)
     def setup(timestep=0.1, min_delay="auto", **extra_args):
-        return control.setup(backend_factory, timestep, min_delay, **extra_args)
+        return control.setup(
+            backend_factory, timestep, min_delay, _namespace=module, **extra_args
+        )
 
     api = {
         "setup": setup,
@@ -62,5 +66,40 @@ def populate(namespace: dict, backend_factory, extra: dict | None = None) -> Non
             api[name] = getattr(connectors, name)
     for name in models.__all__:
         api[name] = getattr(models, name)
+    for name in _BOUND_FUNCTIONS:
+        api[name] = _bound_function(api[name], module)
+    for name in ("Population", "Projection"):
+        api[name] = _bound_class(api[name], module)
+    # create/connect build through this module's classes (a partial adds no frame, so their
+    # deprecation warnings still point at the caller's line)
+    api["create"] = functools.partial(procedural.create, _population=api["Population"])
+    api["connect"] = functools.partial(procedural.connect, _projection=api["Projection"])
     api.update(extra or {})
     namespace.update(api)
+
+
+#: functions that act on the current simulation: refused through another backend's module
+_BOUND_FUNCTIONS = (
+    "end", "run", "run_for", "run_until", "reset", "get_current_time", "get_time_step",
+    "get_min_delay", "get_max_delay",
+)  # fmt: skip
+
+
+def _bound_function(function, module: str):
+    from pynn_uni.common import control
+
+    @functools.wraps(function)
+    def bound(*args, **kwargs):
+        control.check_namespace(module, f"{function.__name__}()")
+        return function(*args, **kwargs)
+
+    return bound
+
+
+def _bound_class(cls, module: str):
+    """``cls`` as this backend module's class: its constructor (``cls.__init__`` reads
+    ``_namespace``) checks that the current simulation was set up through this module.
+    A subclass, so ``isinstance`` holds for every backend's objects; it pickles by name
+    from the backend module; no wrapper frame, so warnings point at the user's line."""
+    attributes = {"_namespace": module, "__module__": module, "__qualname__": cls.__qualname__}
+    return type(cls.__name__, (cls,), dict(attributes, __doc__=cls.__doc__))

@@ -18,8 +18,8 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni._lazyarray import larray
-from pynn_uni.common import describing
-from pynn_uni.common.control import current_simulation
+from pynn_uni.common import describing, validation
+from pynn_uni.common.control import check_live, check_namespace, current_simulation
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.recording import Recorder
 from pynn_uni.parameters import (
@@ -29,6 +29,7 @@ from pynn_uni.parameters import (
     with_private_generators,
 )
 from pynn_uni.random import NumpyRNG
+from pynn_uni.recording import check_writable
 from pynn_uni.space import Grid2D, Grid3D, Line
 
 _population_counter = itertools.count()
@@ -56,12 +57,17 @@ class ID(int):
         if name == "parent":
             object.__setattr__(self, name, value)
         elif self.parent is not None and name in self.parent.celltype.default_parameters:
+            self._check_live()
             self.as_view().set(**{name: value})
         else:
             raise AttributeError(f"cell {int(self)} has no parameter {name!r}")
 
     def __reduce__(self):
         return int, (int(self),)
+
+    def _check_live(self) -> None:
+        if self.parent is not None:
+            check_live(self.parent._simulation, f"ID {int(self)} of {self.parent.label!r}")
 
     @property
     def celltype(self):
@@ -110,6 +116,7 @@ class ID(int):
         return {name: self.parent._get_one(self, name) for name in self.celltype.default_parameters}
 
     def set_parameters(self, **parameters) -> None:
+        self._check_live()
         self.as_view().set(**parameters)
 
     def set(self, *args, **kwargs):
@@ -119,14 +126,23 @@ class ID(int):
         return self.as_view().initial_values_of(variable)[0]
 
     def set_initial_value(self, variable: str, value) -> None:
+        self._check_live()
         self.as_view().initialize(**{variable: value})
 
     def inject(self, current_source) -> None:
+        self._check_live()
         self.as_view().inject(current_source)
 
 
 class BasePopulation:
     """What Population, PopulationView share: everything addressed through indices."""
+
+    def _check_live(self, action: str) -> None:
+        """Refuse ``action`` once the simulation of these cells has ended or been replaced."""
+        check_live(
+            self._owner_population()._simulation,
+            f"{type(self).__name__} {self.label!r} ({action})",
+        )
 
     # -- containers ---------------------------------------------------------
     def __len__(self) -> int:
@@ -240,11 +256,13 @@ class BasePopulation:
 
     def set(self, **parameters) -> None:
         """Set parameters: scalars, arrays, RandomDistributions, callables ``f(i)``, Sequences."""
+        self._check_live("set")
         pop, idx = self._population_and_indices()
         pop._set_parameters(idx, parameters)
 
     def initialize(self, **initial_values) -> None:
         """Set initial values of state variables (applied now and at every ``reset()``)."""
+        self._check_live("initialize")
         pop, idx = self._population_and_indices()
         pop._initialize(idx, initial_values)
 
@@ -262,14 +280,19 @@ class BasePopulation:
 
     # -- current injection -------------------------------------------------
     def inject(self, current_source) -> None:
+        self._check_live("inject")
         if not self.celltype.injectable:
             raise TypeError(f"{self.label!r}: cells of type {self.celltype} cannot take current")
         current_source.inject_into(self)
 
     # -- recording ----------------------------------------------------------
     def record(self, variables, to_file=None, sampling_interval=None, locations=None):
-        """Record ``variables`` ('spikes', 'v', ...; a list, or None to stop) from these cells."""
+        """Record ``variables`` ('spikes', 'v', ...; a list, or None to stop) from these cells.
+        ``to_file``: written at ``end()``; its folder must be writable now."""
+        self._check_live("record")
         pop, idx = self._population_and_indices()
+        if to_file is not None:
+            check_writable(to_file, f"{self.label!r}.record(to_file=...)")
         pop.recorder.record(variables, idx, sampling_interval)
         if to_file is not None:
             current_simulation().write_on_end.append((self, variables, to_file))
@@ -293,10 +316,14 @@ class BasePopulation:
     def write_data(
         self, io, variables="all", gather=True, clear=False, annotations=None, locations=None
     ):
-        """Write recorded data to a Neo IO or a file name (format from the extension)."""
+        """Write recorded data to a Neo IO or a file name (format from the extension).
+
+        A file is written atomically; ``clear`` forgets the data only once it is written."""
         from pynn_uni.recording import write_block
 
-        write_block(io, self.get_data(variables, gather, clear, annotations), gather)
+        write_block(io, self.get_data(variables, gather, False, annotations), gather)
+        if clear:
+            self._owner_population().recorder.clear()
 
     def get_spike_counts(self, gather=True) -> dict:
         """Spike count per cell whose spikes are recorded, keyed by ID."""
@@ -388,6 +415,9 @@ class Population(BasePopulation):
     cells on hardware; the others never see it.
     """
 
+    #: the backend module whose ``Population`` this is (set on its subclass there)
+    _namespace: str | None = None
+
     def __init__(
         self,
         size,
@@ -398,6 +428,8 @@ class Population(BasePopulation):
         label=None,
         placement=None,
     ):
+        if self._namespace is not None:  # built through a backend module: that backend's
+            check_namespace(self._namespace, "Population()")
         sim = current_simulation()
         if isinstance(size, tuple):
             if structure is not None:
@@ -436,6 +468,7 @@ class Population(BasePopulation):
         )
         ps.evaluate(simplify=True)
         self._parameters = dict(ps.items())
+        self._check_values(self._parameters)
         extra = {} if placement is None else {"placement": placement}
         self._handle = sim.backend.create(
             celltype, self._parameters, self.size, label=self.label, **extra
@@ -533,19 +566,23 @@ class Population(BasePopulation):
         # selected cell and a function f(i) gets the index within the view; a random
         # distribution draws len(idx) values from a copy of its generator (see
         # with_private_generators), so the generator itself is not advanced
-        ps = ParameterSpace(
-            with_private_generators(parameters),
-            celltype.get_schema(),
-            shape=(len(idx),),
-            component=type(celltype),
-        )
-        ps.evaluate(simplify=True)
+        call = f"set({', '.join(parameters)})"
+        with self._named(call):
+            ps = ParameterSpace(
+                with_private_generators(parameters),
+                celltype.get_schema(),
+                shape=(len(idx),),
+                component=type(celltype),
+            )
+            ps.evaluate(simplify=True)
         updates = dict(ps.items())
-        celltype.check_values(updates) if hasattr(celltype, "check_values") else None
+        self._check_values(updates, call)
         new = dict(self._parameters)
         whole = len(idx) == self.size
         for name, value in updates.items():
             new[name] = value if whole else _assign(new[name], idx, value, self.size)
+        related = {k: new[k] for k in new if k in updates or _related(celltype, k)}
+        self._check_values(related, call)
         # the description changes only once the backend has taken the values: a refused set
         # leaves get() and the simulator agreeing on the old ones
         backend, changed = self._simulation.backend, list(updates)
@@ -557,6 +594,23 @@ class Population(BasePopulation):
             raise
         self._parameters = new
 
+    def _check_values(self, values, call: str = "") -> None:
+        """The common checks (finite, ranges, ``v_reset < v_thresh``, spike times), named
+        after this population; run before the backend sees the values."""
+        check = getattr(self.celltype, "check_values", None)
+        if check is not None:
+            with self._named(call):
+                check(values)
+
+    @contextlib.contextmanager
+    def _named(self, call: str = ""):
+        """Put this population's label (and the call) in front of a refused value's message."""
+        try:
+            yield
+        except errors.InvalidParameterValueError as err:
+            where = f"Population {self.label!r}" + (f" {call}" if call else "")
+            raise validation.relabel(err, where) from None
+
     def _store_initial(self, idx, values) -> None:
         celltype = self.celltype
         for name, value in values.items():
@@ -566,9 +620,13 @@ class Population(BasePopulation):
                     f"{type(celltype).__name__} (initial values)",
                     celltype.default_initial_values,
                 )
-            ps = ParameterSpace({name: value}, None, shape=(len(idx),), component=type(celltype))
-            ps.evaluate(simplify=True)  # relative to the selection, like _set_parameters
-            new = ps[name]
+            with self._named(f"initialize({name})"):
+                ps = ParameterSpace(
+                    {name: value}, None, shape=(len(idx),), component=type(celltype)
+                )
+                ps.evaluate(simplify=True)  # relative to the selection, like _set_parameters
+                new = ps[name]
+                validation.check_initial_value(type(celltype).__name__, name, new)
             if len(idx) == self.size:
                 self._initial[name] = new
             else:
@@ -682,6 +740,10 @@ class Assembly:
             return
         if not isinstance(p, BasePopulation):
             raise TypeError(f"an Assembly holds populations and views, not {type(p).__name__}")
+        sim = p._owner_population()._simulation
+        if self.populations and sim is not self.populations[0]._owner_population()._simulation:
+            for q in (p, self.populations[0]):  # one of them is from a finished simulation
+                q._check_live(f"added to Assembly {self.label!r}")
         existing = np.concatenate([q._ids for q in self.populations]) if self.populations else []
         if np.intersect1d(existing, p._ids).size:
             warnings.warn(f"{p.label!r} overlaps {self.label!r}: not added", stacklevel=3)
@@ -831,6 +893,8 @@ class Assembly:
         self.set(**{parametername: rand_distr})
 
     def record(self, variables, to_file=None, sampling_interval=None):
+        if to_file is not None:
+            check_writable(to_file, f"{self.label!r}.record(to_file=...)")
         for p in self.populations:
             p.record(variables, sampling_interval=sampling_interval)
         if to_file is not None:
@@ -852,9 +916,13 @@ class Assembly:
         return block
 
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
+        """As :meth:`Population.write_data`: atomic, and ``clear`` only after the write."""
         from pynn_uni.recording import write_block
 
-        write_block(io, self.get_data(variables, gather, clear, annotations), gather)
+        write_block(io, self.get_data(variables, gather, False, annotations), gather)
+        if clear:
+            for p in self.populations:
+                p._owner_population().recorder.clear()
 
     def get_spike_counts(self, gather=True):
         counts = {}
@@ -951,6 +1019,10 @@ def _filled(n: int, value) -> np.ndarray:
     out = np.empty(n, dtype=object if isinstance(value, ArrayParameter) else float)
     out.fill(value)
     return out
+
+
+def _related(celltype, name: str) -> bool:
+    return any(name in relation for relation in getattr(celltype, "relations", ()))
 
 
 def _assign(current, idx, value, size: int) -> np.ndarray:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pynn_uni.common.deprecation import deprecated
 
 
-def create(cellclass, cellparams=None, n=1):
+def create(cellclass, cellparams=None, n=1, *, _population=None):
     from pynn_uni.common.populations import Population
+
+    Population = _population or Population  # noqa: N806 - a backend module's class
 
     deprecated("create", "Population(...)")
     if isinstance(cellclass, type):
@@ -14,13 +16,16 @@ def create(cellclass, cellparams=None, n=1):
     return Population(n, cellclass)
 
 
-def connect(pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None):
+def connect(
+    pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None, *, _projection=None
+):
     from pynn_uni.common.connectors import FixedProbabilityConnector
     from pynn_uni.common.models import StaticSynapse
     from pynn_uni.common.populations import ID
     from pynn_uni.common.projections import Projection
 
     deprecated("connect", "Projection(...)")
+    Projection = _projection or Projection  # noqa: N806 - a backend module's class
     pre = pre.as_view() if isinstance(pre, ID) else pre
     post = post.as_view() if isinstance(post, ID) else post
     return Projection(

@@ -15,10 +15,15 @@ import itertools
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common import describing
+from pynn_uni.common import describing, validation
 from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.connectors import ConnectionContext
-from pynn_uni.common.control import construction_bar, current_simulation
+from pynn_uni.common.control import (
+    check_live,
+    check_namespace,
+    construction_bar,
+    current_simulation,
+)
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.populations import ID, Assembly
 from pynn_uni.parameters import _draw, is_random
@@ -36,6 +41,9 @@ class Projection:
     delays in ms (``None`` means the minimum delay).
     """
 
+    #: the backend module whose ``Projection`` this is (set on its subclass there)
+    _namespace: str | None = None
+
     MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
 
     def __init__(
@@ -51,7 +59,12 @@ class Projection:
     ):
         from pynn_uni.common.models import StaticSynapse
 
+        if self._namespace is not None:  # built through a backend module: that backend's
+            check_namespace(self._namespace, "Projection()")
         sim = current_simulation()
+        for role, group in (("presynaptic", presynaptic_population),
+                            ("postsynaptic", postsynaptic_population)):  # fmt: skip
+            _check_group_live(group, f"Projection: the {role} ")
         self._simulation = sim
         self.pre = presynaptic_population
         self.post = postsynaptic_population
@@ -76,7 +89,12 @@ class Projection:
         made = []
         bar = construction_bar(sim, self.label, self.pre.size * self.post.size)
         try:
-            for block in connector.connect(ctx):
+            blocks = connector.connect(ctx)
+            if _has_value_lists(ctx.synapse_values):
+                # values in connection order: check their number before connecting anything
+                # (such a list costs as much memory as the blocks)
+                blocks = list(blocks)
+            for block in blocks:
                 self._validate(block)
                 sim.backend.connect(self._handle, self, block)
                 made.append(len(block))
@@ -158,6 +176,17 @@ class Projection:
         return bool(self._post_celltypes()[0].conductance_based)
 
     def _validate(self, block: ConnectionArrays) -> None:
+        for name, values in block.params.items():
+            if name in ("weight", "delay"):
+                continue  # checked below, with their own rules
+            values = np.asarray(values)
+            if values.dtype.kind == "f" and not np.isfinite(values).all():
+                raise errors.InvalidParameterValueError(
+                    f"Projection {self.label!r}: parameter {name!r} must be a finite number, "
+                    f"got {values[~np.isfinite(values)][:3].tolist()}"
+                )
+        relations = getattr(self.synapse_type, "relations", ())
+        validation.check_relations(f"Projection {self.label!r}", relations, block.params)
         if "delay" in block.params:
             self._simulation.check_delays(block.params["delay"], f"Projection {self.label!r}")
         if "weight" in block.params:
@@ -193,6 +222,7 @@ class Projection:
 
     def _connection_arrays(self, names=()) -> ConnectionArrays:
         """All connections in canonical order, with the named synapse values (standard units)."""
+        self._check_live("read", reading=True)
         pre, post, values = self._simulation.backend.connection_values(
             self._handle, self, list(names)
         )
@@ -278,6 +308,17 @@ class Projection:
                 raise errors.NonExistentParameterError(
                     name, type(self.synapse_type).__name__, sorted(known)
                 )
+        self._check_live("set")
+        for name, value in attributes.items():
+            if value is None:  # the synapse type's default, as at construction (PyNN's rule)
+                value = self.synapse_type.default_parameters.get(name)
+                if value is None and name == "delay":
+                    value = self._simulation.default_delay
+                if value is None:
+                    raise errors.InvalidParameterValueError(
+                        f"Projection {self.label!r}: set({name}=None): {name!r} has no default"
+                    )
+                attributes[name] = value
         pre, post, _ = self._simulation.backend.connection_values(self._handle, self, [])
         order = np.lexsort((pre, post))  # canonical: by post, then pre
         by_pre = np.lexsort((post, pre))  # the order of 1-D values given to set()
@@ -303,6 +344,7 @@ class Projection:
             values[name] = native_order
         block = ConnectionArrays(pre, post, values)
         self._validate(block)
+        self._check_live("set")
         self._simulation.backend.set_connection_values(self._handle, self, values)
 
     def initialize(self, **initial_values) -> None:
@@ -351,11 +393,16 @@ class Projection:
     # -- native handles ------------------------------------------------------------------
     @property
     def nest_connections(self):
+        self._check_live("nest_connections", reading=True)
         return self._simulation.backend.native_connections(self._handle)
 
     @property
     def nest_synapse_model(self):
+        self._check_live("nest_synapse_model", reading=True)
         return self._simulation.backend.native_synapse_model(self._handle)
+
+    def _check_live(self, action: str, reading: bool = False) -> None:
+        check_live(self._simulation, f"Projection {self.label!r} ({action})", reading)
 
     def __repr__(self):
         return f"Projection({self.label!r}, {len(self)} connections)"
@@ -502,3 +549,21 @@ def _scalar(value):
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _check_group_live(group, what: str) -> None:
+    """Refuse a population, view or assembly whose simulation has ended or been replaced."""
+    members = getattr(group, "populations", None)
+    for member in members if members is not None else [group]:
+        owner = getattr(member, "_owner_population", None)
+        if owner is not None:
+            check_live(owner()._simulation, f"{what}{type(member).__name__} {member.label!r}")
+
+
+def _has_value_lists(values) -> bool:
+    """True if a synapse value is a 1-D list or array (one value per connection)."""
+    for spec in values.values():
+        spec = getattr(spec, "base_value", spec)
+        if isinstance(spec, (np.ndarray, list, tuple)) and np.ndim(spec) == 1:
+            return True
+    return False

@@ -50,6 +50,7 @@ class Recorder:
         self.segments: list[_Segment] = []
         self.current = _Segment(simulation.t, simulation.segment_counter)
         self._start_times: dict[str, float] = {}
+        self.frozen = False  # the simulation ended: the data are all here, the backend gone
         simulation.recorders.append(self)
 
     # -- configuration -----------------------------------------------------
@@ -102,8 +103,15 @@ class Recorder:
                 self._start_times.setdefault(variable, self.simulation.t)
 
     # -- segments ------------------------------------------------------------
+    def freeze(self) -> None:
+        """Collect the last data before the simulation ends; later reads need no backend."""
+        self._collect()
+        self.frozen = True
+
     def _collect(self) -> None:
         """Move new data from the backend into the current segment."""
+        if self.frozen:
+            return
         pop = self.population
         backend = self.simulation.backend
         seg = self.current

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from pynn_uni.common import validation
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 from pynn_uni.parameters import ArrayParameter, ParameterSpace
 
@@ -25,6 +26,8 @@ from pynn_uni.parameters import ArrayParameter, ParameterSpace
 POSITIVE = ">0"
 NON_NEGATIVE = ">=0"
 FRACTION = "[0,1]"
+#: an array of times in ms: non-negative and sorted (spike times)
+TIMES = "times"
 
 _CONSTRAINTS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     POSITIVE: (lambda a: a > 0, "> 0"),
@@ -100,6 +103,11 @@ class StandardModelType:
     positional: ClassVar[bool] = False
     #: accept strings as functions of the distance ``d`` (synapse weights and delays)
     accepts_distance_expressions: ClassVar[bool] = False
+    #: cross-parameter constraints ``(left, '<' or '<=', right)``, checked wherever both
+    #: values are known (construction, population creation, ``set``)
+    relations: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    #: parameters for which +inf is a meaningful value (NaN and -inf never are)
+    infinite_ok: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -116,7 +124,7 @@ class StandardModelType:
         if "state_units" in own:
             cls.units = {**cls.units, **own["state_units"]}
         for name, tag in cls.constraints.items():
-            if tag not in _CONSTRAINTS:
+            if tag not in _CONSTRAINTS and tag != TIMES:
                 raise ValueError(f"{cls.__name__}.{name}: unknown constraint {tag!r}")
 
     def __init__(self, *args, **parameters):
@@ -126,6 +134,19 @@ class StandardModelType:
             self._defaults(), self.get_schema(), shape=None, component=self
         )
         self.parameter_space.update(**parameters)
+
+    def _check_homogeneous_relations(self) -> None:
+        """Check ``relations`` now where both sides are single numbers (STDP bounds; a cell
+        type's relations are checked by the population that takes its values, as PyNN does)."""
+        if not self.relations:
+            return
+        known = {}
+        for name, lazy in self.parameter_space.items():
+            if lazy is not None and getattr(lazy, "is_homogeneous", False):
+                base = lazy.base_value
+                if isinstance(base, (int, float, np.number)) and not lazy.operations:
+                    known[name] = base
+        validation.check_relations(self._model_name(), self.relations, known)
 
     # -- declarations, readable on the class or on an instance -----------------------------------
     @hybridmethod
@@ -146,9 +167,22 @@ class StandardModelType:
     @hybridmethod
     def check_parameter_value(self, name: str, value) -> None:
         """Raise :class:`InvalidParameterValueError` if numeric ``value`` (scalar or array)
-        breaks the physical constraint declared for ``name`` (e.g. a negative time constant)."""
+        breaks the physical constraint declared for ``name`` (e.g. a negative time constant);
+        NaN and infinities (bar an open-ended ``duration``/``stop``) are refused for every name,
+        and array values (spike times) are checked element by element."""
         tag = self.constraints.get(name)
-        if tag is None:
+        if isinstance(value, ArrayParameter) or (
+            isinstance(value, np.ndarray) and value.dtype == object
+        ):
+            validation.check_array_values(
+                self._model_name(), name, value, times=tag == TIMES,
+                posinf_ok=name in self.infinite_ok,
+            )  # fmt: skip
+            return
+        validation.check_finite(
+            self._model_name(), name, np.asarray(value, dtype=float), name in self.infinite_ok
+        )
+        if tag is None or tag == TIMES:
             return
         test, description = _CONSTRAINTS[tag]
         arr = np.asarray(value, dtype=float)
@@ -162,12 +196,14 @@ class StandardModelType:
 
     @hybridmethod
     def check_values(self, values: Mapping[str, Any]) -> None:
-        """Check evaluated values ``{name: scalar or array}`` against the constraints."""
+        """Check evaluated values ``{name: scalar or array}`` against the constraints and,
+        where both sides are present, the ``relations``."""
         for name, value in values.items():
-            if isinstance(value, (int, float, np.number, np.ndarray)) and (
-                not isinstance(value, np.ndarray) or value.dtype.kind in "biuf"
+            if isinstance(value, (int, float, np.number, np.ndarray, ArrayParameter)) and (
+                not isinstance(value, np.ndarray) or value.dtype.kind in "biufO"
             ):
                 self.check_parameter_value(name, value)
+        validation.check_relations(self._model_name(), self.relations, values)
 
     @hybridmethod
     def _model_name(self) -> str:
@@ -270,6 +306,8 @@ class StandardCellType(StandardModelType):
     are read; ``injectable`` is False for spike sources.
     """
 
+    relations = (("v_reset", "<", "v_thresh"),)
+
     recordable: ClassVar[list[str]] = ["spikes"]
     receptor_types: ClassVar[list[str]] = ["excitatory", "inhibitory"]
     conductance_based: ClassVar[bool] = True
@@ -340,6 +378,12 @@ class StandardSynapseType(StandardModelType):
 
 class STDPWeightDependence(StandardModelType):
     """How an STDP weight change depends on the current weight (bounds in weight units)."""
+
+    relations = (("w_min", "<=", "w_max"),)
+
+    def __init__(self, *args, **parameters):
+        super().__init__(*args, **parameters)
+        self._check_homogeneous_relations()
 
     positional: ClassVar[bool] = True
 

@@ -17,6 +17,7 @@ from pynn_uni.parameters import ArrayParameter, ParameterSpace, Sequence
 from .base import (
     NON_NEGATIVE,
     POSITIVE,
+    TIMES,
     SpikeSourceType,
     StandardCellType,
     StandardCellTypeComponent,
@@ -67,7 +68,7 @@ PARAMETERS: dict[str, tuple] = {
     "rate": ("Hz", "mean firing rate", NN),
     "start": ("ms", "time of the first possible spike", NN),
     "duration": ("ms", "length of the spiking period", NN),
-    "spike_times": ("ms", "spike times"),
+    "spike_times": ("ms", "spike times", TIMES),
     "tau_syn": ("ms", "synaptic time constant", P),
     "e_syn": ("mV", "synaptic reversal potential"),
     "tau_rise": ("ms", "rise time constant of the synaptic conductance", P),
@@ -210,6 +211,7 @@ class EIF_cond_alpha_isfa_ista(StandardCellType):
     conductances."""
 
     spec = params(**_ADEX, e_rev_E=0.0, tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0)
+    relations = (("v_reset", "<", "v_spike"), ("v_thresh", "<=", "v_spike"))
     initial = _EIF_INITIAL
     recordable: ClassVar[list[str]] = ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]
 
@@ -219,6 +221,7 @@ class EIF_cond_exp_isfa_ista(StandardCellType):
     decaying conductances."""
 
     spec = params(**_ADEX, e_rev_E=0.0, tau_syn_E=5.0, e_rev_I=-80.0, tau_syn_I=5.0)
+    relations = (("v_reset", "<", "v_spike"), ("v_thresh", "<=", "v_spike"))
     initial = _EIF_INITIAL
     recordable: ClassVar[list[str]] = ["spikes", "v", "w", "gsyn_exc", "gsyn_inh"]
 
@@ -292,6 +295,7 @@ class SpikeSourceInhGamma(SpikeSourceType):
         tbins=(Sequence([0.0]), "ms", "start times of the histogram bins"),
         **_SOURCE_PERIOD,
     )
+    infinite_ok = frozenset({"b"})  # an infinite gamma scale: a silent bin
 
 
 class SpikeSourceArray(SpikeSourceType):

@@ -55,6 +55,10 @@ class StandardCurrentSource(StandardModelType):
     # -- parameter access -------------------------------------------------------------------
     def set_parameters(self, **parameters) -> None:
         """Validate and set parameters; an injected source updates the simulation too."""
+        if self._injected:  # refuse before storing: a source of a finished simulation
+            from pynn_uni.common.electrodes import check_source
+
+            check_source(self, "set_parameters")
         self._store(parameters)
         if self._injected:
             from pynn_uni.common.control import current_simulation

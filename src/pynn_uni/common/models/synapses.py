@@ -199,6 +199,10 @@ class STDPMechanism(StandardSynapseType):
             weight=weight, delay=delay, dendritic_delay_fraction=dendritic_delay_fraction
         )
         self.parameter_space.update(**values)
+        self._check_homogeneous_relations()
+
+    #: the weight dependence's bounds, now parameters of the mechanism
+    relations = (("w_min", "<=", "w_max"),)
 
     @property
     def dendritic_delay_fraction(self) -> float:
