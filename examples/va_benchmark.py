@@ -3,9 +3,11 @@
 4000 integrate-and-fire neurons (80% excitatory), 2% random connectivity,
 conductance-based exponential synapses, kicked into self-sustained activity by a brief
 Poisson stimulus.  Prints mean firing rates and saves a raster + membrane trace figure.
+The self-sustained state is metastable: for some seeds (e.g. 1, 3, 42) the activity dies out
+within the first second, on every simulator; the default seed is one where it lives.
 
 Usage:  python examples/va_benchmark.py [nest|neuron|hardware] [--benchmark CUBA]
-        [--n 4000] [--tstop 1000] [--seed 42] [--plot-figure FILE]
+        [--n 4000] [--tstop 1000] [--seed 4] [--plot-figure FILE]
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ sim, options = get_simulator(
     ("--benchmark", "COBA or CUBA", {"default": "COBA"}),
     ("--n", "number of neurons", {"type": int, "default": 4000}),
     ("--tstop", "simulated time (ms)", {"type": float, "default": 1000.0}),
-    ("--seed", "seed of the connectivity and initial values", {"type": int, "default": 42}),
+    ("--seed", "seed of the connectivity and initial values", {"type": int, "default": 4}),
     ("--plot-figure", "file name of the figure (empty: none)", {"default": "va_benchmark.png"}),
 )
 

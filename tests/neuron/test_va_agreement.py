@@ -28,7 +28,8 @@ TSTOP = 1000.0  # ms: long enough for ~15 spikes per cell, so the CVs are well e
 #: The self-sustained state is metastable: whether it outlives the 50 ms kick within the
 #: first second depends on the realisation of the network and of the Poisson kick (seeds 1,
 #: 3 and 42 die out on NEURON and on NEST with grid-based Poisson kicks, 4 lives on both), so
-#: the comparison uses a network that sustains; the test checks that it does.
+#: the comparison uses a network that sustains (the example's default); the test checks that it
+#: does.
 SEED = 4
 
 
