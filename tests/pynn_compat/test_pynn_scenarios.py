@@ -3,8 +3,8 @@
 The scenarios come from PyNN's sdist (fetched by pip into a cache, see ``sdist.py``) and run
 in one pytest subprocess with the ``pyNN`` -> ``pynn_uni`` import alias.  Each test here then
 asserts that every scenario of one PyNN module passed on one simulator.  PyNN's own run on
-this kind of machine (NEST 3.9, NEURON 9.0, numpy 2.0): 64 passed on nest and 62 on neuron,
-none skipped (without ``test_scenario5``).
+this kind of machine (NEST 3.10, NEURON 9.0.2, numpy 2.0; PyNN fails on numpy >= 2.1):
+64 passed on nest and 62 on neuron, none skipped (without ``test_scenario5``).
 """
 
 from __future__ import annotations
