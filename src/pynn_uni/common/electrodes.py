@@ -31,9 +31,7 @@ def _targets(cells):
 def inject(sim, source, cells) -> None:
     from pynn_uni.common.control import check_live
 
-    old = source.__dict__.get("_simulation")
-    if old is not None:
-        check_live(old, f"{type(source).__name__} (injected before)")
+    check_source(source, "injected before")
     targets = list(_targets(cells))
     for pop, _ in targets:
         what = f"{type(source).__name__}.inject_into: Population {pop.label!r}"
