@@ -1,8 +1,9 @@
 """Small general helpers scripts import from PyNN's ``pyNN.core`` path.
 
 ``IndexBasedExpression`` (the base of ``f(i, j)`` functions given to
-``IndexBasedProbabilityConnector`` and as synaptic parameters) lives with the connectors;
-``find`` and ``run_command`` with the build tools.  This module only gathers them.
+``IndexBasedProbabilityConnector`` and as synaptic parameters) lives with the string
+formulas in :mod:`pynn_uni.common.expressions`; ``find`` and ``run_command`` with the build
+tools.  This module only gathers them.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from pynn_uni.common.connectors import IndexBasedExpression
 from pynn_uni.common.deprecation import deprecated as _warn_deprecated
+from pynn_uni.common.expressions import IndexBasedExpression
 from pynn_uni.utility.build import find, run_command
 
 __all__ = [

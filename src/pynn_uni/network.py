@@ -11,8 +11,10 @@ import sys
 from itertools import chain
 from types import ModuleType
 
-from pynn_uni.common.populations import Assembly, Population, PopulationView
+from pynn_uni.common.assembly import Assembly
+from pynn_uni.common.populations import Population, PopulationView
 from pynn_uni.common.projections import Projection
+from pynn_uni.recording import get_io
 
 __all__ = ["Network"]
 
@@ -119,7 +121,5 @@ class Network:
     def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
         """Write :meth:`get_data` with a neo IO object or to a file name."""
         if isinstance(io, str):
-            from pynn_uni.recording import get_io
-
             io = get_io(io)
         io.write(self.get_data(variables, gather, clear, annotations))

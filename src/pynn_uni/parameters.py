@@ -11,7 +11,6 @@ turns them into numpy arrays in one vectorised pass.
 
 from __future__ import annotations
 
-import ast
 import copy
 import numbers
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +20,7 @@ import numpy as np
 import quantities as pq
 
 from pynn_uni._lazyarray import VectorizedIterable, larray
+from pynn_uni.common.expressions import DistanceExpression
 from pynn_uni.common.units import is_number, to_canonical
 from pynn_uni.errors import (
     InvalidDimensionsError,
@@ -166,7 +166,7 @@ def simplify(value):
 
 
 # ---------------------------------------------------------------------------------------------
-#   Random distributions (duck-typed) and distance expressions
+#   Random distributions (duck-typed)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -212,85 +212,6 @@ def with_private_generators(values: Mapping[str, Any]) -> dict[str, Any]:
             value = copy.deepcopy(value)
         out[name] = value
     return out
-
-
-_EXPRESSION_NAMES: dict[str, Any] = {
-    name: getattr(np, name)
-    for name in (
-        "exp", "sqrt", "log", "log10", "sin", "cos", "tan", "arctan", "tanh", "abs",
-        "minimum", "maximum", "where", "floor", "ceil", "power", "pi", "e", "inf",
-    )
-}  # fmt: skip
-_EXPRESSION_NAMES["fabs"] = np.abs
-_ALLOWED_NAMES = {*_EXPRESSION_NAMES, "d", "np", "numpy"}
-_EXPRESSION_NODES = (
-    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Name, ast.Load,
-    ast.Constant, ast.Attribute, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
-    ast.Pow, ast.USub, ast.UAdd, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
-)  # fmt: skip
-
-
-class DistanceExpression:
-    """A parameter given as a string expression of the distance ``d`` (um), e.g. ``"0.1 + d/100"``.
-
-    Only arithmetic, comparisons, numbers, ``d`` and numpy functions (``exp``, ``sqrt``, ...,
-    also spelt ``np.exp``) are allowed; the expression is checked on its syntax tree before it
-    is compiled, so a string can never run arbitrary code.  Connectors evaluate it on arrays of
-    distances.
-    """
-
-    def __init__(self, expression: str):
-        self.expression = expression
-        try:
-            tree = ast.parse(expression.strip(), mode="eval")
-        except SyntaxError as err:
-            raise InvalidParameterValueError(
-                f"{expression!r} is not a valid expression of the distance d: {err.msg}"
-            ) from err
-        for node in ast.walk(tree):
-            self._check(node)
-        self._code = compile(tree, "<distance expression>", "eval")
-
-    def _check(self, node) -> None:
-        bad = None
-        if not isinstance(node, _EXPRESSION_NODES):
-            bad = type(node).__name__
-        elif isinstance(node, ast.Name) and node.id not in _ALLOWED_NAMES:
-            bad = f"name {node.id!r}"
-        elif isinstance(node, ast.Attribute) and not (
-            isinstance(node.value, ast.Name)
-            and node.value.id in ("np", "numpy")
-            and node.attr in _EXPRESSION_NAMES
-        ):
-            bad = f"attribute {node.attr!r}"
-        elif isinstance(node, ast.Constant) and not is_number(node.value):
-            bad = f"constant {node.value!r}"
-        if bad:
-            raise InvalidParameterValueError(
-                f"{self.expression!r}: {bad} is not allowed in an expression of the distance d"
-            )
-
-    def __call__(self, d):
-        namespace = dict(_EXPRESSION_NAMES, d=d, np=_NumpySubset, numpy=_NumpySubset)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return eval(self._code, {"__builtins__": {}}, namespace)  # noqa: S307 - AST-checked
-
-    def __eq__(self, other):
-        return isinstance(other, DistanceExpression) and other.expression == self.expression
-
-    def __hash__(self):
-        return hash(self.expression)
-
-    def __repr__(self) -> str:
-        return f"DistanceExpression({self.expression!r})"
-
-
-class _NumpySubset:
-    """``np.<name>`` inside a distance expression: only the whitelisted functions."""
-
-
-for _name, _func in _EXPRESSION_NAMES.items():
-    setattr(_NumpySubset, _name, staticmethod(_func) if callable(_func) else _func)
 
 
 # ---------------------------------------------------------------------------------------------

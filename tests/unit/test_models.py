@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import quantities as pq
 
-import pynn_uni.common.control as control
+import pynn_uni.common.simulation as simulation
 from pynn_uni.common import models as m
 from pynn_uni.common.units import pq_units
 from pynn_uni.errors import (
@@ -545,7 +545,7 @@ class FakePopulation:
 @pytest.fixture
 def sim(monkeypatch):
     fake = FakeSimulation()
-    monkeypatch.setattr(control, "current_simulation", lambda: fake)
+    monkeypatch.setattr(simulation, "current_simulation", lambda: fake)
     return fake
 
 

@@ -12,11 +12,11 @@ from importlib import import_module
 
 #: public name -> sub-module of pynn_uni.common that defines it
 _EXPORTS = {
-    "ID": "populations",
+    "ID": "ids",
     "BasePopulation": "populations",
     "Population": "populations",
     "PopulationView": "populations",
-    "Assembly": "populations",
+    "Assembly": "assembly",
     "Projection": "projections",
     "Connection": "projections",
     "create": "procedural",

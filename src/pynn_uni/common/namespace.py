@@ -5,27 +5,27 @@ from __future__ import annotations
 
 import functools
 
+import pynn_uni.errors as errors_module
+import pynn_uni.random as random_module
+import pynn_uni.space as space_module
+from pynn_uni.common import connectors, control, models, procedural, provenance, simulation
+from pynn_uni.common.assembly import Assembly
+from pynn_uni.common.ids import ID
+from pynn_uni.common.populations import Population, PopulationView
+from pynn_uni.common.projections import Connection, Projection
+from pynn_uni.network import Network
+from pynn_uni.parameters import ArrayParameter, Sequence
+from pynn_uni.random import NativeRNG, NumpyRNG, RandomDistribution
+from pynn_uni.space import Space
+
 
 def populate(namespace: dict, backend_factory, extra: dict | None = None) -> None:
     """Fill a backend module's globals with the PyNN API."""
-    import pynn_uni.errors as errors_module
-    import pynn_uni.random as random_module
-    import pynn_uni.space as space_module
-    from pynn_uni.common import connectors, control, models, procedural, provenance
-    from pynn_uni.common.populations import ID, Assembly, Population, PopulationView
-    from pynn_uni.common.projections import Connection, Projection
-    from pynn_uni.network import Network
-    from pynn_uni.parameters import ArrayParameter, Sequence
-    from pynn_uni.random import NativeRNG, NumpyRNG, RandomDistribution
-    from pynn_uni.space import Space
-
     module = namespace.get("__name__")
 
     @functools.wraps(control.setup)
     def setup(timestep=0.1, min_delay="auto", **extra_args):
-        return control.setup(
-            backend_factory, timestep, min_delay, _namespace=module, **extra_args
-        )
+        return control.setup(backend_factory, timestep, min_delay, _namespace=module, **extra_args)
 
     api = {
         "setup": setup,
@@ -86,11 +86,9 @@ _BOUND_FUNCTIONS = (
 
 
 def _bound_function(function, module: str):
-    from pynn_uni.common import control
-
     @functools.wraps(function)
     def bound(*args, **kwargs):
-        control.check_namespace(module, f"{function.__name__}()")
+        simulation.check_namespace(module, f"{function.__name__}()")
         return function(*args, **kwargs)
 
     return bound

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
+from pynn_uni.common.connectors import FixedProbabilityConnector
 from pynn_uni.common.deprecation import deprecated
+from pynn_uni.common.ids import ID
+from pynn_uni.common.models import StaticSynapse
+from pynn_uni.common.populations import Population
+from pynn_uni.common.projections import Projection
 
 
 def create(cellclass, cellparams=None, n=1, *, _population=None):
-    from pynn_uni.common.populations import Population
-
-    Population = _population or Population  # noqa: N806 - a backend module's class
-
+    population_class = _population or Population  # a backend module's class, if given
     deprecated("create", "Population(...)")
     if isinstance(cellclass, type):
         cellclass = cellclass(**(cellparams or {}))
-    return Population(n, cellclass)
+    return population_class(n, cellclass)
 
 
 def connect(
     pre, post, weight=0.0, delay=None, receptor_type=None, p=1, rng=None, *, _projection=None
 ):
-    from pynn_uni.common.connectors import FixedProbabilityConnector
-    from pynn_uni.common.models import StaticSynapse
-    from pynn_uni.common.populations import ID
-    from pynn_uni.common.projections import Projection
-
     deprecated("connect", "Projection(...)")
-    Projection = _projection or Projection  # noqa: N806 - a backend module's class
+    projection_class = _projection or Projection  # a backend module's class, if given
     pre = pre.as_view() if isinstance(pre, ID) else pre
     post = post.as_view() if isinstance(post, ID) else post
-    return Projection(
+    return projection_class(
         pre,
         post,
         FixedProbabilityConnector(p, rng=rng),
@@ -38,8 +35,6 @@ def connect(
 
 
 def set(cells, **parameters):  # noqa: A001 - PyNN's name
-    from pynn_uni.common.populations import ID
-
     deprecated("set", "Population.set(...)")
     if isinstance(cells, ID):
         raise AttributeError("set() does not take a single ID: use id.param = value")
@@ -54,8 +49,6 @@ def initialize(cells, **initial_values):
 def _record(variables, source, filename, sampling_interval=None, annotations=None):
     """Record from a group (or one ID) into ``filename``, written at ``end()``;
     ``annotations`` go onto the group, so into the written Block."""
-    from pynn_uni.common.populations import ID
-
     source = source.as_view() if isinstance(source, ID) else source
     source.record(variables, to_file=filename, sampling_interval=sampling_interval)
     if annotations:

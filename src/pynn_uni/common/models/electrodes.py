@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from pynn_uni.common import simulation
+from pynn_uni.common.electrodes import check_source
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 from pynn_uni.parameters import ParameterSpace, Sequence
 
@@ -56,14 +58,10 @@ class StandardCurrentSource(StandardModelType):
     def set_parameters(self, **parameters) -> None:
         """Validate and set parameters; an injected source updates the simulation too."""
         if self._injected:  # refuse before storing: a source of a finished simulation
-            from pynn_uni.common.electrodes import check_source
-
             check_source(self, "set_parameters")
         self._store(parameters)
         if self._injected:
-            from pynn_uni.common.control import current_simulation
-
-            current_simulation().update_source(self)
+            simulation.current_simulation().update_source(self)
 
     def get_parameters(self) -> dict[str, Any]:
         """``{name: value}`` with plain floats (and Sequences for step sources)."""
@@ -140,22 +138,16 @@ class StandardCurrentSource(StandardModelType):
                     f"cannot inject {type(self).__name__} into {type(celltype).__name__} cells: "
                     "spike sources take no current"
                 )
-        from pynn_uni.common.control import current_simulation
-
-        current_simulation().inject(self, cells)
+        simulation.current_simulation().inject(self, cells)
         object.__setattr__(self, "_injected", True)
 
     def record(self) -> None:
         """Record the injected current (read it back with :meth:`get_data`)."""
-        from pynn_uni.common.control import current_simulation
-
-        current_simulation().record_source(self)
+        simulation.current_simulation().record_source(self)
 
     def get_data(self):
         """The recorded current as a neo signal in nA."""
-        from pynn_uni.common.control import current_simulation
-
-        sim = self.__dict__.get("_simulation") or current_simulation()
+        sim = self.__dict__.get("_simulation") or simulation.current_simulation()
         return sim.source_data(self)
 
 
@@ -203,11 +195,10 @@ class StepCurrentSource(StandardCurrentSource):
         """Round the step times to the nearest multiple of the timestep of the current
         simulation (if there is one); where several round to the same step, the last
         amplitude given wins (as in PyNN: [0.41, 0.42, 0.86] ms -> [0.4, 0.9] at dt 0.1)."""
-        from pynn_uni.common import control
-
-        if control._current is None or not len(values["times"]):
+        current = simulation.current_or_none()
+        if current is None or not len(values["times"]):
             return
-        dt = control._current.dt
+        dt = current.dt
         t = np.rint(np.asarray(values["times"].value, dtype=float) / dt) * dt
         keep = np.append(t[1:] != t[:-1], True)  # the last of each run of equal times
         values["times"] = Sequence(t[keep])
