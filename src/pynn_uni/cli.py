@@ -274,17 +274,19 @@ def support_matrix() -> dict[str, dict]:
 
 def installed_version(backend: str) -> str:
     """Version of the simulator package a backend drives (read from package metadata, so
-    nothing is imported); 'built in' for backends that need none (the emulated chip)."""
+    nothing is imported; the package is ``[backend] package`` in its capabilities.toml);
+    'built in' for backends that need none (the emulated chip, the reference backend)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    if backend == "hardware":
-        return "built in (emulator)"
-    for dist in (f"{backend}-simulator", backend):
-        try:
-            return f"{dist} {version(dist)}"
-        except PackageNotFoundError:
-            continue
-    return "not found"
+    from pynn_uni.common.provenance import read_capabilities
+
+    dist = read_capabilities(backend).get("backend", {}).get("package")
+    if not dist:
+        return "built in"
+    try:
+        return f"{dist} {version(dist)}"
+    except PackageNotFoundError:
+        return "not found"
 
 
 def _info() -> int:

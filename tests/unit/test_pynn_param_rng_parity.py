@@ -81,17 +81,17 @@ class _StoringBackend:
     def __init__(self):
         self.sizes = []
 
-    def create(self, celltype, params, n, **_):
-        self.sizes.append(n)
+    def create(self, spec, params):
+        self.sizes.append(spec.size)
         return len(self.sizes) - 1
 
     def ids(self, handle):
         return np.arange(self.sizes[handle]) + 1000 * (handle + 1)
 
-    def initialize(self, handle, celltype, values):
+    def initialize(self, handle, values):
         pass
 
-    def set(self, handle, celltype, idx, params, changed):
+    def set(self, handle, idx, params, changed):
         pass
 
 

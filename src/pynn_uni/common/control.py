@@ -1,9 +1,9 @@
 """Simulation control: setup / run / run_until / reset / end and the one current Simulation.
 
 The :class:`Simulation` object holds everything about a run (backend, timestep, delays,
-the objects created, recorded data); the module keeps exactly one current simulation,
-which ``setup()`` replaces.  Backend modules expose the functions below through
-:mod:`pynn_uni.common.namespace`, bound to their backend class.
+the objects created, recorded data); there is exactly one current simulation (kept in
+:mod:`pynn_uni.common.simulation`), which ``setup()`` replaces.  Backend modules expose the
+functions below through :mod:`pynn_uni.common.namespace`, bound to their backend class.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from pynn_uni import errors
-from pynn_uni.common import provenance, validation
+from pynn_uni import errors, list_backends
+from pynn_uni.common import electrodes, mpi, provenance, simulation, validation
+from pynn_uni.common.capabilities import capabilities_of
+from pynn_uni.common.simulation import current_simulation
 
-_current: Simulation | None = None
-_last: Simulation | None = None  # the latest simulation, current or ended, until setup()
 _counter = 0
 
 #: setup() arguments of old PyNN versions, refused with a hint.
@@ -42,45 +42,6 @@ PYNN_SETUP_KEYWORDS = frozenset(
         "debug", "quit_on_end", "label",
     }
 )  # fmt: skip
-
-
-def current_simulation() -> Simulation:
-    """The simulation made by the latest ``setup()``; raises if there is none."""
-    if _current is None:
-        raise errors.SimulationNotSetUpError("call sim.setup() before building a network")
-    return _current
-
-
-def check_live(sim: Simulation, what: str, reading: bool = False) -> None:
-    """Refuse to act on ``what`` (an object of ``sim``) once ``sim`` is not the current
-    simulation: its ids would address another network's cells.  ``reading`` calls that ask
-    the simulator (projection weights) stay allowed after ``end()`` until a new ``setup()``;
-    recorded data are frozen at the end and never need this check."""
-    if not sim.ended or (reading and not sim.replaced):
-        return
-    if sim.replaced:
-        now = f"simulation #{_current.number}" if _current is not None else "a later one"
-        why = f"a new setup() replaced it ({now} is current)"
-    else:
-        why = "end() finished it"
-    raise errors.StaleObjectError(
-        f"{what} belongs to {sim.describe()}, and {why}; objects do not move between "
-        "simulations: create it again after setup() (recorded data stay readable "
-        "with get_data/write_data)"
-    )
-
-
-def check_namespace(namespace: str, call: str) -> None:
-    """Refuse ``call`` made through backend module ``namespace`` when the current simulation
-    was set up through another backend module."""
-    sim = _current
-    if sim is not None and sim.namespace is not None and sim.namespace != namespace:
-        raise errors.BackendMismatchError(
-            f"{call} was called through {namespace}, but the current simulation "
-            f"#{sim.number} ({sim.backend.name}) was set up through {sim.namespace}; "
-            f"use {sim.namespace}, "
-            f"or call {namespace}.setup() first"
-        )
 
 
 class Simulation:
@@ -154,7 +115,7 @@ class Simulation:
             raise errors.ConnectionError(
                 f"{where}: delay {float(delays.max())} ms exceeds max_delay {self.max_delay} ms"
             )
-        frozen = getattr(self.backend, "frozen_delays", None)
+        frozen = self.backend.fixed_delays()
         if frozen is not None and (lo < frozen[0] - 1e-9 or delays.max() > frozen[1] + 1e-9):
             raise errors.ConnectionError(
                 f"{where}: delays in [{lo}, {float(delays.max())}] ms are outside the range "
@@ -215,24 +176,16 @@ class Simulation:
 
     # -- current sources (called by the source objects) --------------------
     def inject(self, source, cells) -> None:
-        from pynn_uni.common.electrodes import inject
-
-        inject(self, source, cells)
+        electrodes.inject(self, source, cells)
 
     def update_source(self, source) -> None:
-        from pynn_uni.common.electrodes import update
-
-        update(self, source)
+        electrodes.update(self, source)
 
     def record_source(self, source) -> None:
-        from pynn_uni.common.electrodes import record
-
-        record(self, source)
+        electrodes.record(self, source)
 
     def source_data(self, source):
-        from pynn_uni.common.electrodes import get_data
-
-        return get_data(self, source)
+        return electrodes.get_data(self, source)
 
 
 class _ProgressBar:
@@ -279,7 +232,6 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, *
     Backend-specific options (``threads``, ``rng_seed``, ...) go through ``extra`` too.
     ``progress=True`` shows a tqdm progress bar (in simulated ms) during each run.
     """
-    global _current, _last
     for name in _REFUSED_SETUP_ARGS:
         if name in extra:
             raise ValueError(
@@ -301,27 +253,25 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, *
     progress = bool(extra.pop("progress", False))
     if "rng_seed" not in extra and os.environ.get(provenance.SEED_ENV):
         extra["rng_seed"] = int(os.environ[provenance.SEED_ENV])  # set by `pynn-uni run`
-    if _current is not None:
-        _current.finish()
-        _current.backend.end()
-    if _last is not None:
-        _last.replaced = True
-    _current = _last = None
+    previous = simulation.current_or_none()
+    if previous is not None:
+        previous.finish()
+        previous.backend.end()
+    simulation.replace_latest()
     start = _time.perf_counter()
     backend = backend_factory()
     _check_processes(backend)
     extra = _backend_options(backend, extra)
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
-    _current = _last = Simulation(backend, timestep, min_delay, max_delay, extra)
-    _current.namespace = _namespace
-    _current.progress = progress
-    _current.timings["setup"] = _time.perf_counter() - start
+    sim = Simulation(backend, timestep, min_delay, max_delay, extra)
+    simulation.make_current(sim)
+    sim.namespace = _namespace
+    sim.progress = progress
+    sim.timings["setup"] = _time.perf_counter() - start
     if os.environ.get(provenance.OUTPUT_DIR_ENV):
-        atexit.register(_dump_at_exit, _current)  # scripts that never call end()
-    from pynn_uni.common.mpi import rank
-
-    return rank()
+        atexit.register(_dump_at_exit, sim)  # scripts that never call end()
+    return mpi.rank()
 
 
 def _backend_options(backend, extra: dict) -> dict:
@@ -345,19 +295,23 @@ def _backend_options(backend, extra: dict) -> dict:
 
 def _check_processes(backend) -> None:
     """A backend that cannot distribute would run the whole network once per MPI rank."""
-    from pynn_uni.common.mpi import num_processes
-
-    n = num_processes()
-    if n > 1 and not getattr(backend, "distributed", False):
+    n = mpi.num_processes()
+    caps = capabilities_of(backend)
+    if n > 1 and not caps.has_feature("mpi"):
+        threads = " (setup(threads=...) uses several cores)" if caps.has_feature("threads") else ""
+        others = [
+            name for name in list_backends()
+            if provenance.read_capabilities(name).get("features", {}).get("mpi")
+        ]  # fmt: skip
         raise errors.NotSupportedError(
             f"{backend.name} runs in one process, but this script was started on {n} MPI "
-            "processes; run it without mpirun (use setup(threads=...) on NEST) or with a "
-            "backend that distributes (pynn_uni.neuron)"
+            f"processes; run it without mpirun{threads}, or on a backend that declares "
+            f"feature mpi ({', '.join(others) or 'none installed'})"
         )
 
 
 def _dump_at_exit(sim: Simulation) -> None:
-    if sim is _current:  # still running at exit: end() was never called
+    if sim is simulation.current_or_none():  # still running at exit: end() was never called
         provenance.dump_on_end(sim)
 
 
@@ -384,15 +338,15 @@ def reset(annotations=None) -> None:
 
 def end(compatible_output: bool = True) -> None:
     """Write data registered with ``record(..., to_file=...)`` and release the simulator."""
-    global _current
-    if _current is None:
+    sim = simulation.current_or_none()
+    if sim is None:
         return
-    for target, variables, filename in _current.write_on_end:
+    for target, variables, filename in sim.write_on_end:
         target.write_data(filename, variables)
-    provenance.dump_on_end(_current)
-    _current.finish()
-    _current.backend.end()
-    _current = None
+    provenance.dump_on_end(sim)
+    sim.finish()
+    sim.backend.end()
+    simulation.end_current()
 
 
 def get_current_time() -> float:
@@ -407,7 +361,7 @@ def get_min_delay():
     """The minimum delay in ms.  With setup(min_delay='auto'): the timestep until the first
     run, then the minimum the simulator found in the network, where it reports one."""
     sim = current_simulation()
-    frozen = getattr(sim.backend, "frozen_delays", None)
+    frozen = sim.backend.fixed_delays()
     if sim.min_delay == "auto" and frozen is not None:
         return frozen[0]
     return sim.default_delay
@@ -419,12 +373,8 @@ def get_max_delay():
 
 
 def num_processes() -> int:
-    from pynn_uni.common.mpi import num_processes as n
-
-    return n()
+    return mpi.num_processes()
 
 
 def rank() -> int:
-    from pynn_uni.common.mpi import rank as r
-
-    return r()
+    return mpi.rank()

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn_uni.common.assembly import Assembly
+from pynn_uni.common.backend import SourceSpec
+from pynn_uni.common.ids import ID
+from pynn_uni.common.populations import BasePopulation
+from pynn_uni.common.simulation import check_live
+
 
 def _targets(cells):
     """(population, indices) pairs for a Population, view, Assembly, ID or list of IDs."""
-    from pynn_uni.common.populations import ID, Assembly, BasePopulation
-
     if isinstance(cells, Assembly):
         for member in cells.populations:
             yield from _targets(member)
@@ -29,8 +33,6 @@ def _targets(cells):
 
 
 def inject(sim, source, cells) -> None:
-    from pynn_uni.common.control import check_live
-
     check_source(source, "injected before")
     targets = list(_targets(cells))
     for pop, _ in targets:
@@ -42,7 +44,7 @@ def inject(sim, source, cells) -> None:
                 f"cells of {pop.label!r} ({type(pop.celltype).__name__}) "
                 "cannot take current injection"
             )
-        handle = sim.backend.inject(source, pop._handle, idx)
+        handle = sim.backend.inject(_spec(source), pop._handle, idx)
         source.__dict__.setdefault("_handles", []).append(handle)
     source.__dict__["_simulation"] = sim  # get_data() works after end(), as for populations
     source._injected = True
@@ -53,7 +55,7 @@ def inject(sim, source, cells) -> None:
 def update(sim, source) -> None:
     check_source(source, "set_parameters")
     for handle in source.__dict__.get("_handles", []):
-        sim.backend.update_source(handle, source)
+        sim.backend.update_source(handle, _spec(source).parameters)
 
 
 def record(sim, source) -> None:
@@ -89,8 +91,12 @@ def get_data(sim, source):
 
 
 def check_source(source, action: str, reading: bool = False) -> None:
-    from pynn_uni.common.control import check_live
-
     sim = source.__dict__.get("_simulation")
     if sim is not None:
         check_live(sim, f"{type(source).__name__} ({action})", reading)
+
+
+def _spec(source) -> SourceSpec:
+    """The source as data for the backend: its class and its current parameter values."""
+    values = {k: getattr(v, "value", v) for k, v in source.get_parameters().items()}
+    return SourceSpec(type(source), values)

@@ -1,8 +1,9 @@
-"""Population, PopulationView, Assembly and ID: groups of cells, and single cells.
+"""Population and PopulationView: groups of cells of one type.
 
 A Population owns its description (cell type, standard parameter values, initial values,
-structure) and a backend handle.  Views and assemblies are index arrays over populations:
-every operation maps to (population, indices) and goes to the backend in bulk.
+structure) and a backend handle.  Views (and assemblies, :mod:`pynn_uni.common.assembly`)
+are index arrays over populations: every operation maps to (population, indices) and goes
+to the backend in bulk; single cells are :class:`~pynn_uni.common.ids.ID`.
 Parameter values are read back from the description, never from the simulator, so a
 value round-trips exactly (PyNN's NEST ``tau_m`` 15.0 -> 14.999999999999998 does not).
 """
@@ -12,16 +13,19 @@ from __future__ import annotations
 import contextlib
 import itertools
 import warnings
-from collections.abc import Iterable
 
 import numpy as np
 
 from pynn_uni import errors
 from pynn_uni._lazyarray import larray
 from pynn_uni.common import describing, validation
-from pynn_uni.common.control import check_live, check_namespace, current_simulation
+from pynn_uni.common.assembly import Assembly
+from pynn_uni.common.backend import PopulationSpec
 from pynn_uni.common.deprecation import deprecated
+from pynn_uni.common.ids import ID
 from pynn_uni.common.recording import Recorder
+from pynn_uni.common.selection import normalise_selector
+from pynn_uni.common.simulation import check_live, check_namespace, current_simulation
 from pynn_uni.parameters import (
     ArrayParameter,
     ParameterSpace,
@@ -29,109 +33,11 @@ from pynn_uni.parameters import (
     with_private_generators,
 )
 from pynn_uni.random import NumpyRNG
-from pynn_uni.recording import check_writable
+from pynn_uni.recording import check_writable, write_block
+from pynn_uni.recording.files import StandardTextFile
 from pynn_uni.space import Grid2D, Grid3D, Line
 
 _population_counter = itertools.count()
-_assembly_counter = itertools.count()
-
-
-class ID(int):
-    """One cell: an int (the backend's cell id) that knows its population.
-
-    Every parameter of the cell type is an attribute: ``p[0].tau_m``, ``p[0].tau_m = 30``.
-    """
-
-    def __new__(cls, value, parent=None):
-        obj = int.__new__(cls, value)
-        obj.parent = parent
-        return obj
-
-    def __getattr__(self, name):
-        parent = object.__getattribute__(self, "parent")
-        if parent is not None and name in parent.celltype.default_parameters:
-            return parent._get_one(self, name)
-        raise AttributeError(name)
-
-    def __setattr__(self, name, value):
-        if name == "parent":
-            object.__setattr__(self, name, value)
-        elif self.parent is not None and name in self.parent.celltype.default_parameters:
-            self._check_live()
-            self.as_view().set(**{name: value})
-        else:
-            raise AttributeError(f"cell {int(self)} has no parameter {name!r}")
-
-    def __reduce__(self):
-        return int, (int(self),)
-
-    def _check_live(self) -> None:
-        if self.parent is not None:
-            check_live(self.parent._simulation, f"ID {int(self)} of {self.parent.label!r}")
-
-    @property
-    def celltype(self):
-        return self.parent.celltype
-
-    @property
-    def local(self) -> bool:
-        """Whether this MPI rank simulates the cell (always, with one process)."""
-        return bool(self.parent is None or self.parent.is_local(self))
-
-    @property
-    def _cell(self):
-        """The simulator's own object for this cell (PyNN's name on NEURON): on NEST a
-        one-node NodeCollection, on NEURON the cell's mechanism object, or for a native
-        section-based type the instance that holds its sections and synapses."""
-        pop = self.parent
-        if pop is None:
-            raise TypeError(f"ID {int(self)} belongs to no population")
-        backend = pop._simulation.backend
-        cell = getattr(backend, "native_cell", None)
-        if cell is None:
-            raise errors.NotSupportedError(f"{backend.name} keeps no simulator object per cell")
-        if not self.local:
-            raise errors.NotLocalError(
-                f"cell {int(self)} of {pop.label!r} lives on another MPI rank: only its "
-                "owner holds its simulator object (see ID.local)"
-            )
-        return cell(pop._handle, pop.id_to_index(self))
-
-    @property
-    def is_standard_cell(self) -> bool:
-        return not getattr(self.parent.celltype, "is_native", False)
-
-    @property
-    def position(self) -> np.ndarray:
-        return self.parent.positions[:, self.parent.id_to_index(self)]
-
-    @position.setter
-    def position(self, pos):
-        self.parent._set_position(self.parent.id_to_index(self), pos)
-
-    def as_view(self) -> PopulationView:
-        return PopulationView(self.parent, np.array([self.parent.id_to_index(self)]))
-
-    def get_parameters(self) -> dict:
-        return {name: self.parent._get_one(self, name) for name in self.celltype.default_parameters}
-
-    def set_parameters(self, **parameters) -> None:
-        self._check_live()
-        self.as_view().set(**parameters)
-
-    def set(self, *args, **kwargs):
-        raise AttributeError("ID.set() does not exist: use set_parameters() or attribute access")
-
-    def get_initial_value(self, variable: str):
-        return self.as_view().initial_values_of(variable)[0]
-
-    def set_initial_value(self, variable: str, value) -> None:
-        self._check_live()
-        self.as_view().initialize(**{variable: value})
-
-    def inject(self, current_source) -> None:
-        self._check_live()
-        self.as_view().inject(current_source)
 
 
 class BasePopulation:
@@ -166,10 +72,7 @@ class BasePopulation:
     def _local_mask(self) -> np.ndarray:
         """Which cells this MPI rank simulates (a backend that distributes says so)."""
         pop, idx = self._population_and_indices()
-        local_mask = getattr(pop._simulation.backend, "local_mask", None)
-        if local_mask is None:
-            return np.ones(len(idx), bool)
-        return np.asarray(local_mask(pop._handle), bool)[idx]
+        return np.asarray(pop._simulation.backend.local_mask(pop._handle), bool)[idx]
 
     @property
     def all_cells(self) -> np.ndarray:
@@ -319,8 +222,6 @@ class BasePopulation:
         """Write recorded data to a Neo IO or a file name (format from the extension).
 
         A file is written atomically; ``clear`` forgets the data only once it is written."""
-        from pynn_uni.recording import write_block
-
         write_block(io, self.get_data(variables, gather, False, annotations), gather)
         if clear:
             self._owner_population().recorder.clear()
@@ -379,8 +280,6 @@ class BasePopulation:
         return PopulationView(self, np.sort(indices), label=f"sample of {self.label!r}")
 
     def save_positions(self, file) -> None:
-        from pynn_uni.recording.files import StandardTextFile
-
         f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
         data = np.column_stack([np.arange(self.size), self.positions.T])
         f.write(data, {"population": self.label})
@@ -469,10 +368,9 @@ class Population(BasePopulation):
         ps.evaluate(simplify=True)
         self._parameters = dict(ps.items())
         self._check_values(self._parameters)
-        extra = {} if placement is None else {"placement": placement}
-        self._handle = sim.backend.create(
-            celltype, self._parameters, self.size, label=self.label, **extra
-        )
+        options = {} if placement is None else {"placement": placement}
+        spec = PopulationSpec(self.label, celltype, self.size, options)
+        self._handle = sim.backend.create(spec, self._parameters)
         self._ids = np.asarray(sim.backend.ids(self._handle), dtype=np.int64)
         self._initial = dict(celltype.default_initial_values)
         if initial_values:  # drawn in the cell type's order of state variables, as PyNN does
@@ -587,10 +485,10 @@ class Population(BasePopulation):
         # leaves get() and the simulator agreeing on the old ones
         backend, changed = self._simulation.backend, list(updates)
         try:
-            backend.set(self._handle, celltype, idx, new, changed)
+            backend.set(self._handle, idx, new, changed)
         except Exception:
             with contextlib.suppress(Exception):  # undo what a partial set applied
-                backend.set(self._handle, celltype, idx, self._parameters, changed)
+                backend.set(self._handle, idx, self._parameters, changed)
             raise
         self._parameters = new
 
@@ -641,7 +539,7 @@ class Population(BasePopulation):
     def _apply_initial_values(self, names=None) -> None:
         values = {k: v for k, v in self._initial.items() if names is None or k in names}
         if values and self.size:
-            self._simulation.backend.initialize(self._handle, self.celltype, values)
+            self._simulation.backend.initialize(self._handle, values)
 
     def __repr__(self):
         return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"
@@ -652,7 +550,7 @@ class PopulationView(BasePopulation):
 
     def __init__(self, parent, selector, label=None):
         self.parent = parent
-        self.mask = _normalise_selector(selector, parent.size)
+        self.mask = normalise_selector(selector, parent.size)
         self.size = int(self.mask.size)
         self.label = label or f"view of {parent.label!r} with size {self.size}"
         self.annotations = {}
@@ -723,253 +621,6 @@ class PopulationView(BasePopulation):
         return f"PopulationView({self.parent.label!r}, size={self.size})"
 
 
-class Assembly:
-    """An ordered union of populations and views, addressable as one group."""
-
-    def __init__(self, *populations, label=None):
-        self.populations = []
-        self.label = label or f"assembly{next(_assembly_counter)}"
-        self.annotations = {}
-        for p in populations:
-            self._insert(p)
-
-    def _insert(self, p):
-        if isinstance(p, Assembly):
-            for q in p.populations:
-                self._insert(q)
-            return
-        if not isinstance(p, BasePopulation):
-            raise TypeError(f"an Assembly holds populations and views, not {type(p).__name__}")
-        sim = p._owner_population()._simulation
-        if self.populations and sim is not self.populations[0]._owner_population()._simulation:
-            for q in (p, self.populations[0]):  # one of them is from a finished simulation
-                q._check_live(f"added to Assembly {self.label!r}")
-        existing = np.concatenate([q._ids for q in self.populations]) if self.populations else []
-        if np.intersect1d(existing, p._ids).size:
-            warnings.warn(f"{p.label!r} overlaps {self.label!r}: not added", stacklevel=3)
-            return
-        self.populations.append(p)
-
-    @property
-    def _ids(self) -> np.ndarray:
-        if not self.populations:
-            return np.empty(0, dtype=np.int64)
-        return np.concatenate([p._ids for p in self.populations])
-
-    @property
-    def size(self) -> int:
-        return sum(p.size for p in self.populations)
-
-    @property
-    def local_size(self) -> int:
-        return sum(p.local_size for p in self.populations)
-
-    def __len__(self):
-        return self.size
-
-    @property
-    def all_cells(self) -> np.ndarray:
-        if not self.populations:
-            return np.empty(0, dtype=object)
-        return np.concatenate([p.all_cells for p in self.populations])
-
-    @property
-    def local_cells(self) -> np.ndarray:
-        """The cells this MPI rank simulates, population by population."""
-        if not self.populations:
-            return np.empty(0, dtype=object)
-        return np.concatenate([p.local_cells for p in self.populations])
-
-    def __iter__(self):
-        return iter(self.all_cells)
-
-    def all(self):
-        return iter(self.all_cells)
-
-    @property
-    def first_id(self):
-        return self.populations[0].first_id
-
-    @property
-    def last_id(self):
-        return self.populations[-1].last_id
-
-    @property
-    def _offsets(self) -> np.ndarray:
-        return np.cumsum([0] + [p.size for p in self.populations])
-
-    def _locate(self, indices):
-        """Split assembly indices into (member, indices-in-member) pairs."""
-        indices = np.asarray(indices)
-        offsets = self._offsets
-        member = np.searchsorted(offsets, indices, side="right") - 1
-        for k, p in enumerate(self.populations):
-            sel = member == k
-            if sel.any():
-                yield p, indices[sel] - offsets[k]
-
-    def __getitem__(self, index):
-        if isinstance(index, (int, np.integer)):
-            if not -self.size <= index < self.size:
-                raise IndexError(f"index {index} out of range for {self.label!r} ({self.size})")
-            if index < 0:
-                index += self.size
-            ((p, i),) = self._locate([index])
-            return p[int(i[0])]
-        mask = _normalise_selector(index, self.size)
-        return Assembly(
-            *[PopulationView(p, i) for p, i in self._locate(mask)], label=f"view of {self.label}"
-        )
-
-    def __add__(self, other):
-        return Assembly(*self.populations, other)
-
-    def __iadd__(self, other):
-        self._insert(other)
-        return self
-
-    def get_population(self, label):
-        for p in self.populations:
-            if p.label == label:
-                return p
-        raise KeyError(f"{self.label!r} has no population labelled {label!r}")
-
-    def id_to_index(self, id):
-        ids = self._ids
-        order = np.argsort(ids, kind="stable")
-        pos = np.clip(np.searchsorted(ids, np.asarray(id), sorter=order), 0, max(ids.size - 1, 0))
-        found = order[pos]
-        if np.any(ids[found] != np.asarray(id)):
-            raise IndexError(f"ID(s) {id} not in {self.label!r}")
-        return int(found) if np.ndim(id) == 0 else found
-
-    # -- shared-kind properties --------------------------------------------
-    @property
-    def conductance_based(self) -> bool:
-        return all(p.conductance_based for p in self.populations)
-
-    @property
-    def receptor_types(self) -> list[str]:
-        sets = [set(p.receptor_types) for p in self.populations]
-        common = set.intersection(*sets) if sets else set()
-        return [r for r in self.populations[0].receptor_types if r in common] if sets else []
-
-    @property
-    def injectable(self) -> bool:
-        return all(p.injectable for p in self.populations)
-
-    @property
-    def positions(self) -> np.ndarray:
-        return np.hstack([p.positions for p in self.populations])
-
-    @property
-    def position_generator(self):
-        return lambda i: self.positions[:, i]
-
-    # -- delegated operations ------------------------------------------------
-    def get(self, parameter_names, gather=False, simplify=True):
-        names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
-        values = []
-        for name in names:
-            parts = [np.atleast_1d(p.get(name, gather, simplify=False)) for p in self.populations]
-            v = np.concatenate(parts)
-            values.append(_simplify_array(v) if simplify else v)
-        return values[0] if isinstance(parameter_names, str) else values
-
-    def set(self, **parameters):
-        offsets = self._offsets
-        for k, p in enumerate(self.populations):
-            p.set(**{n: _slice_value(v, offsets[k], offsets[k + 1]) for n, v in parameters.items()})
-
-    def initialize(self, **values):
-        offsets = self._offsets
-        for k, p in enumerate(self.populations):
-            p.initialize(
-                **{n: _slice_value(v, offsets[k], offsets[k + 1]) for n, v in values.items()}
-            )
-
-    def rset(self, parametername, rand_distr):
-        deprecated("rset", "set()")
-        self.set(**{parametername: rand_distr})
-
-    def record(self, variables, to_file=None, sampling_interval=None):
-        if to_file is not None:
-            check_writable(to_file, f"{self.label!r}.record(to_file=...)")
-        for p in self.populations:
-            p.record(variables, sampling_interval=sampling_interval)
-        if to_file is not None:
-            current_simulation().write_on_end.append((self, variables, to_file))
-
-    def inject(self, current_source):
-        if not self.injectable:
-            raise TypeError(f"{self.label!r} contains cells that cannot take current")
-        current_source.inject_into(self)
-
-    def get_data(self, variables="all", gather=True, clear=False, annotations=None):
-        """Merge the members' blocks: one Segment per run, channel indices offset per member."""
-        from pynn_uni.common.recording import merge_blocks
-
-        blocks = [p.get_data(variables, gather, clear) for p in self.populations]
-        block = merge_blocks(blocks, self.label, self._offsets)
-        if annotations:
-            block.annotate(**annotations)
-        return block
-
-    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None):
-        """As :meth:`Population.write_data`: atomic, and ``clear`` only after the write."""
-        from pynn_uni.recording import write_block
-
-        write_block(io, self.get_data(variables, gather, False, annotations), gather)
-        if clear:
-            for p in self.populations:
-                p._owner_population().recorder.clear()
-
-    def get_spike_counts(self, gather=True):
-        counts = {}
-        for p in self.populations:
-            counts.update(p.get_spike_counts(gather))
-        return counts
-
-    def mean_spike_count(self, gather=True):
-        counts = list(self.get_spike_counts().values())
-        return float(np.mean(counts)) if counts else float("nan")
-
-    def sample(self, n, rng=None):
-        rng = rng or NumpyRNG()
-        indices = np.sort(rng.permutation(np.arange(self.size))[:n])
-        return self[indices]
-
-    def save_positions(self, file):
-        from pynn_uni.recording.files import StandardTextFile
-
-        f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
-        f.write(np.column_stack([np.arange(self.size), self.positions.T]), {"assembly": self.label})
-        f.close()
-
-    def find_units(self, variable):
-        units = {p.find_units(variable) for p in self.populations}
-        if len(units) > 1:
-            raise ValueError(f"{variable!r} has different units in {self.label!r}: {units}")
-        return units.pop()
-
-    def annotate(self, **annotations):
-        self.annotations.update(annotations)
-
-    def get_annotations(self, annotation_keys, simplify=True):
-        keys = [annotation_keys] if isinstance(annotation_keys, str) else annotation_keys
-        return {k: [p.annotations.get(k) for p in self.populations] for k in keys}
-
-    def describe(self, template="assembly_default.txt", engine="default"):
-        context = {
-            "label": self.label,
-            "populations": [p.describe(template=None) for p in self.populations],
-        }
-        return describing.render(template, context)
-
-    def __repr__(self):
-        return f"Assembly({', '.join(repr(p.label) for p in self.populations)})"
-
-
 # -- helpers -------------------------------------------------------------------
 def _structure_for_shape(shape: tuple):
     if len(shape) == 1:
@@ -979,39 +630,6 @@ def _structure_for_shape(shape: tuple):
     if len(shape) == 3:
         return Grid3D(shape[0] / shape[1], shape[0] / shape[2])
     raise errors.InvalidDimensionsError(f"a Population shape has 1 to 3 dimensions, got {shape}")
-
-
-def _normalise_selector(selector, size: int) -> np.ndarray:
-    """Turn a slice, bool mask, int or index list into a sorted, unique index array."""
-    if isinstance(selector, slice):
-        return np.arange(size)[selector]
-    if isinstance(selector, (int, np.integer)):
-        return np.array([selector % size])
-    arr = np.asarray(
-        list(selector)
-        if isinstance(selector, Iterable) and not isinstance(selector, np.ndarray)
-        else selector
-    )
-    if arr.dtype == bool:
-        if arr.size != size:
-            raise errors.InvalidDimensionsError(
-                f"boolean mask of length {arr.size} for a group of size {size}"
-            )
-        return np.nonzero(arr)[0]
-    arr = arr.astype(np.int64)
-    if arr.size and (arr.max() >= size or arr.min() < -size):
-        raise IndexError(f"index {arr.max()} out of range for size {size}")
-    arr = np.where(arr < 0, arr + size, arr)
-    unique = np.unique(arr)
-    if unique.size != arr.size:
-        warnings.warn("duplicate indices removed from the view", stacklevel=3)
-    return unique
-
-
-def _simplify_array(v: np.ndarray):
-    if v.dtype != object and v.size and np.all(v == v[0]):
-        return v[0]
-    return v
 
 
 def _filled(n: int, value) -> np.ndarray:
@@ -1030,9 +648,3 @@ def _assign(current, idx, value, size: int) -> np.ndarray:
     out = current.copy() if isinstance(current, np.ndarray) else _filled(size, current)
     out[idx] = value
     return out
-
-
-def _slice_value(value, start, stop):
-    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype != object:
-        return value[start:stop]
-    return value

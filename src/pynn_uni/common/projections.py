@@ -16,17 +16,16 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common import describing, validation
-from pynn_uni.common.backend import ConnectionArrays
+from pynn_uni.common.assembly import Assembly
+from pynn_uni.common.backend import ConnectionArrays, Member, ProjectionSpec, Side
 from pynn_uni.common.connectors import ConnectionContext
-from pynn_uni.common.control import (
-    check_live,
-    check_namespace,
-    construction_bar,
-    current_simulation,
-)
+from pynn_uni.common.control import construction_bar
 from pynn_uni.common.deprecation import deprecated
-from pynn_uni.common.populations import ID, Assembly
+from pynn_uni.common.ids import ID
+from pynn_uni.common.models import StaticSynapse
+from pynn_uni.common.simulation import check_live, check_namespace, current_simulation
 from pynn_uni.parameters import _draw, is_random
+from pynn_uni.recording.files import StandardTextFile
 from pynn_uni.space import Space
 
 _projection_counter = itertools.count()
@@ -57,8 +56,6 @@ class Projection:
         space=None,
         label=None,
     ):
-        from pynn_uni.common.models import StaticSynapse
-
         if self._namespace is not None:  # built through a backend module: that backend's
             check_namespace(self._namespace, "Projection()")
         sim = current_simulation()
@@ -82,8 +79,12 @@ class Projection:
         self.label = label
         self._check_post_kind()
         self.receptor_type = self._resolve_receptor_type(receptor_type)
-        sim.backend.check_synapse(self)
-        self._handle = sim.backend.new_projection(self)
+        self._spec = ProjectionSpec(
+            self.label, _side(self.pre), _side(self.post), self.synapse_type,
+            self.receptor_type, self._conductance_based,
+        )  # fmt: skip
+        sim.backend.check_synapse(self._spec)
+        self._handle = sim.backend.new_projection(self._spec)
         self._size = 0
         ctx = self._context(self._synapse_values())
         made = []
@@ -96,7 +97,7 @@ class Projection:
                 blocks = list(blocks)
             for block in blocks:
                 self._validate(block)
-                sim.backend.connect(self._handle, self, block)
+                sim.backend.connect(self._handle, block)
                 made.append(len(block))
                 if bar is not None:
                     bar.update(len(block))
@@ -223,9 +224,7 @@ class Projection:
     def _connection_arrays(self, names=()) -> ConnectionArrays:
         """All connections in canonical order, with the named synapse values (standard units)."""
         self._check_live("read", reading=True)
-        pre, post, values = self._simulation.backend.connection_values(
-            self._handle, self, list(names)
-        )
+        pre, post, values = self._simulation.backend.connection_values(self._handle, list(names))
         order = np.lexsort((pre, post))
         return ConnectionArrays(pre[order], post[order], {k: v[order] for k, v in values.items()})
 
@@ -319,7 +318,7 @@ class Projection:
                         f"Projection {self.label!r}: set({name}=None): {name!r} has no default"
                     )
                 attributes[name] = value
-        pre, post, _ = self._simulation.backend.connection_values(self._handle, self, [])
+        pre, post, _ = self._simulation.backend.connection_values(self._handle, [])
         order = np.lexsort((pre, post))  # canonical: by post, then pre
         by_pre = np.lexsort((post, pre))  # the order of 1-D values given to set()
         to_canonical = np.empty(len(pre), dtype=np.int64)
@@ -345,7 +344,7 @@ class Projection:
         block = ConnectionArrays(pre, post, values)
         self._validate(block)
         self._check_live("set")
-        self._simulation.backend.set_connection_values(self._handle, self, values)
+        self._simulation.backend.set_connection_values(self._handle, values)
 
     def initialize(self, **initial_values) -> None:
         """Set initial values of synapse state variables (e.g. ``u`` of Tsodyks-Markram)."""
@@ -354,8 +353,6 @@ class Projection:
     # -- saving ------------------------------------------------------------------------
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
         """Write connections as text readable by FromFileConnector (``'all'`` = every attribute)."""
-        from pynn_uni.recording.files import StandardTextFile
-
         names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
         names = self._expand_names(names)
         f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
@@ -512,7 +509,7 @@ class Connection:
         if name in ("weight", "delay") or name in prj.synapse_type.get_parameter_names():
             values = self._arrays([name]).params[name].astype(float)
             values[self._index] = value
-            pre, post, _ = prj._simulation.backend.connection_values(prj._handle, prj, [])
+            pre, post, _ = prj._simulation.backend.connection_values(prj._handle, [])
             prj._set_canonical({name: values}, pre, post, np.lexsort((pre, post)))
         else:
             raise AttributeError(f"a Connection has no attribute {name!r} to set")
@@ -567,3 +564,14 @@ def _has_value_lists(values) -> bool:
         if isinstance(spec, (np.ndarray, list, tuple)) and np.ndim(spec) == 1:
             return True
     return False
+
+
+def _side(group) -> Side:
+    """The data a backend needs about one side of a projection (see common/backend.py)."""
+    members = group.populations if isinstance(group, Assembly) else [group]
+    parts = []
+    for m in members:
+        pop, idx = m._population_and_indices()
+        parts.append(Member(pop._handle, np.asarray(idx, np.int64), pop.celltype, pop.size,
+                            pop._parameters))  # fmt: skip
+    return Side(np.asarray(group._ids, np.int64), tuple(parts))

@@ -18,6 +18,11 @@ import platform
 import sys
 from typing import Any
 
+from pynn_uni.common import mpi
+from pynn_uni.common.capabilities import backend_package, capabilities_of, capabilities_path
+from pynn_uni.common.connectors.context import DEFAULT_SEED
+from pynn_uni.common.simulation import current_simulation
+
 #: environment variables read by the ``pynn-uni`` command (documented in docs/validation.md)
 OUTPUT_DIR_ENV = "PYNN_UNI_OUTPUT_DIR"
 SEED_ENV = "PYNN_UNI_SEED"
@@ -48,55 +53,40 @@ def _jsonable(value: Any) -> Any:
 
 
 def backend_key(backend) -> str:
-    """The name a script passes to ``get_simulator`` (the backend's package: 'nest', ...)."""
-    parts = type(backend).__module__.split(".")
-    return parts[1] if len(parts) > 1 and parts[0] == "pynn_uni" else backend.name
+    """The backend's entry-point name ('nest', 'reference', ...): its package's last part."""
+    return backend_package(backend).rpartition(".")[2]
 
 
 def simulator_version(backend) -> str:
-    """The simulator's own version: ``backend.simulator_version()`` when a backend offers
-    it, else the ``__version__`` of the already imported simulator module (nest, neuron),
-    else the ``simulator`` line of the backend's capabilities.toml."""
-    method = getattr(backend, "simulator_version", None)
-    if callable(method):
-        return str(method())
-    key = backend_key(backend)
-    module = sys.modules.get(key)
-    if module is not None and getattr(module, "__version__", None):
-        return f"{key} {module.__version__}"
-    caps = read_capabilities(key)
-    return str(caps.get("backend", {}).get("simulator", "unknown"))
+    """The simulator's own version (``backend.simulator_version()``), else the
+    ``simulator`` line of the backend's capabilities.toml."""
+    version = backend.simulator_version()
+    if version:
+        return str(version)
+    return str(capabilities_of(backend).backend_table.get("simulator", "unknown"))
 
 
 def read_capabilities(key: str) -> dict:
-    """The parsed capabilities.toml of backend package ``pynn_uni.<key>`` ({} if none)."""
-    import importlib.util
+    """The parsed capabilities.toml of the backend registered as ``key`` ({} if none)."""
+    from importlib.metadata import entry_points
 
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    import tomllib
 
-    spec = importlib.util.find_spec(f"pynn_uni.{key}")
-    if spec is None or not spec.submodule_search_locations:
+    modules = [ep.value for ep in entry_points(group="pynn_uni.backends") if ep.name == key]
+    path = capabilities_path(modules[0] if modules else f"pynn_uni.{key}")
+    if path is None:
         return {}
-    path = os.path.join(list(spec.submodule_search_locations)[0], "capabilities.toml")
-    if not os.path.exists(path):
-        return {}
-    with open(path, "rb") as f:
+    with path.open("rb") as f:
         return tomllib.load(f)
 
 
 def _seeds(sim) -> dict:
     seeds = {k: v for k, v in sim.extra.items() if "seed" in k}
-    config = getattr(sim.backend, "cfg", None) or getattr(sim.backend, "config", None) or {}
-    for k, v in config.items():
+    for k, v in sim.backend.settings().items():
         if "seed" in k:
             seeds.setdefault(k, v)
-    if "rng_seed" not in seeds and backend_key(sim.backend) == "nest" and "nest" in sys.modules:
-        seeds["rng_seed"] = sys.modules["nest"].GetKernelStatus("rng_seed")  # NEST's default
-    from pynn_uni.common.connectors import DEFAULT_SEED
-
+    for k, v in sim.backend.seeds().items():  # what the simulator really used
+        seeds.setdefault(k, v)
     connector_seeds = []
     for proj in sim.projections:
         rng = getattr(proj._connector, "rng", None)
@@ -143,7 +133,6 @@ def network(sim) -> dict:
 def record(sim) -> dict:
     """The provenance record of simulation ``sim`` (a :class:`~control.Simulation`)."""
     import pynn_uni
-    from pynn_uni.common.mpi import num_processes
 
     return {
         "schema": SCHEMA,
@@ -162,7 +151,7 @@ def record(sim) -> dict:
         "host": platform.node(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "mpi_processes": num_processes(),
+        "mpi_processes": mpi.num_processes(),
         "script": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None,
         "argv": list(sys.argv[1:]),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -172,8 +161,7 @@ def record(sim) -> dict:
 
 
 def _backend_details(sim):
-    details = getattr(sim.backend, "provenance_details", None)
-    return details(sim.t) if callable(details) else None
+    return sim.backend.provenance_details(sim.t)
 
 
 def block_annotations(sim) -> dict:
@@ -201,8 +189,6 @@ def from_block(block) -> dict:
 
 def provenance(as_json: bool = True) -> str | dict:
     """``sim.provenance()``: the current simulation's record, as JSON (or a dict)."""
-    from pynn_uni.common.control import current_simulation
-
     rec = record(current_simulation())
     return json.dumps(rec, indent=2, default=repr) if as_json else rec
 
@@ -217,9 +203,7 @@ def dump_on_end(sim) -> None:
     sim._dumped = True
     import pickle
 
-    from pynn_uni.common.mpi import rank
-
-    writer = rank() == 0  # every rank gathers (get_data is collective), one writes
+    writer = mpi.rank() == 0  # every rank gathers (get_data is collective), one writes
 
     if writer:
         os.makedirs(out, exist_ok=True)

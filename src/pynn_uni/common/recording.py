@@ -15,6 +15,7 @@ import numpy as np
 from pynn_uni import errors
 from pynn_uni.common import provenance
 from pynn_uni.common.mpi import num_processes
+from pynn_uni.common.units import pq_units
 
 
 class _Segment:
@@ -95,9 +96,7 @@ class Recorder:
             mask = self.recorded.get(variable, np.zeros(pop.size, dtype=bool))
             new = np.setdiff1d(idx, np.nonzero(mask)[0])
             if new.size:  # the backend may refuse (readout limits): mark only afterwards
-                backend.record(
-                    pop._handle, pop.celltype, variable, new, self.sampling_interval or dt
-                )
+                backend.record(pop._handle, variable, new, self.sampling_interval or dt)
                 mask[new] = True
                 self.recorded[variable] = mask
                 self._start_times.setdefault(variable, self.simulation.t)
@@ -123,7 +122,7 @@ class Recorder:
                     seg.spike_idx.append(idx)
                     seg.spike_times.append(times)
             else:
-                times, values, columns = backend.signals(pop._handle, pop.celltype, variable)
+                times, values, columns = backend.signals(pop._handle, variable)
                 if times.size:
                     seg.signals.setdefault(variable, []).append((times, values, columns))
 
@@ -210,8 +209,6 @@ class Recorder:
     def _neo_segment(self, seg: _Segment, variables, idx: np.ndarray):
         import neo
         import quantities as pq
-
-        from pynn_uni.common.units import pq_units
 
         pop = self.population
         t_stop = seg.t_stop if seg is not self.current else self.simulation.t

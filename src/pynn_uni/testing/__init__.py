@@ -5,11 +5,11 @@ can prove it implements the PyNN API.
   the ``requires`` / ``model`` markers), loaded through the ``pytest11`` entry point;
 * :mod:`pynn_uni.testing.scenarios` - the scenarios, each checked against an analytic
   result; ``scenario_tests()`` hands them to a test module;
-* :mod:`pynn_uni.testing.capabilities` - reads a backend's ``capabilities.toml``.
+* :mod:`pynn_uni.common.capabilities` - reads a backend's ``capabilities.toml``.
 
 Importing this package imports no scenario, no pytest and no simulator.
 """
 
-from pynn_uni.testing.capabilities import Capabilities, load_capabilities
+from pynn_uni.common.capabilities import Capabilities, load_capabilities
 
 __all__ = ["Capabilities", "load_capabilities"]

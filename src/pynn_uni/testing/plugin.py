@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
-from pynn_uni.testing.capabilities import Capabilities, capabilities_path, load_capabilities
+from pynn_uni.common.capabilities import Capabilities, capabilities_path, load_capabilities
 
 pytest.register_assert_rewrite("pynn_uni.testing.scenarios")
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
+import numpy as np
+
+from pynn_uni.common.units import scale
 from pynn_uni.errors import InvalidModelError
 from pynn_uni.parameters import ArrayParameter, ParameterSpace, Sequence
 
@@ -191,7 +194,22 @@ class IF_facets_hardware1(StandardCellType):
 
     spec = params(g_leak=(40.0, "nS", "leak conductance", P), tau_syn_E=30.0, tau_syn_I=30.0,
                   v_reset=-80.0, e_rev_I=-80.0, v_rest=-65.0, v_thresh=-55.0)  # fmt: skip
+    #: what the chip fixes, as IF_cond_exp parameters (nF, ms, mV, nA): every backend
+    #: realises the model as IF_cond_exp with these plus tau_m = cm / g_leak
+    fixed_values: ClassVar[dict[str, float]] = {
+        "cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0,
+    }  # fmt: skip
     initial = _COND
+
+    @classmethod
+    def as_cond_exp(cls, params: dict) -> dict:
+        """The IF_cond_exp parameters (standard units) that realise ``params``."""
+        values = {k: v for k, v in params.items() if k != "g_leak"}
+        values.update(cls.fixed_values)
+        g_leak = np.asarray(params["g_leak"], dtype=float) * scale("nS", "uS")
+        values["tau_m"] = cls.fixed_values["cm"] / g_leak  # nF / uS = ms
+        return values
+
     recordable: ClassVar[list[str]] = [*_COND_RECORDABLE]
 
 

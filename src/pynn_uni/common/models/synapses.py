@@ -7,7 +7,7 @@ conductance-based cells, nA onto current-based cells, mV onto ``IF_curr_delta``/
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 from pynn_uni.common.units import WEIGHT
 from pynn_uni.errors import InvalidModelError
@@ -104,18 +104,24 @@ class AdditiveWeightDependence(STDPWeightDependence):
     """Weight change independent of the weight, clipped to [w_min, w_max]."""
 
     spec = params(**_BOUNDS)
+    #: (mu_plus, mu_minus): the exponents of Gutig's general rule this one fixes
+    exponents: ClassVar[tuple[float, float]] = (0.0, 0.0)
 
 
 class MultiplicativeWeightDependence(STDPWeightDependence):
     """Depression proportional to w - w_min, potentiation to w_max - w."""
 
     spec = params(**_BOUNDS)
+    #: (mu_plus, mu_minus): the exponents of Gutig's general rule this one fixes
+    exponents: ClassVar[tuple[float, float]] = (1.0, 1.0)
 
 
 class AdditivePotentiationMultiplicativeDepression(STDPWeightDependence):
     """Fixed potentiation, depression proportional to the weight."""
 
     spec = params(**_BOUNDS)
+    #: (mu_plus, mu_minus): the exponents of Gutig's general rule this one fixes
+    exponents: ClassVar[tuple[float, float]] = (0.0, 1.0)
 
 
 class GutigWeightDependence(STDPWeightDependence):

@@ -21,6 +21,7 @@ Schema read here (every section optional)::
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Capabilities:
     recordables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     limits: Mapping[str, Any] = field(default_factory=dict)
     tolerances: Mapping[str, float] = field(default_factory=dict)
+    #: the ``[backend]`` table: name, protocol_version, simulator, package
+    backend_table: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def components(self) -> frozenset[str]:
@@ -148,6 +151,7 @@ def parse(backend: str, data: Mapping[str, Any], path: Path | None = None) -> Ca
         recordables=recordables,
         limits=dict(data.get("limits", {})),
         tolerances=dict(data.get("tolerances", {})),
+        backend_table=dict(data.get("backend", {})),
     )
 
 
@@ -158,3 +162,18 @@ def load_capabilities(backend: str, module_name: str | None = None) -> Capabilit
         return Capabilities(backend=backend)
     with path.open("rb") as f:
         return parse(backend, tomllib.load(f), path)
+
+
+def backend_package(backend) -> str:
+    """The package a backend object's class lives in (where its capabilities.toml is)."""
+    return type(backend).__module__.rpartition(".")[0]
+
+
+@functools.cache
+def _for_package(package: str) -> Capabilities:
+    return load_capabilities(package.rpartition(".")[2], package)
+
+
+def capabilities_of(backend) -> Capabilities:
+    """What the backend object's package declares (read once per package)."""
+    return _for_package(backend_package(backend))
