@@ -8,7 +8,6 @@ taken from the tables under test.
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from pynn_uni import errors  # noqa: E402
+from pynn_uni.common import models  # noqa: E402
 from pynn_uni.nest import translations as tr  # noqa: E402
 
 nest.verbosity = nest.VerbosityLevel.ERROR
@@ -657,27 +657,15 @@ def test_point_neuron_unsupported_combinations():
 
 def test_translation_for_instances():
     """Instances are translated by class name; PointNeuron by its components."""
-
-    class LIF:
-        pass
-
-    class CondAlphaPostSynapticResponse:
-        pass
-
-    class IF_cond_exp:  # noqa: N801 - PyNN's class name
-        pass
-
-    point = types.SimpleNamespace(
-        neuron=LIF(),
-        post_synaptic_receptors={
-            "GABA": CondAlphaPostSynapticResponse(),
-            "AMPA": CondAlphaPostSynapticResponse(),
-        },
+    point = models.PointNeuron(
+        models.LIF(),
+        GABA=models.CondAlphaPostSynapticResponse(),
+        AMPA=models.CondAlphaPostSynapticResponse(),
     )
     t = tr.translation_for(point)
     assert t.native == "aeif_cond_alpha_multisynapse"
     assert t.receptor_ports == {"AMPA": 1, "GABA": 2}
     assert tr.receptor_port(t, "GABA") == 2
     assert (t.fixed["Delta_T"], t.fixed["a"], t.fixed["b"]) == (0.0, 0.0, 0.0)
-    assert tr.translation_for(IF_cond_exp()) is tr.CELL_TYPES["IF_cond_exp"]
+    assert tr.translation_for(models.IF_cond_exp()) is tr.CELL_TYPES["IF_cond_exp"]
     assert tr.receptor_port("IF_cond_exp", "inhibitory") == 0

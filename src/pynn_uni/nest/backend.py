@@ -13,11 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common.backend import ConnectionArrays
+from pynn_uni.common.backend import (
+    Backend,
+    ConnectionArrays,
+    PopulationSpec,
+    ProjectionSpec,
+    SourceSpec,
+    index_of,
+)
 from pynn_uni.common.units import scale
 from pynn_uni.nest import electrodes, synapses
 from pynn_uni.nest import translations as tr
@@ -30,10 +39,10 @@ from pynn_uni.nest.handles import (
     ShareHandle,
     SourceHandle,
     array_valued,
-    index_of,
     listify,
     snapshot_of,
 )
+from pynn_uni.nest.native import NativeCellType
 from pynn_uni.nest.source_routing import SourceRouting
 
 _SETUP_OPTIONS = {
@@ -52,6 +61,8 @@ _SETUP_OPTIONS = {
     "rng_seeds_seed",
     "progress",
 }
+#: NEST's seed when setup() gives none (PyNN's NEST backend uses NEST's own default, 42 too)
+DEFAULT_RNG_SEED = 42
 
 
 def _nest():
@@ -61,45 +72,68 @@ def _nest():
     return nest
 
 
-class NestBackend(SourceRouting):
+class NestBackend(SourceRouting, Backend):
     """PyNEST 3 realisation of the backend protocol (see pynn_uni.common.backend)."""
 
+    name = "NEST"
     #: setup() keywords this backend acts on (the common layer drops or warns on others)
     setup_options = frozenset(_SETUP_OPTIONS)
-
-    name = "NEST"
 
     def __init__(self):
         self.nest = _nest()
         self._log: list = []
         self._pops: list[PopHandle] = []
         self._next_label = 1
-        self.config: dict = {}
+        self._config: dict = {}
+        #: NEST's (min, max) delay once its first Simulate fixed them; None before
+        self._fixed: tuple[float, float] | None = None
 
     # -- kernel ------------------------------------------------------------------------
-    def setup(self, config: dict) -> None:
+    def setup(self, config: dict[str, Any]) -> None:
         unknown = set(config) - _SETUP_OPTIONS
         if unknown:
             raise errors.NonExistentParameterError(
                 sorted(unknown)[0], "setup() on NEST", sorted(_SETUP_OPTIONS)
             )
-        self.config = dict(config)
-        self.spike_precision = self.config.get("spike_precision", "off_grid")
+        self._config = dict(config)
+        self.spike_precision = self._config.get("spike_precision", "off_grid")
         tr.precise_model("", self.spike_precision)  # refuses an unknown value
         self._log, self._pops, self._pending = [], [], []
-        self.frozen_delays = None
+        self._fixed = None
         self._reset_kernel()
 
-    frozen_delays: tuple[float, float] | None = None
     spike_precision = "off_grid"  # PyNN 0.13's NEST default: precise-timing models
 
-    def native_model(self, model: str) -> str:
+    def fixed_delays(self) -> tuple[float, float] | None:
+        return self._fixed
+
+    def settings(self) -> dict[str, Any]:
+        """setup()'s keywords with NEST's defaults filled in (seed, threads, precision)."""
+        out = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in self._config.items()
+            if isinstance(v, (str, int, float, bool, list, tuple))
+        }
+        out["rng_seed"] = int(self._config.get("rng_seed", DEFAULT_RNG_SEED))
+        out["threads"] = int(self._config.get("threads") or 1)
+        out["spike_precision"] = self.spike_precision
+        return out
+
+    def seeds(self) -> dict[str, int]:
+        if not self._config:  # no setup() yet: NEST's kernel holds no seed of ours
+            return {}
+        return {"rng_seed": int(self.nest.GetKernelStatus("rng_seed"))}
+
+    def simulator_version(self) -> str:
+        return f"NEST {self.nest.__version__}"
+
+    def _native_model(self, model: str) -> str:
         """The NEST model that realises ``model`` under the chosen spike precision."""
         return tr.precise_model(model, self.spike_precision)
 
     def _create(self, model: str, n: int, params: dict | None = None):
         """``nest.Create`` of the precise twin of ``model`` where setup() asked for one."""
-        native = self.native_model(model)
+        native = self._native_model(model)
         nodes = self.nest.Create(native, n, params=params or {})
         fixed = tr.PRECISE_FIXED.get(native) if self.spike_precision == "off_grid" else None
         if fixed:
@@ -111,17 +145,17 @@ class NestBackend(SourceRouting):
         nest.ResetKernel()
         nest.verbosity = nest.VerbosityLevel.ERROR
         status = {
-            "resolution": self.config["timestep"],
-            "rng_seed": int(self.config.get("rng_seed", 42)),
+            "resolution": self._config["timestep"],
+            "rng_seed": int(self._config.get("rng_seed", DEFAULT_RNG_SEED)),
         }
-        if self.config.get("threads"):
-            status["local_num_threads"] = int(self.config["threads"])
-        if self.config.get("rng_type"):
-            status["rng_type"] = self.config["rng_type"]
+        if self._config.get("threads"):
+            status["local_num_threads"] = int(self._config["threads"])
+        if self._config.get("rng_type"):
+            status["rng_type"] = self._config["rng_type"]
         nest.SetKernelStatus(status)
-        lo, hi = self.config.get("min_delay", "auto"), self.config.get("max_delay", "auto")
+        lo, hi = self._config.get("min_delay", "auto"), self._config.get("max_delay", "auto")
         if lo != "auto" or hi != "auto":  # NEST wants both, before any connection
-            lo = self.config["timestep"] if lo == "auto" else float(lo)
+            lo = self._config["timestep"] if lo == "auto" else float(lo)
             hi = max(lo, 10.0) if hi == "auto" else float(hi)
             nest.SetKernelStatus({"min_delay": lo, "max_delay": hi})
 
@@ -133,13 +167,13 @@ class NestBackend(SourceRouting):
 
     def run_until(self, t: float) -> None:
         nest = self.nest
-        if self.frozen_delays is None:
+        if self._fixed is None:
             self._connect_devices()
             self._freeze_delays()
         dt = nest.resolution
         # NEST hands recorded data over one min_delay late: the kernel runs that far ahead
         # of the user's time, and the common layer crops data at the user's time.
-        steps = int(round((t + self.frozen_delays[0] - nest.biological_time) / dt))
+        steps = int(round((t + self._fixed[0] - nest.biological_time) / dt))
         if steps > 0:
             nest.Simulate(steps * dt)
 
@@ -156,10 +190,10 @@ class NestBackend(SourceRouting):
                 before(delay)
             self.nest.Connect(pre, post, conn_spec, syn_spec={"delay": delay})
 
-        if self.frozen_delays is None:
+        if self._fixed is None:
             self._pending.append(connect)
         else:
-            connect(self.frozen_delays[0])
+            connect(self._fixed[0])
 
     def _connect_devices(self) -> None:
         self._connect_direct_sources()
@@ -172,7 +206,7 @@ class NestBackend(SourceRouting):
     def _freeze_delays(self) -> None:
         """NEST fixes its delay range at the first Simulate; remember it for clear errors."""
         lo, hi = self.nest.GetKernelStatus(["min_delay", "max_delay"])
-        self.frozen_delays = (float(lo), float(hi))
+        self._fixed = (float(lo), float(hi))
 
     def reset(self) -> None:
         for h in self._log:
@@ -209,15 +243,16 @@ class NestBackend(SourceRouting):
             self._create("parrot_neuron", h.n)  # unconnected: they never fire
 
     # -- cells -------------------------------------------------------------------------------
-    def check_model(self, celltype) -> str:
-        if getattr(celltype, "is_native", False):
+    def _check_model(self, celltype) -> str:
+        """The NEST model of a cell type (NotSupportedError naming what is missing)."""
+        if isinstance(celltype, NativeCellType):
             return celltype.nest_model
-        return self.native_model(self._translation(celltype).native)
+        return self._native_model(self._translation(celltype).native)
 
     @staticmethod
     def _translation(celltype):
         """The cell type's translation table entry; NotSupportedError naming what is missing."""
-        if getattr(celltype, "is_native", False):
+        if isinstance(celltype, NativeCellType):
             return None
         t = tr.translation_for(celltype)
         if t.native is None:
@@ -226,14 +261,16 @@ class NestBackend(SourceRouting):
             )
         return t
 
-    def create(self, celltype, params: dict, n: int, label: str = "") -> PopHandle:
-        model = self.check_model(celltype)
-        relayable = getattr(celltype, "is_spike_source", False)
-        h = PopHandle(celltype, model, n, params, relayable)
-        h.label = label
+    def create(self, spec: PopulationSpec, params: dict[str, Any]) -> PopHandle:
+        if spec.options:
+            raise errors.NotSupportedError(
+                f"Population {spec.label!r}: option {sorted(spec.options)[0]!r} is not "
+                "available on NEST"
+            )
+        h = PopHandle(spec, self._check_model(spec.celltype), params)
         before = self.nest.network_size
         try:
-            with self._refused(f"Population {label!r} ({type(celltype).__name__})"):
+            with self._refused(f"Population {spec.label!r} ({spec.model})"):
                 self._realise_population(h)
         except errors.InvalidParameterValueError:
             made = self.nest.network_size - before
@@ -245,7 +282,7 @@ class NestBackend(SourceRouting):
         return h
 
     def _native_params(self, celltype, params: dict) -> dict:
-        if getattr(celltype, "is_native", False):
+        if isinstance(celltype, NativeCellType):
             return dict(params)
         return tr.to_native(self._translation(celltype), params)
 
@@ -290,24 +327,27 @@ class NestBackend(SourceRouting):
         h.senders = h.ids
         h.parrots = h.relay_gens = None
 
-    def ids(self, h: PopHandle) -> np.ndarray:
-        return h.ids
+    def ids(self, handle: PopHandle) -> np.ndarray:
+        return handle.ids
 
-    def native_handle(self, h: PopHandle):
-        return h.nodes if h.parrots is None else h.parrots
+    def native_handle(self, handle: PopHandle):
+        return handle.nodes if handle.parrots is None else handle.parrots
 
-    def native_cell(self, h: PopHandle, index: int):
+    def native_cell(self, handle: PopHandle, index: int):
         """Cell ``index`` as a one-node NodeCollection (``ID._cell``)."""
-        return self.native_handle(h)[int(index)]
+        return self.native_handle(handle)[int(index)]
 
-    def set(self, h: PopHandle, celltype, idx, params: dict, changed) -> None:
+    def set(
+        self, handle: PopHandle, idx: np.ndarray, params: dict[str, Any], changed: Sequence[str]
+    ) -> None:
+        h, celltype = handle, handle.celltype
         h.params = params
         nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
         if h.model == "spike_generator":
             st = params["spike_times"]
             st = st[idx] if isinstance(st, np.ndarray) else st
             self._set_spike_times(h, nodes, st, len(idx))
-            if h.relay_gens is not None and self.frozen_delays is not None:
+            if h.relay_gens is not None and self._fixed is not None:
                 relay = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
                 self._set_spike_times(h, relay, st, len(idx), shift=h.relay_delay)
             return
@@ -337,12 +377,13 @@ class NestBackend(SourceRouting):
                 f"{what}: NEST refused the values: {getattr(e, 'errormessage', e)}"
             ) from e
 
-    def initialize(self, h: PopHandle, celltype, values: dict) -> None:
-        if getattr(celltype, "is_spike_source", False):
+    def initialize(self, handle: PopHandle, values: dict[str, Any]) -> None:
+        h, celltype = handle, handle.celltype
+        if celltype.is_spike_source:
             return
         native = {}
         for name, v in values.items():
-            if getattr(celltype, "is_native", False):
+            if isinstance(celltype, NativeCellType):
                 nname, factor = name, 1.0
             else:
                 nname, factor = tr.state_to_native(self._translation(celltype), name)
@@ -353,7 +394,8 @@ class NestBackend(SourceRouting):
             h.nodes.set(listify(native))
 
     # -- recording ---------------------------------------------------------------------------
-    def record(self, h: PopHandle, celltype, variable: str, idx, interval: float) -> None:
+    def record(self, handle: PopHandle, variable: str, idx: np.ndarray, interval: float) -> None:
+        h = handle
         if variable == "spikes":
             self._ensure_relay(h)
         new = np.asarray(idx, dtype=np.int64)
@@ -393,16 +435,17 @@ class NestBackend(SourceRouting):
 
     def _recordable(self, celltype, variable: str):
         """(NEST recordable, NEST -> standard factor)."""
-        if getattr(celltype, "is_native", False):
+        if isinstance(celltype, NativeCellType):
             return variable, 1.0
         return tr.recordable_native(self._translation(celltype), variable)
 
-    def stop_recording(self, h: PopHandle, variable: str) -> None:
-        rec = h.recorders.get(variable)
+    def stop_recording(self, handle: PopHandle, variable: str) -> None:
+        rec = handle.recorders.get(variable)
         if rec is not None:
             rec.set(stop=self.nest.biological_time)
 
-    def spikes(self, h: PopHandle):
+    def spikes(self, handle: PopHandle) -> tuple[np.ndarray, np.ndarray]:
+        h = handle
         rec = h.recorders.get("spikes")
         if rec is None:
             return np.empty(0, np.int64), np.empty(0)
@@ -411,12 +454,15 @@ class NestBackend(SourceRouting):
         senders = np.asarray(ev["senders"], dtype=np.int64)
         return index_of(h.senders, senders), np.asarray(ev["times"], dtype=float)
 
-    def signals(self, h: PopHandle, celltype, variable: str):
+    def signals(
+        self, handle: PopHandle, variable: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        h = handle
         rec = h.recorders.get(variable)
         empty = (np.empty(0), np.empty((0, 0)), np.empty(0, np.int64))
         if rec is None:
             return empty
-        native, factor = self._recordable(celltype, variable)
+        native, factor = self._recordable(h.celltype, variable)
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
@@ -431,13 +477,13 @@ class NestBackend(SourceRouting):
         return utimes, matrix, index_of(h.ids, columns)
 
     # -- connections -----------------------------------------------------------------------------
-    def check_synapse(self, projection) -> None:
-        synapses.synapse_model(projection)
+    def check_synapse(self, spec: ProjectionSpec) -> None:
+        synapses.synapse_model(spec)
 
-    def new_projection(self, projection) -> ProjHandle:
-        h = ProjHandle(self._next_label, projection, synapses.synapse_model(projection))
+    def new_projection(self, spec: ProjectionSpec) -> ProjHandle:
+        h = ProjHandle(self._next_label, spec, synapses.synapse_model(spec))
         self._next_label += 1
-        if any(pop.relay != "none" for pop in self._source_pops(projection.pre)):
+        if any(pop.relay != "none" for pop in spec.pre.handles):
             h.labelled, h.nest_model = True, h.synapse_model + "_lbl"
         self._realise_model(h)
         self._log.append(h)
@@ -447,25 +493,22 @@ class NestBackend(SourceRouting):
         if not h.labelled:
             self.nest.CopyModel(h.synapse_model, h.nest_model)
 
-    def _source_pops(self, group):
-        """Population handles behind a Population, view or Assembly."""
-        members = getattr(group, "populations", None) or [group]
-        return [m._population_and_indices()[0]._handle for m in members]
-
-    def connect(self, h: ProjHandle, projection, block: ConnectionArrays) -> None:
+    def connect(self, handle: ProjHandle, block: ConnectionArrays) -> None:
         if len(block) == 0:
             return
-        pre_ids = projection.pre._ids[block.pre]
-        pops = self._source_pops(projection.pre)
+        h, spec = handle, handle.spec
+        pre_ids = spec.pre.ids[block.pre]
+        pops = spec.pre.handles
         for pop in pops:
             if pop.relay != "none":
                 self._choose_relay(pop, h, block, single=len(pops) == 1)
             if pop.relay == "relay":
                 pre_ids = self._to_senders(pop, pre_ids)
-        native = synapses.to_native(projection, block)
-        synapses.prepare_targets(projection, block, self.nest)
-        targets = projection.post._ids[block.post]
-        if len(pops) == 1 and pops[0] in h.direct_from and self.frozen_delays is None:
+        native = synapses.to_native(spec, block)
+        targets = spec.post.ids[block.post]
+        synapses.prepare_targets(spec, block.params, targets, self.nest)
+        h.described.update(synapses.unstored(spec, block.params))
+        if len(pops) == 1 and pops[0] in h.direct_from and self._fixed is None:
             pops[0].pending.append((h, block.pre, targets, native))
             return
         self._connect_native(h, pre_ids, targets, native)
@@ -478,59 +521,64 @@ class NestBackend(SourceRouting):
             np.asarray(source, np.int64), np.asarray(target, np.int64), "one_to_one", syn_spec=syn
         )
 
-    def disconnect(self, h: ProjHandle) -> None:
-        conns = self.native_connections(h)
+    def disconnect(self, handle: ProjHandle) -> None:
+        conns = self.native_connections(handle)
         if len(conns):
             self.nest.Disconnect(conns)
 
-    def native_connections(self, h: ProjHandle):
-        if h.labelled:
-            return self.nest.GetConnections(synapse_label=h.label)
-        return self.nest.GetConnections(synapse_model=h.nest_model)
+    def native_connections(self, handle: ProjHandle):
+        if handle.labelled:
+            return self.nest.GetConnections(synapse_label=handle.label)
+        return self.nest.GetConnections(synapse_model=handle.nest_model)
 
-    def native_synapse_model(self, h: ProjHandle) -> str:
-        return h.nest_model
+    def native_synapse_model(self, handle: ProjHandle) -> str:
+        return handle.nest_model
 
-    def connection_values(self, h: ProjHandle, projection, names):
-        conns = self._live_connections(h, projection)
+    def connection_values(
+        self, handle: ProjHandle, names: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        h, spec = handle, handle.spec
+        conns = self._live_connections(h)
         if len(conns) == 0:
             return (np.empty(0, np.int64), np.empty(0, np.int64), {n: np.empty(0) for n in names})
-        native_names = synapses.native_names(projection, names)
+        native_names = synapses.native_names(spec, names)
         keys = ["source", "target", *native_names]
         data = conns.get(keys)
         data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
         source = data["source"].astype(np.int64)
         target = data["target"].astype(np.int64)
-        pre = index_of(projection.pre._ids, self._from_senders(projection.pre, source))
-        for pop in self._source_pops(projection.pre):
+        pops = spec.pre.handles
+        pre = index_of(spec.pre.ids, self._from_senders(pops, source))
+        for pop in pops:
             if pop.relay == "shared" and h.label in pop.shared_pairs:
                 mine = source == pop.shared.tolist()[0]
                 local, _ = self._shared_pre(pop, h.label, target[mine])
-                pre[mine] = index_of(projection.pre._ids, pop.ids[local])
-        post = index_of(projection.post._ids, target)
-        values = synapses.from_native(
-            projection, {k: data[k].astype(float) for k in native_names}, names, post
-        )
+                pre[mine] = index_of(spec.pre.ids, pop.ids[local])
+        post = index_of(spec.post.ids, target)
+        native = {k: data[k].astype(float) for k in native_names}
+        values = synapses.from_native(spec, native, names, post, h.described)
         return pre, post, values
 
-    def _live_connections(self, h: ProjHandle, projection):
-        sources = self._live_sources(projection)
+    def _live_connections(self, h: ProjHandle):
+        sources = self._live_sources(h.spec.pre.handles)
         if sources is None:
             return self.native_connections(h)
         return self.nest.GetConnections(source=sources, synapse_label=h.label)
 
-    def set_connection_values(self, h: ProjHandle, projection, values: dict) -> None:
-        conns = self._live_connections(h, projection)
-        post = index_of(
-            projection.post._ids, np.asarray(conns.get("target"), dtype=np.int64).ravel()
-        )
+    def set_connection_values(self, handle: ProjHandle, values: dict[str, np.ndarray]) -> None:
+        h, spec = handle, handle.spec
+        conns = self._live_connections(h)
+        targets = np.asarray(conns.get("target"), dtype=np.int64).ravel()
+        post = index_of(spec.post.ids, targets)
         block = ConnectionArrays(np.zeros_like(post), post, values)
-        native = synapses.to_native(projection, block)
+        native = synapses.to_native(spec, block)
         conns.set({k: np.asarray(v).tolist() for k, v in native.items()})
+        synapses.prepare_targets(spec, values, targets, self.nest)
+        h.described.update(synapses.unstored(spec, values))
 
     # -- current sources ---------------------------------------------------------------------------
-    def inject(self, source, target: PopHandle, idx) -> SourceHandle:
-        h = SourceHandle(source, target, np.asarray(idx, dtype=np.int64))
+    def inject(self, spec: SourceSpec, target: PopHandle, idx: np.ndarray) -> SourceHandle:
+        h = SourceHandle(spec, target, np.asarray(idx, dtype=np.int64))
         self._realise_source(h)
         self._log.append(h)
         return h
@@ -538,40 +586,41 @@ class NestBackend(SourceRouting):
     def _source_delay(self) -> float:
         """Delay of a new current source's connection: setup()'s min_delay; with 'auto' one
         step, or the minimum NEST fixed at the first run (it refuses shorter ones then)."""
-        lo = self.config.get("min_delay", "auto")
+        lo = self._config.get("min_delay", "auto")
         if lo != "auto":
             return float(lo)
-        return self.nest.resolution if self.frozen_delays is None else self.frozen_delays[0]
+        return self.nest.resolution if self._fixed is None else self._fixed[0]
 
-    def _source_params(self, h: SourceHandle, source) -> tuple[str, dict]:
+    def _source_params(self, h: SourceHandle) -> tuple[str, dict]:
         nest = self.nest
-        return electrodes.source_to_native(source, nest.resolution, h.delay, nest.biological_time)
+        return electrodes.source_to_native(h.spec, nest.resolution, h.delay, nest.biological_time)
 
     def _realise_source(self, h: SourceHandle) -> None:
         nest = self.nest
         if h.delay is None:  # kept across reset(): the replay repeats the same timing
             h.delay = self._source_delay()
-        model, params = self._source_params(h, h.source)
+        model, params = self._source_params(h)
         h.device = nest.Create(model, params=params)
         nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": h.delay})
         if h.meter is not None:
             self.record_source(h)
 
-    def update_source(self, h: SourceHandle, source) -> None:
-        h.device.set(self._source_params(h, source)[1])
+    def update_source(self, handle: SourceHandle, parameters: Mapping[str, Any]) -> None:
+        handle.spec = SourceSpec(handle.spec.source_type, dict(parameters))
+        handle.device.set(self._source_params(handle)[1])
 
-    def record_source(self, h: SourceHandle) -> None:
+    def record_source(self, handle: SourceHandle) -> None:
         nest = self.nest
-        h.meter = nest.Create(
+        handle.meter = nest.Create(
             "multimeter", params={"record_from": ["I"], "interval": nest.resolution}
         )
-        nest.Connect(h.meter, h.device)
+        nest.Connect(handle.meter, handle.device)
 
-    def source_signal(self, h: SourceHandle):
-        ev = h.meter.get("events")
+    def source_signal(self, handle: SourceHandle) -> tuple[np.ndarray, np.ndarray]:
+        ev = handle.meter.get("events")
         # the device runs one delay early (see electrodes.py): report membrane-side times,
         # with the current zero until the first sample has arrived
-        dt, delay = self.nest.resolution, h.delay
+        dt, delay = self.nest.resolution, handle.delay
         times = np.asarray(ev["times"], dtype=float) + delay
         values = np.asarray(ev["I"], dtype=float) * scale("pA", "nA")
         lead = np.arange(int(round(delay / dt)) + 1) * dt

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn_uni.common.backend import SourceSpec
 from pynn_uni.common.units import scale
 from pynn_uni.nest import translations as tr
+from pynn_uni.nest.native import NativeElectrodeType
 
 
 def _step_times(times, values, dt: float, delay: float, now: float):
@@ -34,15 +36,15 @@ def _step_times(times, values, dt: float, delay: float, now: float):
     return times[keep], values[keep]
 
 
-def source_to_native(source, dt: float, delay: float, now: float = 0.0) -> tuple[str, dict]:
-    """(NEST device model, parameter dict) for a current source object whose connection
-    to its targets has ``delay`` ms; ``now`` is the kernel's current time."""
-    if getattr(source, "nest_model", None):
-        return source.nest_model, source.get_parameters()
-    name = type(source).__name__
-    t = tr._supported(name)
-    values = {k: getattr(v, "value", v) for k, v in source.get_parameters().items()}
-    native = tr.to_native(t, values)
+def source_to_native(spec: SourceSpec, dt: float, delay: float, now: float = 0.0):
+    """(NEST device model, parameter dict) for a current source whose connection to its
+    targets has ``delay`` ms; ``now`` is the kernel's current time.  A native electrode
+    type's parameters are NEST's already and pass through."""
+    if issubclass(spec.source_type, NativeElectrodeType):
+        return spec.source_type.nest_model, _listed(spec.parameters)
+    name = spec.model
+    t = tr.supported(name)
+    native = tr.to_native(t, spec.parameters)
     for key in ("start", "stop"):
         if key in native:
             native[key] = max(round(float(native[key]) / dt) * dt - delay, 0.0)
@@ -55,6 +57,9 @@ def source_to_native(source, dt: float, delay: float, now: float = 0.0) -> tuple
         native["phase"] = native["phase"] + tr.DEGREES_PER_CYCLE * cycles
     if "dt" in native:
         native["dt"] = max(float(native["dt"]), dt)
-    return t.native, {
-        k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in native.items()
-    }
+    return t.native, _listed(native)
+
+
+def _listed(params) -> dict:
+    """NEST's ``set`` takes lists, not arrays."""
+    return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in params.items()}

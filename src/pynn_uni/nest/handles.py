@@ -1,22 +1,26 @@
 """What the NEST backend made for each object of the description, and NEST array helpers.
 
-Every handle is logged in creation order; ``reset()`` replays the log in a fresh kernel.
+Every handle is logged in creation order; ``reset()`` replays the log in a fresh kernel,
+so a handle keeps what it was made from (the spec and the latest values).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from pynn_uni.common.backend import PopulationSpec, ProjectionSpec, SourceSpec
+
 
 class PopHandle:
-    def __init__(self, celltype, model: str, n: int, params: dict, relayable: bool):
-        self.celltype = celltype
+    def __init__(self, spec: PopulationSpec, model: str, params: dict):
+        self.celltype = spec.celltype
+        self.label = spec.label
         self.model = model
-        self.n = n
+        self.n = spec.size
         self.params = params
         self.initial: dict = {}
-        self.relay = None if relayable else "none"  # None (undecided), 'direct', 'relay'
-        self.label = ""
+        # None (undecided), 'direct', 'shared', 'relay'; 'none' for cells that are no source
+        self.relay = None if spec.celltype.is_spike_source else "none"
         self.nodes = self.parrots = self.relay_gens = self.shared = None
         self.pending: list = []  # direct connections waiting for the first run
         self.shared_pairs: dict = {}  # projection label -> (pre index, target id) of shared
@@ -31,19 +35,21 @@ class ProjHandle:
     """One projection = one copy of its NEST synapse model, so its connections can be found
     without a per-synapse label (``*_lbl`` models cost 8 bytes more per synapse)."""
 
-    def __init__(self, label: int, projection, synapse_model: str):
+    def __init__(self, label: int, spec: ProjectionSpec, synapse_model: str):
         self.label = label
-        self.projection = projection
+        self.spec = spec
         self.synapse_model = synapse_model
         self.nest_model = f"{synapse_model}__pynn_uni_{label}"
         self.labelled = False  # NEST wants one synapse model for all of a device's targets
         self.direct_from: list[PopHandle] = []
         self.snapshot = None
+        #: homogeneous standard values NEST keeps nowhere per connection (STDP tau_minus)
+        self.described: dict[str, float] = {}
 
 
 class SourceHandle:
-    def __init__(self, source, target: PopHandle, idx: np.ndarray):
-        self.source = source
+    def __init__(self, spec: SourceSpec, target: PopHandle, idx: np.ndarray):
+        self.spec = spec
         self.target = target
         self.idx = idx
         self.device = None
@@ -129,13 +135,3 @@ def snapshot_of(conns):
         if receptor.any():
             params["receptor_type"] = receptor
     return data["source"].astype(np.int64), data["target"].astype(np.int64), params
-
-
-def index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Positions of ``values`` in the id array ``ids``."""
-    values = np.asarray(values, dtype=np.int64)
-    if ids.size and int(ids[-1]) - int(ids[0]) + 1 == ids.size:
-        return values - ids[0]
-    order = np.argsort(ids, kind="stable")
-    pos = np.searchsorted(ids, values, sorter=order)
-    return order[np.minimum(pos, max(ids.size - 1, 0))]

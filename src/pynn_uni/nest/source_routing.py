@@ -16,13 +16,13 @@ import warnings
 
 import numpy as np
 
+from pynn_uni.common.backend import index_of
 from pynn_uni.nest.handles import (
     PopHandle,
     ProjHandle,
     RelayHandle,
     ShareHandle,
     add_counts,
-    index_of,
     projection_size,
     snapshot_of,
 )
@@ -63,7 +63,7 @@ class SourceRouting:
         """
         if h.relay in ("relay", "none"):
             return
-        made = self.frozen_delays is not None and h.model not in SHARED_TRAIN_GENERATORS
+        made = self._fixed is not None and h.model not in SHARED_TRAIN_GENERATORS
         if made:
             h.silenced = True
             for old in (h.nodes, h.shared):
@@ -209,9 +209,9 @@ class SourceRouting:
         out[inside] = pop.senders[index_of(pop.ids, ids[inside])]
         return out
 
-    def _live_sources(self, projection):
-        """Node ids that currently send this projection's spikes (None: no filter needed)."""
-        pops = self._source_pops(projection.pre)
+    def _live_sources(self, pops: tuple[PopHandle, ...]):
+        """Node ids that currently send spikes of a projection from ``pops`` (None: no
+        filter needed)."""
         if not any(p.silenced for p in pops):
             return None
         ids = [
@@ -222,8 +222,9 @@ class SourceRouting:
         ]
         return self.nest.NodeCollection(np.unique(np.concatenate(ids)).tolist())
 
-    def _from_senders(self, group, senders: np.ndarray) -> np.ndarray:
-        for pop in self._source_pops(group):
+    def _from_senders(self, pops: tuple[PopHandle, ...], senders: np.ndarray) -> np.ndarray:
+        """The cells' ids for the node ids that sent spikes (a relay's parrots)."""
+        for pop in pops:
             if pop.parrots is not None:
                 inside = (senders >= pop.senders[0]) & (senders <= pop.senders[-1])
                 senders = senders.copy()

@@ -1,85 +1,84 @@
 """Synapse types on NEST: applying the translation tables to a projection's connections.
 
 The tables (``translations.py``) say which NEST model and which native names and units;
-this module adds what depends on the projection: the post cell type's weight unit and
-sign convention, receptor ports of multisynapse models, parameters NEST reads from the
-post cell (``tau_psc``) or keeps on it (STDP ``tau_minus``), and values that live only in
-the description.
+this module adds what depends on the projection (its :class:`ProjectionSpec`): the post
+cell type's weight unit and sign convention, receptor ports of multisynapse models,
+parameters NEST reads from the post cell (``tau_psc``) or keeps on it (STDP
+``tau_minus``), and values NEST keeps nowhere per connection (remembered on the handle).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common.backend import ConnectionArrays, ProjectionSpec
 from pynn_uni.nest import translations as tr
+from pynn_uni.nest.native import NativeCellType, NativeSynapseType
 
 
-def _post_celltype(projection):
-    members = getattr(projection.post, "populations", None)
-    return members[0].celltype if members else projection.post.celltype
+def is_native(spec: ProjectionSpec) -> bool:
+    """A NEST synapse model given by name: NEST names and units, passed through."""
+    return isinstance(spec.synapse_type, NativeSynapseType)
 
 
-def translation(projection) -> tr.ModelTranslation:
+def translation(spec: ProjectionSpec) -> tr.ModelTranslation:
     """The NEST translation of the projection's synapse type (NotSupportedError if none)."""
-    st = projection.synapse_type
-    name = type(st).__name__
-    if name == "STDPMechanism":
-        if getattr(st, "voltage_dependence", None) is not None:
+    st = spec.synapse_type
+    if spec.synapse_model == "STDPMechanism":
+        if st.voltage_dependence is not None:
             raise errors.NotSupportedError("voltage-dependent STDP is not available on NEST")
         return tr.stdp_translation(
             type(st.timing_dependence).__name__, type(st.weight_dependence).__name__
         )
-    return tr._supported(name)
+    return tr.supported(spec.synapse_model)
 
 
-def synapse_model(projection) -> str:
-    st = projection.synapse_type
-    if getattr(st, "is_native", False):
-        return st.nest_model
-    return translation(projection).native
+def synapse_model(spec: ProjectionSpec) -> str:
+    if is_native(spec):
+        return spec.synapse_type.nest_model
+    return translation(spec).native
 
 
-def _cell_translation(projection):
-    celltype = _post_celltype(projection)
-    return None if getattr(celltype, "is_native", False) else tr.translation_for(celltype)
+def _cell_translation(celltype) -> tr.ModelTranslation | None:
+    return None if isinstance(celltype, NativeCellType) else tr.translation_for(celltype)
 
 
 def _convention_of(celltype, receptor_type: str) -> tuple[str | None, float, int]:
     """(weight unit, sign NEST wants, NEST receptor port) for one post cell type."""
-    if not getattr(celltype, "is_native", False):
-        cell = tr.translation_for(celltype)
-        if cell.receptor_ports:
-            return celltype.weight_unit, 1.0, tr.receptor_port(cell, receptor_type)
+    cell = _cell_translation(celltype)
+    if cell is not None and cell.receptor_ports:
+        return celltype.weight_unit, 1.0, tr.receptor_port(cell, receptor_type)
     sign = tr.native_weight_sign(receptor_type, bool(celltype.conductance_based))
-    return getattr(celltype, "weight_unit", None), sign, 0
+    return celltype.weight_unit, sign, 0
 
 
-def _weight_convention(projection) -> tuple[str | None, float]:
+def _weight_convention(spec: ProjectionSpec) -> tuple[str | None, float]:
     """(weight unit of the post cell type, sign NEST wants for this receptor)."""
-    return _convention_of(_post_celltype(projection), projection.receptor_type)[:2]
+    return _convention_of(spec.post_celltype, spec.receptor_type)[:2]
 
 
-def _per_member(projection, post_idx: np.ndarray):
+def _per_member(spec: ProjectionSpec, post_idx: np.ndarray):
     """(sign relative to the first member's, receptor port) per connection onto an Assembly
     whose members differ (e.g. IF_curr_exp and a PointNeuron); None for one cell type."""
-    members = getattr(projection.post, "populations", None)
-    if not members or len({type(m.celltype) for m in members}) == 1:
+    celltypes = spec.post.celltypes
+    if len({type(c) for c in celltypes}) <= 1:
         return None
-    conventions = [_convention_of(m.celltype, projection.receptor_type) for m in members]
-    which = np.searchsorted(np.cumsum([m.size for m in members]), post_idx, side="right")
+    conventions = [_convention_of(c, spec.receptor_type) for c in celltypes]
+    which = spec.post.member_of(post_idx)
     signs = np.array([c[1] for c in conventions]) / conventions[0][1]
     ports = np.array([c[2] for c in conventions], dtype=np.int64)
     return signs[which], ports[which]
 
 
-def to_native(projection, block) -> dict:
+def to_native(spec: ProjectionSpec, block: ConnectionArrays) -> dict:
     """NEST ``syn_spec`` arrays (one value per connection) for a block of connections."""
-    st = projection.synapse_type
-    if getattr(st, "is_native", False):
+    if is_native(spec):
         return {k: np.asarray(v, float) for k, v in block.params.items()}
-    t = translation(projection)
-    unit, sign = _weight_convention(projection)
+    t = translation(spec)
+    unit, sign = _weight_convention(spec)
     # a post-neuron parameter stays when the synapse needs it too (Vogels2011Rule's tau)
     needed = set(t.params) | {k for c in t.computed for k in c.inputs}
     std = {k: v for k, v in block.params.items() if k not in t.post_params or k in needed}
@@ -87,18 +86,16 @@ def to_native(projection, block) -> dict:
     n = len(block)
     out = {k: np.broadcast_to(np.asarray(v, float), (n,)) for k, v in native.items()}
     for native_name, by_receptor in t.from_post.items():
-        out[native_name] = _post_values(projection, by_receptor[projection.receptor_type])[
-            block.post
-        ]
-    cell = _cell_translation(projection)
-    mixed = _per_member(projection, np.asarray(block.post))
+        out[native_name] = spec.post.parameter(by_receptor[spec.receptor_type])[block.post]
+    cell = _cell_translation(spec.post_celltype)
+    mixed = _per_member(spec, np.asarray(block.post))
     if mixed is not None:
         if "weight" in out:
             out["weight"] = out["weight"] * mixed[0]
         if mixed[1].any():
             out["receptor_type"] = mixed[1]
     elif cell is not None and cell.receptor_ports:
-        port = tr.receptor_port(cell, projection.receptor_type)
+        port = tr.receptor_port(cell, spec.receptor_type)
         out["receptor_type"] = np.full(n, port, dtype=np.int64)
     for key in ("n", "a"):  # release sites: NEST keeps them as integers
         if key in out:
@@ -106,31 +103,49 @@ def to_native(projection, block) -> dict:
     return out
 
 
-def _post_values(projection, name: str) -> np.ndarray:
-    values = projection.post.get(name, simplify=False)
-    return np.asarray(np.broadcast_to(values, (projection.post.size,)), float)
+def unstored(spec: ProjectionSpec, values: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """The homogeneous values among ``values`` that NEST keeps nowhere per connection (STDP
+    ``tau_minus``, ``w_min``): ``connection_values`` answers them from the handle."""
+    if is_native(spec):
+        return {}
+    t = translation(spec)
+    stored = set(t.params) | set(t.state) | {k for c in t.computed for k in c.inputs}
+    out = {}
+    for k, v in values.items():
+        v = np.asarray(v, float)
+        if k not in stored and v.size and np.all(v == v.flat[0]):
+            out[k] = float(v.flat[0])
+    return out
 
 
-def prepare_targets(projection, block, nest) -> None:
-    """Set the parameters NEST keeps on the post neuron (STDP ``tau_minus``)."""
-    st = projection.synapse_type
-    if getattr(st, "is_native", False):
+def prepare_targets(spec: ProjectionSpec, values: Mapping[str, np.ndarray], targets, nest):
+    """Set the parameters NEST keeps on the post neurons (STDP ``tau_minus``): ``values``
+    and ``targets`` (node ids) one per connection; a neuron takes its last connection's."""
+    if is_native(spec):
         return
-    t = translation(projection)
-    if not t.post_params:
+    t = translation(spec)
+    names = [k for k in t.post_params if k in values]
+    if not names or len(targets) == 0:
         return
-    described = _described_values(st)
-    native = tr.post_to_native(t, {k: described[k] for k in t.post_params})
-    targets = np.unique(projection.post._ids[block.post])
-    nest.NodeCollection(targets.tolist()).set(native)
+    targets = np.asarray(targets, np.int64)
+    homogeneous = all(np.all(values[k] == np.asarray(values[k]).flat[0]) for k in names)
+    if homogeneous:
+        std = {k: np.asarray(values[k]).flat[0] for k in names}
+        nodes = np.unique(targets)
+    else:  # np.unique on the reversed ids: each neuron's last connection
+        nodes, last = np.unique(targets[::-1], return_index=True)
+        std = {k: np.asarray(values[k])[::-1][last] for k in names}
+    native = tr.post_to_native(t, std)
+    nest.NodeCollection(nodes.tolist()).set(
+        {k: (v.tolist() if np.ndim(v) else v) for k, v in native.items()}
+    )
 
 
-def native_names(projection, names) -> list[str]:
+def native_names(spec: ProjectionSpec, names) -> list[str]:
     """NEST connection keys needed to answer ``get`` for standard ``names``."""
-    st = projection.synapse_type
-    if getattr(st, "is_native", False):
+    if is_native(spec):
         return list(names)
-    t = translation(projection)
+    t = translation(spec)
     keys = set()
     for name in names:
         if name in t.params:
@@ -143,19 +158,19 @@ def native_names(projection, names) -> list[str]:
     return sorted(keys)
 
 
-def from_native(projection, native: dict, names, post_idx) -> dict:
+def from_native(
+    spec: ProjectionSpec, native: dict, names, post_idx, described: Mapping[str, float]
+) -> dict:
     """Standard values of ``names`` from NEST connection data (plastic state included);
-    values NEST does not keep per connection come from the description."""
-    st = projection.synapse_type
-    if getattr(st, "is_native", False):
+    values NEST does not keep per connection come from ``described`` (see :func:`unstored`)."""
+    if is_native(spec):
         return {k: native[k] for k in names}
-    t = translation(projection)
-    unit, sign = _weight_convention(projection)
-    mixed = _per_member(projection, np.asarray(post_idx))
+    t = translation(spec)
+    unit, sign = _weight_convention(spec)
+    mixed = _per_member(spec, np.asarray(post_idx))
     if mixed is not None and "weight" in native:
         native = dict(native, weight=native["weight"] * mixed[0])  # signs are +-1: self-inverse
     std = tr.from_native(t, native, unit, sign) if native else {}
-    described = _described_values(st)
     n = len(post_idx)
     out = {}
     for name in names:
@@ -164,36 +179,6 @@ def from_native(projection, native: dict, names, post_idx) -> dict:
         elif name in described:
             out[name] = np.full(n, described[name])
         else:
-            raise errors.NonExistentParameterError(name, type(st).__name__, sorted(described))
+            known = sorted(t.standard_names | set(described))
+            raise errors.NonExistentParameterError(name, spec.synapse_model, known)
     return out
-
-
-def _described_values(st) -> dict:
-    """Homogeneous parameters kept in the description (synapse and STDP components)."""
-    values = {}
-    for part in (
-        st,
-        getattr(st, "timing_dependence", None),
-        getattr(st, "weight_dependence", None),
-    ):
-        if part is None:
-            continue
-        for k, v in part.parameter_space.items():
-            s = _scalar(v)
-            if s is not None:
-                values[k] = s
-    return values
-
-
-def _scalar(value):
-    """A homogeneous lazy or plain value as float, else None."""
-    if value is None:
-        return None
-    if hasattr(value, "is_homogeneous"):
-        if not value.is_homogeneous:
-            return None
-        value = value.evaluate(simplify=True)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None

@@ -1,166 +1,62 @@
 """NEST 3.10 translation tables: standard (PyNN) names and units <-> NEST's, as data.
 
-Every standard model maps to a :class:`ModelTranslation`: the NEST model, the one-to-one
-parameters (:class:`Param`: a new name and a unit scale computed by
-:func:`~pynn_uni.common.units.scale`), the few many-to-one parameters (:class:`Computed`: a
-named forward function and its inverse), NEST parameters fixed regardless of the standard
-values, and what NEST cannot express (``unsupported`` reasons, ``constraints``).
+Every standard model maps to a :class:`~pynn_uni.common.translation.ModelTranslation` (the
+engine, simulator-neutral, is :mod:`pynn_uni.common.translation`): the NEST model, the
+one-to-one parameters, the few many-to-one ones (named transforms below, each with its
+inverse), NEST parameters fixed regardless of the standard values, and what NEST cannot
+express (``unsupported`` reasons, ``constraints``).  This module adds what only NEST has:
+precise-timing twins, multisynapse PointNeuron models, STDP combinations.
 
 Weights and STDP weight bounds carry the pseudo-unit ``'weight'`` (the post cell type's
 weight unit: uS, nA or mV); their NEST unit is nS, pA or mV (:data:`NATIVE_WEIGHT_UNIT`).
 NEST routes a spike onto its single-port models by the weight's sign, so inhibitory
 conductance weights, and their STDP bound ``Wmax``, are negated
-(:func:`native_weight_sign`).  Values that NEST stores as integers leave as numpy ints;
-scalars leave as Python scalars (``nest.Create`` refuses 0-d arrays).
+(:func:`native_weight_sign`).
 """
 
 from __future__ import annotations
 
 import functools
-import types
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common.models.cells import PointNeuron
+from pynn_uni.common.translation import (
+    Computed,
+    ModelTranslation,
+    Param,
+    Translator,
+    Values,
+    as_array,
+    split_receptors,
+    stack_receptors,
+    unsupported,
+)
+from pynn_uni.common.translation import param as _p
 from pynn_uni.common.units import WEIGHT, scale
 
 #: standard weight unit -> NEST's
 NATIVE_WEIGHT_UNIT: dict[str, str] = {"uS": "nS", "nA": "pA", "mV": "mV"}
 
-Values = dict[str, Any]
 DEGREES_PER_CYCLE = 360.0
-
-
-@dataclass(frozen=True)
-class Param:
-    """One standard parameter or state variable <-> one NEST one, related by a unit scale."""
-
-    native: str
-    unit: str  # standard unit, or WEIGHT
-    native_unit: str  # NEST's unit, or WEIGHT
-    settable: bool = True  # state only: NEST accepts it as an initial value
-    signed: bool = True  # WEIGHT only: takes the sign NEST gives the weight
-
-    def factor(self, weight_unit: str | None = None, weight_sign: float = 1.0) -> float:
-        """Standard -> native multiplier."""
-        if self.unit == WEIGHT:
-            return weight_factor(weight_unit) * (weight_sign if self.signed else 1.0)
-        return scale(self.unit, self.native_unit)
-
-
-@dataclass(frozen=True)
-class Computed:
-    """A many-to-one translation: ``forward(std) -> native`` and ``inverse(native) -> std``.
-
-    ``forward`` reads the standard ``inputs`` and returns the native ``outputs``; ``inverse``
-    reads the native ``native_inputs`` (``outputs`` unless stated) and returns standard values.
-    """
-
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
-    forward: Callable[[Values], Values]
-    inverse: Callable[[Values], Values]
-    native_inputs: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return getattr(self.forward, "__name__", None) or self.forward.func.__name__
-
-    @property
-    def inverse_inputs(self) -> tuple[str, ...]:
-        return self.native_inputs or self.outputs
-
-
-@dataclass(frozen=True)
-class ModelTranslation:
-    """How one standard model (cell, synapse, plasticity component, source) lives in NEST.
-
-    ``native``: the NEST model, None when NEST cannot express it (``unsupported`` says why).
-    ``params``/``state``: one-to-one parameters / state variables (initial values and
-    recordables).  ``computed``: many-to-one translations.  ``fixed``: NEST values set
-    regardless.  ``receptor_ports``: receptor name -> NEST port (multisynapse models; else
-    NEST routes by the weight's sign).  ``weight``: unit of incoming weights (cells).
-    ``constraints``: standard parameters NEST supports at one value only.  ``post_params``:
-    synapse parameters NEST keeps on the post neuron.  ``from_post``: native synapse parameter
-    <- the post cell's standard parameter, per receptor type.  ``notes``: semantic differences
-    worth documenting.
-    """
-
-    native: str | None
-    params: Mapping[str, Param] = field(default_factory=dict)
-    state: Mapping[str, Param] = field(default_factory=dict)
-    computed: tuple[Computed, ...] = ()
-    fixed: Mapping[str, Any] = field(default_factory=dict)
-    receptor_ports: Mapping[str, int] = field(default_factory=dict)
-    weight: Param | None = None
-    constraints: Mapping[str, float] = field(default_factory=dict)
-    post_params: Mapping[str, Param] = field(default_factory=dict)
-    from_post: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    unsupported: str = ""
-    notes: str = ""
-
-    @property
-    def standard_names(self) -> frozenset[str]:
-        """Every standard parameter name the translation understands."""
-        names = set(self.params) | set(self.state) | set(self.constraints) | set(self.post_params)
-        for c in self.computed:
-            names.update(c.inputs)
-        return frozenset(names)
-
-
-def _p(native: str, unit: str, native_unit: str | None = None, **kw) -> Param:
-    return Param(native, unit, unit if native_unit is None else native_unit, **kw)
-
-
-def _unsupported(reason: str) -> ModelTranslation:
-    return ModelTranslation(None, unsupported=reason)
-
 
 # ---------------------------------------------------------------------------------------------
 #   Named transforms (each with its inverse)
 # ---------------------------------------------------------------------------------------------
 
 
-def _arr(value) -> np.ndarray:
-    """A float array from a number, array, ArrayParameter/Sequence or array of those."""
-    value = getattr(value, "value", value)
-    a = np.asarray(value)
-    if a.dtype == object:
-        items = [np.asarray(getattr(x, "value", x), dtype=float) for x in a.ravel()]
-        try:
-            return np.stack(items).reshape(a.shape + items[0].shape) if items else a
-        except ValueError:  # ragged: spike times of several cells
-            out = np.empty(a.shape, dtype=object)
-            out.ravel()[:] = items
-            return out
-    return a.astype(float) if a.dtype.kind in "biuf" else a
-
-
-def _scaled(value, factor: float, divide: bool = False) -> np.ndarray:
-    """``value * factor`` (or ``/ factor``: dividing by 1000 keeps 0.7 exact where
-    multiplying by 0.001 does not)."""
-    a = _arr(value)
-    if factor == 1.0:
-        return a
-    if a.dtype == object:
-        out = np.empty(a.shape, dtype=object)
-        out.ravel()[:] = [x / factor if divide else x * factor for x in a.ravel()]
-        return out
-    return a / factor if divide else a * factor
-
-
 def membrane_conductance(std: Values) -> Values:
     """(cm nF, tau_m ms) -> (C_m pF, g_L nS): NEST's conductance models take g_L = C_m / tau_m."""
-    cm, tau_m = _arr(std["cm"]), _arr(std["tau_m"])
+    cm, tau_m = as_array(std["cm"]), as_array(std["tau_m"])
     return {"C_m": cm * scale("nF", "pF"), "g_L": cm / tau_m * scale("uS", "nS")}
 
 
 def membrane_time_constant(native: Values) -> Values:
     """Inverse of :func:`membrane_conductance`."""
-    c_m, g_l = _arr(native["C_m"]), _arr(native["g_L"])
+    c_m, g_l = as_array(native["C_m"]), as_array(native["g_L"])
     return {
         "cm": c_m * scale("pF", "nF"),
         "tau_m": c_m / g_l * scale("pF", "nF") / scale("nS", "uS"),
@@ -169,20 +65,20 @@ def membrane_time_constant(native: Values) -> Values:
 
 def source_stop(std: Values) -> Values:
     """(start, duration) -> (start, stop = start + duration), all ms."""
-    start = _arr(std["start"])
-    return {"start": start, "stop": start + _arr(std["duration"])}
+    start = as_array(std["start"])
+    return {"start": start, "stop": start + as_array(std["duration"])}
 
 
 def source_duration(native: Values) -> Values:
     """Inverse of :func:`source_stop`."""
-    start = _arr(native["start"])
-    return {"start": start, "duration": _arr(native["stop"]) - start}
+    start = as_array(native["start"])
+    return {"start": start, "duration": as_array(native["stop"]) - start}
 
 
 def gamma_rate(std: Values) -> Values:
     """(alpha, beta Hz) -> (gamma_shape, rate Hz): a gamma(alpha, beta) renewal process has
     mean interval alpha / beta, so NEST's mean ``rate`` is beta / alpha."""
-    alpha, beta = _arr(std["alpha"]), _arr(std["beta"])
+    alpha, beta = as_array(std["alpha"]), as_array(std["beta"])
     shape = np.rint(alpha)
     if np.any(shape != alpha) or np.any(shape < 1):
         raise errors.InvalidParameterValueError(
@@ -193,14 +89,14 @@ def gamma_rate(std: Values) -> Values:
 
 def gamma_beta(native: Values) -> Values:
     """Inverse of :func:`gamma_rate`."""
-    shape = _arr(native["gamma_shape"])
-    return {"alpha": shape.astype(np.int64), "beta": _arr(native["rate"]) * shape}
+    shape = as_array(native["gamma_shape"])
+    return {"alpha": shape.astype(np.int64), "beta": as_array(native["rate"]) * shape}
 
 
 def dead_time(std: Values) -> Values:
     """(rate Hz, tau_refrac ms) -> (rate, dead_time): NEST's ``rate`` is already the mean rate
     of the process with dead time, which needs 1 / rate > dead_time."""
-    rate, tau = _arr(std["rate"]), _arr(std["tau_refrac"])
+    rate, tau = as_array(std["rate"]), as_array(std["tau_refrac"])
     if np.any(rate * tau * scale("ms", "s") >= 1.0):
         raise errors.InvalidParameterValueError(
             "SpikeSourcePoissonRefractory: the mean interval 1/rate must exceed tau_refrac "
@@ -211,20 +107,24 @@ def dead_time(std: Values) -> Values:
 
 def refractory_rate(native: Values) -> Values:
     """Inverse of :func:`dead_time`."""
-    return {"rate": _arr(native["rate"]), "tau_refrac": _arr(native["dead_time"])}
+    return {"rate": as_array(native["rate"]), "tau_refrac": as_array(native["dead_time"])}
+
+
+def _phase_at_start(values: Values) -> np.ndarray:
+    """Degrees an AC source of ``frequency`` Hz turns between t = 0 and ``start`` ms."""
+    cycles = as_array(values["frequency"]) * as_array(values["start"]) * scale("ms", "s")
+    return cycles * DEGREES_PER_CYCLE
 
 
 def ac_phase(std: Values) -> Values:
     """Standard ACSource phase (deg) counts from ``start``; NEST's from t = 0:
     phase_NEST = phase - 360 deg * frequency * start."""
-    shift = _arr(std["frequency"]) * _arr(std["start"]) * scale("ms", "s") * DEGREES_PER_CYCLE
-    return {"phase": _arr(std["phase"]) - shift}
+    return {"phase": as_array(std["phase"]) - _phase_at_start(std)}
 
 
 def ac_phase_inverse(native: Values) -> Values:
     """Inverse of :func:`ac_phase`."""
-    shift = _arr(native["frequency"]) * _arr(native["start"]) * scale("ms", "s") * DEGREES_PER_CYCLE
-    return {"phase": _arr(native["phase"]) + shift}
+    return {"phase": as_array(native["phase"]) + _phase_at_start(native)}
 
 
 #: lambda standing in for A_plus = 0: a power of two, so lambda * (A_minus / lambda) is
@@ -238,72 +138,53 @@ def stdp_amplitudes(std: Values) -> Values:
     NEST scales depression by lambda * alpha; with A_plus = 0 lambda becomes
     :data:`ZERO_LAMBDA` so depression keeps its amplitude A_minus (PyNN 0.13 stores
     alpha = A_minus there, which silently disables depression on NEST)."""
-    a_plus, a_minus = np.broadcast_arrays(_arr(std["A_plus"]), _arr(std["A_minus"]))
+    a_plus, a_minus = np.broadcast_arrays(as_array(std["A_plus"]), as_array(std["A_minus"]))
     lam = np.where(a_plus == 0, ZERO_LAMBDA, a_plus)
     return {"lambda": lam, "alpha": a_minus / lam}
 
 
 def stdp_amplitudes_inverse(native: Values) -> Values:
     """Inverse of :func:`stdp_amplitudes`."""
-    lam = _arr(native["lambda"])
+    lam = as_array(native["lambda"])
     a_plus = np.where(lam <= ZERO_LAMBDA, 0.0, lam)
-    return {"A_plus": a_plus, "A_minus": _arr(native["alpha"]) * lam}
+    return {"A_plus": a_plus, "A_minus": as_array(native["alpha"]) * lam}
 
 
 def vogels_depression(std: Values) -> Values:
     """(tau ms, rho Hz) -> alpha = 2 rho tau, the constant depression of
     ``vogels_sprekeler_synapse`` (Vogels et al. 2011: alpha = 2 rho_0 tau_STDP)."""
-    return {"alpha": 2.0 * _arr(std["rho"]) * _arr(std["tau"]) * scale("Hz", "1/ms")}
+    return {"alpha": 2.0 * as_array(std["rho"]) * as_array(std["tau"]) * scale("Hz", "1/ms")}
 
 
 def vogels_target_rate(native: Values) -> Values:
     """Inverse of :func:`vogels_depression`."""
-    return {"rho": _arr(native["alpha"]) / (2.0 * _arr(native["tau"]) * scale("Hz", "1/ms"))}
+    per_ms = 2.0 * as_array(native["tau"]) * scale("Hz", "1/ms")
+    return {"rho": as_array(native["alpha"]) / per_ms}
 
 
 def quantal_sites(std: Values) -> Values:
     """(U, n) -> (U, n, u = U, a = n): NEST does not reset the initial release probability
     ``u`` or the available sites ``a`` when U or n change, so start them fresh here."""
-    u_max, n = _arr(std["U"]), _arr(std["n"])
+    u_max, n = as_array(std["U"]), as_array(std["n"])
     sites = np.rint(n).astype(np.int64)
     return {"U": u_max, "n": sites, "u": u_max, "a": sites}
 
 
 def quantal_sites_inverse(native: Values) -> Values:
     """Inverse of :func:`quantal_sites`."""
-    return {"U": _arr(native["U"]), "n": _arr(native["n"]).astype(np.int64)}
+    return {"U": as_array(native["U"]), "n": as_array(native["n"]).astype(np.int64)}
 
 
 def lif_threshold(std: Values) -> Values:
     """v_thresh -> (V_th, V_peak): an aeif model with Delta_T = 0 is a LIF neuron firing at
     V_th, but NEST still demands V_peak >= V_th."""
-    v = _arr(std["v_thresh"])
+    v = as_array(std["v_thresh"])
     return {"V_th": v, "V_peak": v}
 
 
 def lif_threshold_inverse(native: Values) -> Values:
     """Inverse of :func:`lif_threshold`."""
-    return {"v_thresh": _arr(native["V_th"])}
-
-
-def stack_receptors(names: tuple[str, ...], outputs: Mapping[str, str], std: Values) -> Values:
-    """Per-receptor standard values ``'<receptor>.<param>'`` -> NEST's per-port arrays
-    (last axis: port 1..R, receptors in ``names`` order)."""
-    out = {}
-    for param, native in outputs.items():
-        columns = np.broadcast_arrays(*[_arr(std[f"{r}.{param}"]) for r in names])
-        out[native] = np.stack(columns, axis=-1)
-    return out
-
-
-def split_receptors(names: tuple[str, ...], outputs: Mapping[str, str], native: Values) -> Values:
-    """Inverse of :func:`stack_receptors`."""
-    out = {}
-    for param, nname in outputs.items():
-        a = _arr(native[nname])
-        for k, r in enumerate(names):
-            out[f"{r}.{param}"] = a[..., k]
-    return out
+    return {"v_thresh": as_array(native["V_th"])}
 
 
 MEMBRANE = Computed(("cm", "tau_m"), ("C_m", "g_L"), membrane_conductance, membrane_time_constant)
@@ -503,7 +384,7 @@ CELL_TYPES: dict[str, ModelTranslation] = {
     "SpikeSourceGamma": ModelTranslation(
         "gamma_sup_generator", _SOURCE, computed=(GAMMA, SOURCE_PERIOD), fixed={"n_proc": 1}
     ),
-    "SpikeSourceInhGamma": _unsupported(
+    "SpikeSourceInhGamma": unsupported(
         "NEST 3.10 has no inhomogeneous gamma generator (sinusoidal_gamma_generator only "
         "modulates sinusoidally, inhomogeneous_poisson_generator is Poisson)"
     ),
@@ -540,6 +421,7 @@ def precise_model(model: str, spike_precision: str) -> str:
             f"setup(): spike_precision must be one of {SPIKE_PRECISIONS}, got {spike_precision!r}"
         )
     return PRECISE_MODELS.get(model, model) if spike_precision == "off_grid" else model
+
 
 # ---------------------------------------------------------------------------------------------
 #   PointNeuron: a membrane component plus named receptors on a NEST *_multisynapse model
@@ -661,12 +543,12 @@ def point_neuron_translation(neuron: str, receptors: Mapping[str, str]) -> Model
 
 def translation_for(celltype) -> ModelTranslation:
     """The translation of a standard cell type instance (PointNeuron included)."""
-    if hasattr(celltype, "post_synaptic_receptors"):
+    if isinstance(celltype, PointNeuron):
         return point_neuron_translation(
             type(celltype.neuron).__name__,
             {r: type(p).__name__ for r, p in celltype.post_synaptic_receptors.items()},
         )
-    return _lookup(type(celltype).__name__)
+    return lookup(type(celltype).__name__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -699,11 +581,11 @@ SYNAPSE_TYPES: dict[str, ModelTranslation] = {
         notes="the weight is that of one release site: a spike adds it once per site that "
         "releases (as PyNN on NEST)",
     ),
-    "StochasticTsodyksMarkramSynapse": _unsupported(
+    "StochasticTsodyksMarkramSynapse": unsupported(
         "NEST 3.10 has no stochastic Tsodyks-Markram synapse (PyNN compiled its own "
         "stochastic_stp_synapse as a NEST extension module)"
     ),
-    "ElectricalSynapse": _unsupported(
+    "ElectricalSynapse": unsupported(
         "gap junctions need NEST's *_gap models; hh_cond_exp_traub has no gap port"
     ),
     # the native model follows the timing dependence: use stdp_translation()
@@ -830,37 +712,17 @@ CURRENT_SOURCES: dict[str, ModelTranslation] = {
 # ---------------------------------------------------------------------------------------------
 
 _TABLES = (CELL_TYPES, SYNAPSE_TYPES, CURRENT_SOURCES, TIMING_DEPENDENCES, WEIGHT_DEPENDENCES)
+TRANSLATOR = Translator("NEST", _TABLES, NATIVE_WEIGHT_UNIT)
 
-
-def _lookup(model: str | ModelTranslation) -> ModelTranslation:
-    if isinstance(model, ModelTranslation):
-        return model
-    for table in _TABLES:
-        if model in table:
-            return table[model]
-    raise errors.NotSupportedError(f"{model} is not available on NEST (no translation)")
-
-
-def _supported(model: str | ModelTranslation) -> ModelTranslation:
-    t = _lookup(model)
-    if t.native is None:
-        raise errors.NotSupportedError(f"{model} is not available on NEST: {t.unsupported}")
-    return t
-
-
-def _plain(value):
-    a = np.asarray(value)
-    return a.item() if a.ndim == 0 and a.dtype != object else value
-
-
-def weight_factor(weight_unit: str | None) -> float:
-    """Standard -> NEST weight multiplier for a post cell type's weight unit (uS, nA, mV)."""
-    if weight_unit not in NATIVE_WEIGHT_UNIT:
-        raise ValueError(
-            f"weight unit must be one of {sorted(NATIVE_WEIGHT_UNIT)} (the post cell type's "
-            f"weight_unit), got {weight_unit!r}"
-        )
-    return scale(weight_unit, NATIVE_WEIGHT_UNIT[weight_unit])
+lookup = TRANSLATOR.lookup
+supported = TRANSLATOR.supported
+weight_factor = TRANSLATOR.weight_factor
+to_native = TRANSLATOR.to_native
+from_native = TRANSLATOR.from_native
+post_to_native = TRANSLATOR.post_to_native
+state_to_native = TRANSLATOR.state_to_native
+recordable_native = TRANSLATOR.recordable_native
+receptor_port = TRANSLATOR.receptor_port
 
 
 def native_weight_sign(receptor_type: str, conductance_based: bool) -> float:
@@ -870,112 +732,6 @@ def native_weight_sign(receptor_type: str, conductance_based: bool) -> float:
     return -1.0 if conductance_based and receptor_type == "inhibitory" else 1.0
 
 
-def to_native(
-    model: str | ModelTranslation,
-    std: Mapping[str, Any],
-    weight_unit: str | None = None,
-    weight_sign: float = 1.0,
-) -> dict[str, Any]:
-    """Translate the standard values present in ``std`` (plus the fixed native values).
-
-    A computed translation runs when any of its inputs is present and then needs all of them
-    (KeyError naming the missing one).  Values NEST can only take at one value (``constraints``)
-    are checked and dropped; ``post_params`` are left to :func:`post_to_native`; initial values
-    of state variables NEST cannot set are dropped (NEST starts them at rest).
-    """
-    t = _supported(model)
-    name = model if isinstance(model, str) else t.native
-    unknown = set(std) - t.standard_names
-    if unknown:
-        raise errors.NonExistentParameterError(sorted(unknown)[0], name, sorted(t.standard_names))
-    for key, only in t.constraints.items():
-        if key in std and np.any(_arr(std[key]) != only):
-            raise errors.NotSupportedError(
-                f"{name}: {key} = {_arr(std[key])} is not available on NEST (only {only})"
-            )
-    out: dict[str, Any] = {}
-    for key, p in t.params.items():
-        if key in std:
-            out[p.native] = _scaled(std[key], p.factor(weight_unit, weight_sign))
-    for key, p in t.state.items():
-        if key in std and p.settable:
-            out[p.native] = _scaled(std[key], p.factor())
-    for c in t.computed:
-        present = [k for k in c.inputs if k in std]
-        if present:
-            missing = [k for k in c.inputs if k not in std]
-            if missing:
-                raise KeyError(
-                    f"{name}: translating {', '.join(present)} to NEST ({c.name}) also needs "
-                    f"{', '.join(missing)}"
-                )
-            out.update(c.forward({k: std[k] for k in c.inputs}))
-    out.update(t.fixed)
-    return {k: _plain(v) for k, v in out.items()}
-
-
-def from_native(
-    model: str | ModelTranslation,
-    native: Mapping[str, Any],
-    weight_unit: str | None = None,
-    weight_sign: float = 1.0,
-) -> dict[str, Any]:
-    """Standard values of every standard parameter and state variable whose NEST values are all
-    in ``native`` (other keys, e.g. the rest of a ``GetStatus`` dict, are ignored)."""
-    t = _supported(model)
-    out: dict[str, Any] = {}
-    for key, p in t.params.items():
-        if p.native in native:
-            out[key] = _scaled(native[p.native], p.factor(weight_unit, weight_sign), divide=True)
-    for key, p in t.state.items():
-        if p.native in native:
-            out[key] = _scaled(native[p.native], p.factor(), divide=True)
-    for c in t.computed:
-        if all(k in native for k in c.inverse_inputs):
-            out.update(c.inverse({k: native[k] for k in c.inverse_inputs}))
-    return {k: _plain(v) for k, v in out.items()}
-
-
-def post_to_native(model: str | ModelTranslation, std: Mapping[str, Any]) -> dict[str, Any]:
-    """The NEST parameters a synapse type keeps on its post-synaptic neurons (STDP tau_minus)."""
-    t = _supported(model)
-    return {
-        p.native: _plain(_scaled(std[k], p.factor())) for k, p in t.post_params.items() if k in std
-    }
-
-
-def _state(model: str | ModelTranslation, name: str) -> tuple[ModelTranslation, Param]:
-    t = _supported(model)
-    if name not in t.state:
-        label = model if isinstance(model, str) else t.native
-        raise errors.RecordingError(
-            name, types.SimpleNamespace(__name__=label, recordable=list(t.state))
-        )
-    return t, t.state[name]
-
-
-def state_to_native(model: str | ModelTranslation, name: str) -> tuple[str | None, float]:
-    """(NEST name, standard -> NEST factor) to initialise state variable ``name``; the name is
-    None where NEST cannot set it (it then starts at rest: 0 for currents and conductances)."""
-    _, p = _state(model, name)
-    return (p.native if p.settable else None), p.factor()
-
-
-def recordable_native(model: str | ModelTranslation, name: str) -> tuple[str, float]:
-    """(NEST recordable, NEST -> standard factor) of state variable ``name``."""
-    _, p = _state(model, name)
-    return p.native, 1.0 / p.factor()
-
-
-def receptor_port(model: str | ModelTranslation, receptor_type: str) -> int:
-    """NEST ``receptor_type`` of a connection: the multisynapse port, or 0 (routed by sign)."""
-    t = _supported(model)
-    if t.receptor_ports:
-        return t.receptor_ports[receptor_type]
-    return 0
-
-
 def native_models() -> set[str]:
     """Every NEST model name the tables use (for checks against ``nest.node_models`` etc.)."""
-    names = {t.native for table in _TABLES for t in table.values() if t.native}
-    return names | set(POINT_NEURON_MODELS.values())
+    return TRANSLATOR.native_models() | set(POINT_NEURON_MODELS.values())
