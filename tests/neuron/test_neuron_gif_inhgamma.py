@@ -16,7 +16,7 @@ pytest.importorskip("neuron")
 
 import pynn_uni.neuron as sim  # noqa: E402
 from pynn_uni import errors  # noqa: E402
-from pynn_uni.neuron import spike_sources  # noqa: E402
+from pynn_uni.common import spike_trains  # noqa: E402
 from pynn_uni.parameters import ArrayParameter, Sequence  # noqa: E402
 
 DT = 0.1
@@ -337,16 +337,16 @@ def test_conditional_gamma_draws():
     stats = pytest.importorskip("scipy.stats")
     rng = np.random.default_rng(1)
     a, scale, age = 3.0, 10.0, np.full(5000, 25.0)
-    x = spike_sources._gamma_beyond(rng, a, scale, age)
+    x = spike_trains._gamma_beyond(rng, a, scale, age)
     assert np.all(x >= 25.0)
     cdf = lambda v: 1.0 - special.gammaincc(a, v / scale) / special.gammaincc(a, 2.5)  # noqa: E731
     assert stats.kstest(x, cdf).pvalue > 1e-6
     z = 1000.0
     assert special.gammaincc(2.0, z) < 1e-250  # the rejection branch
-    r = spike_sources._gamma_beyond(rng, 2.0, scale, np.full(20000, z * scale)) - z * scale
+    r = spike_trains._gamma_beyond(rng, 2.0, scale, np.full(20000, z * scale)) - z * scale
     expected = scale * (z + 2) / (z + 1)
     assert abs(r.mean() - expected) < 5 * r.std() / np.sqrt(r.size)
-    assert np.all(np.isinf(spike_sources._gamma_beyond(rng, 2.0, np.inf, np.zeros(3))))
+    assert np.all(np.isinf(spike_trains._gamma_beyond(rng, 2.0, np.inf, np.zeros(3))))
 
 
 @pytest.mark.parametrize(

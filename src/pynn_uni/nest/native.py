@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common.models import native
 
 
 def _defaults(model: str) -> dict:
@@ -48,49 +49,15 @@ def _numeric(defaults: dict) -> dict:
     }
 
 
-class NativeCellType:
-    """Base of the classes made by :func:`native_cell_type`: parameters in NEST units."""
+class NativeCellType(native.NativeCellType):
+    """Base of the classes made by :func:`native_cell_type`: a NEST model (``nest_model``),
+    parameters in NEST units."""
 
-    is_native = True
     nest_model: str = ""
-    default_parameters: dict = {}
-    default_initial_values: dict = {}
-    recordable: list = []
-    receptor_types: list = []
-    conductance_based = True
-    injectable = True
-    is_spike_source = False
-    weight_unit = "native"
-    units: dict = {}
 
-    def __init__(self, **parameters):
-        from pynn_uni.parameters import ParameterSpace
-
-        unknown = set(parameters) - set(self.default_parameters)
-        if unknown:
-            raise errors.NonExistentParameterError(
-                sorted(unknown)[0], self.nest_model, self.default_parameters
-            )
-        values = dict(self.default_parameters, **parameters)
-        self.parameter_space = ParameterSpace(values, None, shape=None)
-
-    @classmethod
-    def get_parameter_names(cls):
-        return sorted(cls.default_parameters)
-
-    @classmethod
-    def get_schema(cls):
-        return None
-
-    @classmethod
-    def can_record(cls, variable):
-        return variable in cls.recordable
-
-    def describe(self, template=None):
-        return {"name": self.nest_model, "parameters": dict(self.parameter_space.items())}
-
-    def __repr__(self):
-        return f"native_cell_type({self.nest_model!r})()"
+    @property
+    def native_model(self) -> str:
+        return self.nest_model
 
 
 def _writable(model: str, params: dict) -> dict:

@@ -14,22 +14,16 @@ class that builds sections; ``sim.IntFire1``, ``IntFire2``, ``IntFire4`` are NEU
 import functools
 
 from pynn_uni.common.namespace import populate as _populate
+from pynn_uni.neuron.backend import NeuronBackend
+from pynn_uni.neuron.hoc import neuron_h
 from pynn_uni.neuron.native import native_cell_type
 
 _BUILTIN_ARTIFICIAL = ("IntFire1", "IntFire2", "IntFire4")
 
 
-def _backend():
-    from pynn_uni.neuron.backend import NeuronBackend
-
-    return NeuronBackend()
-
-
 def __getattr__(name: str):
     if name == "h":  # NEURON's HocObject, with pynn_uni's mechanisms loaded
-        from pynn_uni.neuron.backend import _neuron_h
-
-        return _neuron_h()
+        return neuron_h()
     if name in _BUILTIN_ARTIFICIAL:  # PyNN's NEURON-only names; loads NEURON on first use
         return _builtin_type(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -48,13 +42,13 @@ def native_cell(cell_id):
 
 
 def native_connections(projection) -> list:
-    """The projection's NetCons (one per connection, in creation order)."""
-    return list(projection._handle.netcons)
+    """The projection's NetCons on this rank (one per connection, in creation order)."""
+    return projection.nest_connections
 
 
 _populate(
     globals(),
-    _backend,
+    NeuronBackend,
     {
         "native_cell": native_cell,
         "native_connections": native_connections,

@@ -8,42 +8,35 @@ DC and step sources are NetCon events into the cell carrying the change (nA) on 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from pynn_uni import errors
+from pynn_uni.common import units
+from pynn_uni.common.backend import SourceSpec
 from pynn_uni.neuron import translations as tr
+from pynn_uni.neuron.handles import PopulationHandle, SourceHandle
 
 #: current sources computed inside PynnIF (at most one of each per cell)
 _WAVES = {"ACSource": "ac", "NoisyCurrentSource": "noise"}
-
-
-class _Source:
-    """A current source on some cells of one population: its steps (time ms, change nA)."""
-
-    def __init__(self, source, target, idx: np.ndarray):
-        self.source, self.target, self.idx = source, target, idx
-        self.times = self.deltas = np.empty(0)
-        self.netcons: list[list] = []  # per step, one NetCon per target cell
-        self.history: list = []  # (times, deltas, valid until) before each mid-run update
-        self.recorded = False
-        self.stream = 0  # NoisyCurrentSource: the third Random123 id of its cells' streams
-        self.meter = None
-        self.first = -1
+_MS_PER_S = units.scale("s", "ms")  # frequencies are in Hz, times in ms
 
 
 class CurrentSources:
     """The backend's current-source methods (mixed into NeuronBackend)."""
 
-    def inject(self, source, target, idx) -> _Source:
-        name = type(source).__name__
-        if name not in tr.CURRENT_SOURCES or getattr(source, "is_native", False):
+    def inject(self, spec: SourceSpec, target: PopulationHandle, idx: np.ndarray) -> SourceHandle:
+        name = spec.model
+        if name not in tr.CURRENT_SOURCES:
             raise errors.NotSupportedError(
                 f"{name} is not available on NEURON (supported: {', '.join(tr.CURRENT_SOURCES)})"
             )
         idx = np.asarray(idx, np.int64)
-        h = _Source(source, target, idx[target.local[idx]])  # MPI: this rank's cells only
-        h.first = int(idx[0]) if idx.size else -1  # the cell whose current is recorded
-        if name in _WAVES and target.translation.mechanism != "PynnIF":
+        first = int(idx[0]) if idx.size else -1  # the cell whose current is recorded
+        h = SourceHandle(name, dict(spec.parameters), target, target.local_of(idx), first)
+        if name in _WAVES and (target.translation is None
+                               or target.translation.mechanism != "PynnIF"):  # fmt: skip
             raise errors.NotSupportedError(
                 f"{name} into {target.name} is not available on NEURON yet (only DCSource "
                 "and StepCurrentSource)"
@@ -62,15 +55,15 @@ class CurrentSources:
             h.stream = self._n_waves
             self._set_wave(h)
         else:
-            h.times, h.deltas = _steps(source, self.dt)
+            h.times, h.deltas = _steps(h.kind, h.parameters, self.dt)
             h.netcons = self._source_netcons(h, h.deltas)
         self.sources.append(h)
         return h
 
-    def _set_wave(self, h: _Source) -> None:
+    def _set_wave(self, h: SourceHandle) -> None:
         """ACSource / NoisyCurrentSource: parameters of the cell's own waveform."""
-        p = {k: getattr(v, "value", v) for k, v in h.source.get_parameters().items()}
-        prefix = _WAVES[type(h.source).__name__]
+        p = h.parameters
+        prefix = _WAVES[h.kind]
         values = {f"{prefix}_on": 1.0, f"{prefix}_start": p["start"], f"{prefix}_stop": p["stop"]}
         if prefix == "ac":
             values.update(ac_amp=p["amplitude"], ac_offset=p["offset"],
@@ -85,14 +78,14 @@ class CurrentSources:
         if prefix == "noise":
             self._seed_noise(h)
 
-    def _seed_noise(self, h: _Source) -> None:
+    def _seed_noise(self, h: SourceHandle) -> None:
         """Each target cell draws from its own stream: (rng_seed, cell id, source number)."""
         for i in h.idx.tolist():
             rng = h.target.cells[i].noise_rng
             rng.set_ids(self.seed, int(h.target.ids[i]), h.stream)
             rng.set_seq(0)
 
-    def _source_netcons(self, h: _Source, deltas: np.ndarray) -> list:
+    def _source_netcons(self, h: SourceHandle, deltas: np.ndarray) -> list:
         """One NetCon per (target cell, distinct step), carrying the step (nA) as weight."""
         NetCon, cells = self.h.NetCon, [h.target.cells[i] for i in h.idx.tolist()]
         made = []
@@ -105,12 +98,13 @@ class CurrentSources:
             made.append(row)
         return made
 
-    def update_source(self, h: _Source, source) -> None:
-        if type(source).__name__ in _WAVES:
-            h.source = source
+    def update_source(self, handle: SourceHandle, parameters: Mapping) -> None:
+        h = handle
+        h.parameters = dict(parameters)
+        if h.kind in _WAVES:
             self._set_wave(h)
             return
-        times, deltas = _steps(source, self.dt)
+        times, deltas = _steps(h.kind, h.parameters, self.dt)
         mid_run = not self.need_init and self.t > 0
         if mid_run:  # the new level from now on; earlier steps stay as they were
             now = _level(times, deltas, self.t) - _level(h.times, h.deltas, self.t)
@@ -124,25 +118,27 @@ class CurrentSources:
             for nc in h.netcons[0]:
                 nc.event(self.t)
 
-    def record_source(self, h: _Source) -> None:
+    def record_source(self, handle: SourceHandle) -> None:
+        h = handle
         h.recorded = True
-        if type(h.source).__name__ in _WAVES and h.first >= 0 and h.target.local[h.first]:
+        if h.kind in _WAVES and h.first >= 0 and h.target.local[h.first]:
             h.meter = self.h.Vector()
-            var = "i_ac" if _WAVES[type(h.source).__name__] == "ac" else "i_nz"
+            var = "i_ac" if _WAVES[h.kind] == "ac" else "i_nz"
             h.meter.record(getattr(h.target.cells[h.first], f"_ref_{var}"))
 
-    def source_signal(self, h: _Source):
+    def source_signal(self, handle: SourceHandle) -> tuple[np.ndarray, np.ndarray]:
+        h = handle
         t = self.dt * np.arange(int(round(self.t / self.dt)) + 1)
         data = None if h.meter is None else h.meter.as_numpy()[: t.size].copy()
-        if self.mpi.parallel and type(h.source).__name__ in _WAVES:  # from the recording rank
+        if self.mpi.parallel and h.kind in _WAVES:  # from the recording rank
             data = next((d for d in self.mpi.allgather(data) if d is not None), None)
         if data is not None:  # sample k holds the current of the step ending at k*dt
             values = np.zeros(t.size)
             values[: max(data.size - 1, 0)] = data[1 : t.size]
             # the step starting at the run's end: AC is known; noise holds its last value
-            if _is_ac(h):
-                values[-1] = _ac_at(h.source, t[-1], self.dt)
-            elif t.size > 1 and _on(h.source, t[-1], self.dt):
+            if h.kind == "ACSource":
+                values[-1] = _ac_at(h.parameters, t[-1], self.dt)
+            elif t.size > 1 and _on(h.parameters, t[-1], self.dt):
                 values[-1] = values[-2]
             return t, values
         values = _level(h.times, h.deltas, t)
@@ -154,15 +150,15 @@ class CurrentSources:
     def _reset_sources(self) -> None:
         """A fresh run uses each source's latest parameters, and the same noise again."""
         for src in self.sources:
-            kind = _WAVES.get(type(src.source).__name__)
+            kind = _WAVES.get(src.kind)
             if kind == "noise":
                 self._seed_noise(src)
             elif kind is None:
                 src.history = []
-                src.times, src.deltas = _steps(src.source, self.dt)
+                src.times, src.deltas = _steps(src.kind, src.parameters, self.dt)
                 src.netcons = self._source_netcons(src, src.deltas)
 
-    def _queue_steps(self, src: _Source, t0: float, t1: float) -> None:
+    def _queue_steps(self, src: SourceHandle, t0: float, t1: float) -> None:
         """Queue the source's current steps in (t0, t1] ([0, t1] on the first run)."""
         eps = 1e-6 * self.dt
         low = -eps if t0 == 0.0 else t0 + eps
@@ -171,29 +167,23 @@ class CurrentSources:
                 nc.event(float(src.times[k]))
 
 
-def _is_ac(h: _Source) -> bool:
-    return _WAVES[type(h.source).__name__] == "ac"
-
-
-def _on(source, t: float, dt: float) -> bool:
-    p = source.get_parameters()
+def _on(p: Mapping, t: float, dt: float) -> bool:
     return p["start"] - 0.01 * dt <= t < p["stop"] - 0.01 * dt
 
 
-def _ac_at(source, t: float, dt: float) -> float:
+def _ac_at(p: Mapping, t: float, dt: float) -> float:
     """An ACSource's current (nA) over the step that starts at t (as pynn_if.mod's waves)."""
-    if not _on(source, t, dt):
+    if not _on(p, t, dt):
         return 0.0
-    p = {k: float(getattr(v, "value", v)) for k, v in source.get_parameters().items()}
-    phase = 2 * np.pi * p["frequency"] * (t - p["start"]) / 1000 + np.deg2rad(p["phase"])
+    p = {k: float(v) for k, v in p.items()}
+    phase = 2 * np.pi * p["frequency"] * (t - p["start"]) / _MS_PER_S + np.deg2rad(p["phase"])
     return p["offset"] + p["amplitude"] * np.sin(phase)
 
 
-def _steps(source, dt: float):
+def _steps(kind: str, p: Mapping, dt: float):
     """(times, changes) of a DC or step current source, times on the grid: the change
     applies to the membrane from the step that starts at its time (NEST's semantics)."""
-    p = {k: getattr(v, "value", v) for k, v in source.get_parameters().items()}
-    if type(source).__name__ == "DCSource":
+    if kind == "DCSource":
         times = np.array([p["start"], p["stop"]], float)
         levels = np.array([p["amplitude"], 0.0])
     else:

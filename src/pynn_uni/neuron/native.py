@@ -4,8 +4,8 @@ instances build their own sections, as the cell type of a Population.
 Names, units and weights are NEURON's own (no translation).  Unlike pynn_uni's standard
 cells, which advance on NEST's time grid, these cells are integrated by NEURON itself:
 sections by its fixed-step (or CVODE) solver, artificial cells by their own NET_RECEIVE.
-The backend hands every population whose cell type carries a ``realisation`` to the
-functions below (create, set, initialise, record, connect).
+The backend hands every population of a :class:`NeuronNativeCellType` to the functions
+below (create, set, initialise, record, connect).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.nest.native import NativeCellType
+from pynn_uni.common.models.native import NativeCellType
+from pynn_uni.neuron.hoc import neuron_h
 
 #: built-in artificial cells on which a positive NetCon weight excites and a negative one inhibits
 SIGNED = frozenset({"IntFire1", "IntFire2", "IntFire4"})
@@ -24,11 +25,16 @@ ARTIFICIAL_STATES = {"IntFire1": ("m",), "IntFire2": ("m", "i"), "IntFire4": ("m
 
 
 class NeuronNativeCellType(NativeCellType):
-    """Base of the classes made by :func:`native_cell_type` (NEURON names and units).
+    """Base of the classes made by :func:`native_cell_type` (NEURON names and units):
+    ``native_model`` is the mechanism or class name, ``realisation`` how the backend
+    builds and wires the cells (an _Artificial or a _Template)."""
 
-    ``nest_model`` (the base class's field) holds the NEURON mechanism or class name."""
+    realisation: _Artificial | _Template
 
-    realisation = None  # _Artificial or _Template: how the backend builds and wires the cells
+
+def realisation_of(celltype):
+    """How the backend builds a native type's cells; None for any other cell type."""
+    return celltype.realisation if isinstance(celltype, NeuronNativeCellType) else None
 
 
 def native_cell_type(model) -> type:
@@ -159,9 +165,7 @@ class Origin:
 
 # -- cell type classes ----------------------------------------------------------------
 def _artificial_type(name: str) -> type:
-    from pynn_uni.neuron.backend import _neuron_h
-
-    h = _neuron_h()
+    h = neuron_h()
     kinds = _point_processes(h)
     if name not in kinds:
         raise errors.NoModelAvailableError(
@@ -180,7 +184,7 @@ def _artificial_type(name: str) -> type:
         name,
         (NeuronNativeCellType,),
         {
-            "nest_model": name,
+            "native_model": name,
             "default_parameters": params,
             "default_initial_values": {k: 0.0 for k in ARTIFICIAL_STATES.get(name, ())},
             "recordable": ["spikes", *recordables],
@@ -233,7 +237,7 @@ def _template_type(cls: type) -> type:
         cls.__name__,
         (NeuronNativeCellType,),
         {
-            "nest_model": cls.__name__,
+            "native_model": cls.__name__,
             "default_parameters": dict(params),
             "default_initial_values": initial,
             "recordable": ["spikes", *recordable],
@@ -382,9 +386,8 @@ def _apply_states(pop) -> None:
 
 def _apply_v(pop) -> None:
     v = pop.initial.get("v")
-    trees = getattr(pop, "trees", None)
-    if v is None or trees is None:
+    if v is None or pop.trees is None:
         return
-    for tree, x in zip(trees, v.tolist(), strict=True):
+    for tree, x in zip(pop.trees, v.tolist(), strict=True):
         for sec in tree or ():
             sec.v = x

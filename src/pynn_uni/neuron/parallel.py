@@ -14,21 +14,20 @@ import atexit
 
 import numpy as np
 
+from pynn_uni.common import mpi
+
 
 def join_mpi() -> None:
     """Initialise MPI before NEURON loads, when launched by ``mpirun``: the NEURON wheel
-    joins MPI only if MPI is up (mpi4py imported) or ``nrnmpi_init`` is called."""
-    from pynn_uni.common import mpi
-
-    mpi._comm()
+    joins MPI only if MPI is up (mpi4py imported) or ``nrnmpi_init`` is called; asking
+    for the number of processes brings it up."""
+    mpi.num_processes()
 
 
 class Distribution:
     """Which rank owns which cell, and the collective operations the backend needs."""
 
     def __init__(self, h, pc):
-        from pynn_uni.common import mpi
-
         wanted = mpi.num_processes()
         if wanted > 1 and int(pc.nhost()) == 1:
             h.nrnmpi_init()  # neuron was imported before MPI was initialised

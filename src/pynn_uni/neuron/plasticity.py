@@ -16,6 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn_uni.common import units
+from pynn_uni.common.models.synapses import (
+    AdditivePotentiationMultiplicativeDepression,
+    AdditiveWeightDependence,
+    GutigWeightDependence,
+    MultiplicativeWeightDependence,
+)
+
 #: NetCon weight-vector slots (the order of NET_RECEIVE's arguments in pynn_if.mod; slots
 #: 0-11 are every pynn_uni cell's, see pynn_synapse.inc).  SimpleStochasticSynapse's p
 #: shares U's slot; MultiQuantalSynapse's n (sites) tau_psc's, and its initial available
@@ -29,13 +37,14 @@ SLOT = {
 
 #: timing dependence -> the rule number PynnIF's NET_RECEIVE switches on
 RULES = {"SpikePairRule": 1.0, "Vogels2011Rule": 2.0}
-#: weight dependence -> fixed (mu_plus, mu_minus); None: the component's own parameters
-EXPONENTS = {
-    "AdditiveWeightDependence": (0.0, 0.0),
-    "MultiplicativeWeightDependence": (1.0, 1.0),
-    "AdditivePotentiationMultiplicativeDepression": (0.0, 1.0),
-    "GutigWeightDependence": None,
-}
+#: the weight dependences: Gutig's power law, or one fixing its exponents (``exponents``)
+WEIGHTS = (
+    AdditiveWeightDependence,
+    MultiplicativeWeightDependence,
+    AdditivePotentiationMultiplicativeDepression,
+    GutigWeightDependence,
+)
+_PER_MS_PER_HZ = units.scale("Hz", "1/ms")  # Vogels2011Rule: rho (Hz) times tau (ms)
 #: weight dependences that Vogels2011Rule accepts (NEST's vogels_sprekeler_synapse is additive)
 VOGELS_WEIGHT = frozenset({"AdditiveWeightDependence"})
 
@@ -78,14 +87,14 @@ def component_names(synapse_type) -> tuple[str, str]:
 def unsupported_reason(synapse_type) -> str | None:
     """Why this STDPMechanism cannot run on NEURON, or None."""
     timing, weight = component_names(synapse_type)
-    if timing not in RULES or weight not in EXPONENTS:
+    if timing not in RULES or not isinstance(synapse_type.weight_dependence, WEIGHTS):
         return (
             f"STDPMechanism with {timing} and {weight} is not available on NEURON "
-            f"(timing: {', '.join(RULES)}; weight: {', '.join(EXPONENTS)})"
+            f"(timing: {', '.join(RULES)}; weight: {', '.join(w.__name__ for w in WEIGHTS)})"
         )
     if timing == "Vogels2011Rule" and weight not in VOGELS_WEIGHT:
         return f"Vogels2011Rule with {weight} is not available on NEURON (it updates additively)"
-    if getattr(synapse_type, "voltage_dependence", None) is not None:
+    if synapse_type.voltage_dependence is not None:
         return "voltage-dependent STDP is not available on NEURON"
     return None
 
@@ -103,12 +112,15 @@ def stdp_columns(synapse_type, values: dict[str, np.ndarray]) -> dict[int, np.nd
     if timing == "Vogels2011Rule":
         tau, eta = values["tau"], values["eta"]
         cols.update({SLOT["tau_plus"]: tau, SLOT["tau_minus"]: tau, SLOT["A_plus"]: eta})
-        cols[SLOT["A_minus"]] = 2.0 * values["rho"] * 1e-3 * tau * eta  # rho Hz, tau ms
+        cols[SLOT["A_minus"]] = 2.0 * values["rho"] * _PER_MS_PER_HZ * tau * eta
     else:
         for name in ("tau_plus", "tau_minus", "A_plus", "A_minus"):
             cols[SLOT[name]] = values[name]
-    fixed = EXPONENTS[weight]
-    mu = (values["mu_plus"], values["mu_minus"]) if fixed is None else fixed
+    dependence = synapse_type.weight_dependence
+    if isinstance(dependence, GutigWeightDependence):
+        mu = (values["mu_plus"], values["mu_minus"])
+    else:
+        mu = type(dependence).exponents
     cols[SLOT["mu_plus"]] = np.broadcast_to(mu[0], (n,))
     cols[SLOT["mu_minus"]] = np.broadcast_to(mu[1], (n,))
     return cols

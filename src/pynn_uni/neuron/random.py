@@ -15,6 +15,7 @@ import numpy as np
 
 from pynn_uni import random as _random
 from pynn_uni.errors import InvalidParameterValueError, NotSupportedError
+from pynn_uni.neuron.hoc import neuron_h
 from pynn_uni.random import *  # noqa: F403 - the whole pyNN.random namespace
 from pynn_uni.random import WrappedRNG
 from pynn_uni.random import __all__ as _random_all
@@ -69,9 +70,7 @@ class NativeRNG(_random.NativeRNG, WrappedRNG):
 
     def _generator(self):
         if self._h_random is None:
-            from pynn_uni.neuron.backend import _neuron_h
-
-            h = _neuron_h()
+            h = neuron_h()
             self._h_random = h.Random() if self.seed is None else h.Random(self.seed)
         return self._h_random
 

@@ -1,7 +1,9 @@
 """NEURON translations as data: which of our mechanisms realises each standard model.
 
 Our mechanisms (``nmodl/``) use PyNN's own parameter names and units (mV, ms, nF, nA, uS),
-so a cell translation is the mechanism, its fixed switches, and the recordable names.
+so a cell translation is the mechanism, its fixed switches, and the recordable names: the
+common engine (:mod:`pynn_uni.common.translation`) would have nothing to rename or scale.
+Two models need a transform (TRANSFORMS), PointNeuron its own (:func:`point_neuron`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.neuron.spike_sources import histograms, rows
+from pynn_uni.common.models.cells import IF_facets_hardware1
+from pynn_uni.common.spike_trains import histograms, rows
 
 
 @dataclass(frozen=True)
@@ -118,22 +121,6 @@ def resolve_initial(kind: str, values: dict) -> dict:
 JUMP_INPUT = frozenset({"IF_curr_delta", "Izhikevich"})
 
 CURRENT_SOURCES = ("DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource")
-
-UNSUPPORTED: dict[str, str] = {}
-
-
-def translation_for(name: str) -> CellTranslation | None:
-    return CELLS.get(name)
-
-
-def facets_hardware1(params: dict) -> dict:
-    """IF_facets_hardware1 on PynnIF: the chip's fixed cm = 0.2 nF, tau_refrac = 1 ms and
-    e_rev_E = 0 mV; tau_m (ms) = cm (nF) / g_leak (nS -> uS)."""
-    native = {k: v for k, v in params.items() if k != "g_leak"}
-    native.update(cm=0.2, tau_refrac=1.0, e_rev_E=0.0)
-    native["tau_m"] = 0.2 / (np.asarray(params["g_leak"], dtype=float) * 1e-3)
-    return native
-
 
 #: kernels of each kind that PynnGIF holds (nmodl/pynn_gif.mod: tau_eta1..6, a_eta1..6, ...)
 GIF_KERNELS = 6
@@ -250,7 +237,7 @@ def point_neuron(celltype, params: dict, dt: float) -> dict:
 
 
 #: cell types whose standard parameters need a multi-parameter transform
-TRANSFORMS = {"IF_facets_hardware1": facets_hardware1, "GIF_cond_exp": gif_kernels}
+TRANSFORMS = {"IF_facets_hardware1": IF_facets_hardware1.as_cond_exp, "GIF_cond_exp": gif_kernels}
 
 
 def spike_trains(params: dict, n: int) -> None:

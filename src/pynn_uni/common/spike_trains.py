@@ -1,9 +1,13 @@
-"""Spike trains of the random spike sources, drawn with numpy in blocks of 1 s.
+"""Spike trains of the spike sources, simulator-neutral: the same seed gives the same trains
+on every backend that generates them on the host.
 
-Block ``b`` of a population uses a generator seeded by ``(rng_seed, first id, b)``, so a
-split run equals a single run and ``reset()`` replays the same trains.  Renewal processes
-(gamma, Poisson with dead time) carry each cell's next spike time from block to block.
-Times are rounded up to the time grid, as NEST's generators emit on the grid.
+Random sources are drawn with numpy in blocks of ``BLOCK_MS``; block ``b`` of a population
+uses the generator :func:`block_rng` ``(seed, first id, b)``.  Blocks make a split run equal a
+single run (and ``reset()`` replay the same trains); keying by the population's first global
+id, not by an MPI rank or the order of creation, gives every process and every backend the
+same trains.  Renewal processes (gamma, Poisson with dead time) carry each cell's next spike
+time from block to block.  Times are rounded up to the time grid, as NEST's generators emit
+on the grid.
 
 SpikeSourceInhGamma is a gamma renewal process whose hazard follows piecewise-constant
 parameters (Muller et al. 2007): in the histogram bin starting at ``tbins[i]`` the hazard at
@@ -19,9 +23,67 @@ import numpy as np
 from scipy import special
 
 from pynn_uni import errors
+from pynn_uni.common import units
 
 BLOCK_MS = 1000.0
 RENEWAL = ("SpikeSourceGamma", "SpikeSourcePoissonRefractory", "SpikeSourceInhGamma")
+#: the random sources (drawn block by block); SpikeSourceArray's trains are given
+RANDOM = ("SpikeSourcePoisson", *RENEWAL)
+_MS_PER_S = units.scale("s", "ms")  # rates are in Hz, gamma scales (``beta``, ``b``) per s or in s
+
+
+def block_rng(seed: int, first_id: int, block: int) -> np.random.Generator:
+    """The generator of block ``block`` of the population whose first global id is
+    ``first_id`` (the one seeding rule: see the module docstring)."""
+    return np.random.default_rng([seed, first_id, block])
+
+
+def array_spikes(spike_times, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cell index, time ms) of a SpikeSourceArray's ``spike_times`` value: an object array
+    of one train per cell, or one train shared by all ``n`` cells."""
+    values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
+    trains = [np.asarray(getattr(s, "value", s), float).ravel() for s in values]
+    idx = np.repeat(np.arange(n), [t.size for t in trains])
+    return idx, (np.concatenate(trains) if trains else np.empty(0))
+
+
+class Trains:
+    """The trains of one random source population, drawn block by block and kept, so split
+    runs and ``reset()`` replay them; ``forget_after`` drops the blocks a parameter change
+    makes stale."""
+
+    def __init__(self, kind: str, params: dict, n: int, seed: int, first_id: int, dt: float):
+        self.kind, self.params, self.n = kind, params, n
+        self.seed, self.first_id, self.dt = seed, first_id, dt
+        self.blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.upcoming: dict = {}  # renewal sources: the process state at block b's start
+
+    def forget_after(self, t: float, params: dict) -> None:
+        """New parameters from ``t`` ms on: blocks ending after ``t`` are drawn again."""
+        self.params = params
+        self.blocks = {b: v for b, v in self.blocks.items() if (b + 1) * BLOCK_MS <= t}
+
+    def block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """(cell index, time ms) of block [b, b+1) (unsorted)."""
+        if b not in self.blocks:
+            rng = block_rng(self.seed, self.first_id, b)
+            if self.kind in RENEWAL:
+                if b > 0 and b - 1 not in self.blocks:
+                    self.block(b - 1)  # renewal: the blocks in order
+                idx, times, self.upcoming[b + 1] = renewal_block(
+                    self.kind, self.params, self.n, b, rng, self.dt, self.upcoming.get(b)
+                )
+            else:
+                idx, times = poisson_block(self.params, self.n, b, rng, self.dt)
+            self.blocks[b] = (idx, times)
+        return self.blocks[b]
+
+    def covering(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """(cell index, time ms) of every block that overlaps [t0, t1] (unsorted; the caller
+        picks its window)."""
+        first, last = int(np.floor(t0 / BLOCK_MS)), int(np.floor(t1 / BLOCK_MS))
+        parts = [self.block(b) for b in range(first, last + 1)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _per_cell(params: dict, names, n: int):
@@ -34,7 +96,7 @@ def poisson_block(params: dict, n: int, b: int, rng, dt: float):
     lo = np.maximum(start, b * BLOCK_MS)
     hi = np.minimum(start + duration, (b + 1) * BLOCK_MS)
     span = np.clip(hi - lo, 0.0, None)
-    counts = rng.poisson(rate * span / 1000.0)
+    counts = rng.poisson(rate * span / _MS_PER_S)
     idx = np.repeat(np.arange(n), counts)
     times = lo[idx] + rng.random(idx.size) * span[idx]
     return idx, np.ceil(times / dt - 1e-9) * dt
@@ -44,9 +106,9 @@ def _intervals(kind: str, params: dict, n: int, rng, cells: np.ndarray) -> np.nd
     """One inter-spike interval (ms) for each of ``cells``."""
     if kind == "SpikeSourceGamma":
         alpha, beta = _per_cell(params, ("alpha", "beta"), n)
-        return rng.gamma(alpha[cells], 1000.0 / np.maximum(beta[cells], 1e-300))
+        return rng.gamma(alpha[cells], _MS_PER_S / np.maximum(beta[cells], 1e-300))
     rate, dead = _per_cell(params, ("rate", "tau_refrac"), n)
-    mean = 1000.0 / np.maximum(rate[cells], 1e-300)
+    mean = _MS_PER_S / np.maximum(rate[cells], 1e-300)
     if np.any(mean < dead[cells]):
         raise errors.InvalidParameterValueError(
             f"SpikeSourcePoissonRefractory: rate {rate[cells].max()} Hz is above "
@@ -116,7 +178,7 @@ def histograms(params: dict, n: int):
     for key, cells in members.items():
         tbins, a, b = shared[key]
         _check_histogram(tbins, a, b, None if one else cells[0])
-        groups.append((np.asarray(cells, np.int64), tbins, a, 1000.0 * b))
+        groups.append((np.asarray(cells, np.int64), tbins, a, _MS_PER_S * b))
     return groups
 
 
