@@ -338,7 +338,7 @@ def test_population_placement_keyword_pins_a_block():
 
 
 def test_conformance_setup_comes_from_capabilities():
-    from pynn_uni.testing.capabilities import load_capabilities
+    from pynn_uni.common.capabilities import load_capabilities
     from pynn_uni.testing.plugin import conformance_setup
 
     extra = conformance_setup(load_capabilities("hardware"))

@@ -1,8 +1,10 @@
 """``import pynn_uni.hardware as sim``: the PyNN 0.13 API on an emulated neuromorphic chip.
 
 ``sim.setup(profile='spikey'|'bss2', chip_id=0, strict=False, calibration='nominal',
-reference_grid=False, noise=False, trial_seed=0, rounding_seed=None,
-synapse_loss='error', range_policy='error', readout_policy='strict', ...)``.  The
+reference_grid=False, noise=False, trial_seed=0, rounding_seed=None, rng_seed=42,
+synapse_loss='error', range_policy='error', readout_policy='strict', ...)``; ``rng_seed``
+seeds the Poisson sources by the rule the software backends share
+(:mod:`pynn_uni.common.spike_trains`), so they get the same trains.  The
 network is mapped as it is built (errors at the call that does not fit) and emulated at
 ``run()``; everything is in bio units.  Extras: :func:`prepare`,
 :func:`get_mapping_report`, :func:`min_weight`, :func:`max_weight`,
@@ -11,22 +13,16 @@ network is mapped as it is built (errors at the call that does not fit) and emul
 
 from __future__ import annotations
 
+from pynn_uni.common.control import current_simulation as _current_simulation
 from pynn_uni.common.namespace import populate as _populate
 from pynn_uni.hardware import errors as _errors
+from pynn_uni.hardware.backend import HardwareBackend as _HardwareBackend
 from pynn_uni.hardware.profiles import hardware_profiles
 from pynn_uni.hardware.report import MappingReport
 
 
-def _backend():
-    from pynn_uni.hardware.backend import HardwareBackend
-
-    return HardwareBackend()
-
-
 def _chip():
-    from pynn_uni.common.control import current_simulation
-
-    sim = current_simulation()
+    sim = _current_simulation()
     return sim, sim.backend
 
 
@@ -58,7 +54,7 @@ def max_weight(receptor: str = "excitatory", current: bool = False) -> float:
 
 _populate(
     globals(),
-    _backend,
+    _HardwareBackend,
     {
         "prepare": prepare,
         "get_mapping_report": get_mapping_report,

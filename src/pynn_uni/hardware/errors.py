@@ -11,6 +11,8 @@ conflicting parameters, unsupported types) is an error; anything that only reduc
 
 from __future__ import annotations
 
+import warnings
+
 from pynn_uni import errors
 from pynn_uni.errors import *  # noqa: F403 - sim.errors keeps every common class
 
@@ -53,3 +55,12 @@ class ParameterRoundingWarning(errors.RoundingWarning):
 
 class WeightRoundingWarning(errors.RoundingWarning):
     """Weights were rounded to the chip's few-bit codes (or vanished / were clipped)."""
+
+
+def warn_or_raise(message: str, category: type[errors.RoundingWarning], strict: bool,
+                  stacklevel: int) -> None:  # fmt: skip
+    """A value the chip realises approximately: a warning, the same class raised when
+    ``setup(strict=True)``.  ``stacklevel`` counts from the caller of this function."""
+    if strict:
+        raise category(message)
+    warnings.warn(message, category, stacklevel=stacklevel + 1)

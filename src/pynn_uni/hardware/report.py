@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from pynn_uni.common.units import scale
+
+_MS_TO_US = scale("ms", "us")
+
 
 @dataclass
 class ProjectionReport:
@@ -58,7 +62,7 @@ class MappingReport:
         lines = [
             f"chip {self.profile!r} #{self.chip_id}, calibration {self.calibration}, "
             f"speed-up {self.speedup:g}: {self.bio_runtime:g} ms bio = "
-            f"{self.hw_runtime * 1e3:g} us HW",
+            f"{self.hw_runtime * _MS_TO_US:g} us HW",
             f"neurons {sum(self.neurons_used)}/{self.neurons_total} (per block "
             f"{self.neurons_used}), rows per block {self.rows_used}/{self.rows_per_block}, "
             f"external sources {self.external_sources}",

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from pynn_uni.hardware.mapping.parameters import ADEX, CUBA
+from pynn_uni.common.units import scale
 from pynn_uni.hardware.mapping.stp import release
+from pynn_uni.hardware.mapping.translations import ADEX, CUBA
 
 #: AdEx substeps per step: dt_hw = (bio timestep / 10) / speed-up
 SUBSTEPS = 10
+#: AdEx ``a`` comes in nS (its standard unit); the loop's conductances are in uS
+_NS_TO_US = scale("nS", "uS")
 
 
 class Emulator:
@@ -61,7 +64,7 @@ class Emulator:
             "i_off": p["i_offset"][i], "inv_cm": 1 / p["cm"][i], "v_reset": p["v_reset"][i],
             "v_spike": p["v_thresh"][i], "v_t": p["v_T"][i], "b": p["b"][i],
             "g_l_d_t": self.g_leak[i] * d_t,  # 0 when delta_T = 0: no exponential term
-            "inv_d_t": 1 / np.where(d_t > 0, d_t, 1.0), "a": p["a"][i] * 1e-3,  # nS -> uS
+            "inv_d_t": 1 / np.where(d_t > 0, d_t, 1.0), "a": p["a"][i] * _NS_TO_US,
             "inv_tau_w": 1 / p["tau_w"][i], "tau_refrac": p["tau_refrac"][i],
         }  # fmt: skip
         self.v = p["v_rest"].copy()

@@ -1,12 +1,19 @@
-"""Host-side spike sources encoded onto the chip's event grid."""
+"""Host-side spike sources, put on the chip's event grid and sent over the input link.
+
+A SpikeSourcePoisson's trains are :class:`pynn_uni.common.spike_trains.Trains`, drawn on the
+event grid: the seeding rule shared with the software backends (``rng_seed``, the
+population's first id, 1 s blocks) gives the same trains as theirs before each rounds to its
+own grid.  A SpikeSourceArray's given times are rounded to the grid here.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Poisson trains are drawn in chunks of this length (ms) from a stream per (seed,
-#: population, chunk), so run(a); run(b) gives the same spikes as run(a + b)
-CHUNK = 1000.0
+from pynn_uni.common.backend import lookup
+from pynn_uni.common.spike_trains import array_spikes
+from pynn_uni.hardware.errors import InputLossError
+from pynn_uni.hardware.profiles import Profile
 
 
 def to_grid(times: np.ndarray, grid: float, rounding: str) -> np.ndarray:
@@ -16,32 +23,83 @@ def to_grid(times: np.ndarray, grid: float, rounding: str) -> np.ndarray:
     return k * grid
 
 
-def poisson(rate, start, duration, t0: float, t1: float, seed: int, pop_index: int, n: int):
-    """(cell index, time ms) of Poisson spikes in (t0, t1] for ``n`` cells; rate in Hz."""
-    rate = np.broadcast_to(np.asarray(rate, float), (n,))
-    start = np.broadcast_to(np.asarray(start, float), (n,))
-    stop = start + np.broadcast_to(np.asarray(duration, float), (n,))
-    cells, times = [], []
-    for c in range(max(0, int(t0 // CHUNK)), int(np.ceil(t1 / CHUNK))):
-        rng = np.random.default_rng([seed, pop_index, c])
-        lo = c * CHUNK
-        counts = rng.poisson(rate * CHUNK / 1000.0)
-        idx = np.repeat(np.arange(n), counts)
-        t = lo + rng.random(idx.size) * CHUNK
-        keep = (t > t0) & (t <= t1) & (t >= start[idx]) & (t < stop[idx])
-        cells.append(idx[keep])
-        times.append(t[keep])
-    if not cells:
-        return np.empty(0, np.int64), np.empty(0)
-    return np.concatenate(cells), np.concatenate(times)
+def emitted(p, t0: float, t1: float, grid: float, rounding: str):
+    """(cell index, time on the grid, largest shift from the requested time) of the spikes
+    of source population handle ``p``, at least those in (t0, t1] (the caller picks)."""
+    if p.trains is not None:  # drawn on the grid
+        idx, t = p.trains.covering(max(t0, 0.0), t1)
+        return idx, t, 0.0
+    idx, t = array_spikes(p.params["spike_times"], p.n)
+    tq = to_grid(t, grid, rounding)
+    return idx, tq, float(np.abs(tq - t).max()) if t.size else 0.0
 
 
-def array_spikes(spike_times, n: int):
-    """(cell index, time ms) from a SpikeSourceArray's ``spike_times`` value."""
-    values = spike_times if isinstance(spike_times, np.ndarray) else [spike_times] * n
-    trains = [np.asarray(getattr(s, "value", s), float).ravel() for s in values]
-    idx = np.repeat(np.arange(n), [t.size for t in trains])
-    return idx, np.concatenate(trains) if trains else np.empty(0)
+class InputLink:
+    """The host -> chip event link: a token bucket (:func:`token_bucket`) whose state spans
+    runs (``restart`` refills it, at ``reset()``), and the counts of the mapping report.
+
+    ``policy``: ``'count'`` drops and counts the events the link cannot carry, ``'error'``
+    raises InputLossError before anything changes."""
+
+    def __init__(self, profile: Profile, policy: str):
+        self.profile, self.policy = profile, policy
+        self.events, self.lost, self.max_shift = 0, 0, 0.0
+        self.restart()
+
+    def restart(self) -> None:
+        self.tokens, self.t_last = self.profile.input_burst, 0.0
+
+    def events_of(self, sources: list, source_ids: np.ndarray, t0: float, t1: float,
+                  d_fix: float, dt: float, grid: float, rounding: str) -> dict:  # fmt: skip
+        """Arrival step -> source rows of the host spikes arriving in (t0, t1] (sent one
+        fixed delay ``d_fix`` earlier); records, in each source handle that records spikes,
+        what it emitted in (t0, t1], whether or not it arrived."""
+        send, rows, recorded = [], [], []
+        shift = self.max_shift
+        lo, hi = t0 - d_fix, t1 - d_fix
+        for p in sources:
+            idx, tq, moved = emitted(p, lo, t1, grid, rounding)
+            if "spikes" in p.active:
+                mine = (tq > t0 + 1e-9) & (tq <= t1 + 1e-9) & np.isin(idx, p.recorded["spikes"])
+                order = np.argsort(tq[mine], kind="stable")  # in time, as the chip's own
+                recorded.append((p, idx[mine][order], tq[mine][order]))
+            shift = max(shift, moved)
+            if not source_ids.size:  # no cell is presynaptic anywhere: nothing to send
+                continue
+            sel = (tq > lo + 1e-9) & (tq <= hi + 1e-9)
+            pos, ok = lookup(source_ids, p.ids[idx[sel]])
+            send.append(tq[sel][ok])
+            rows.append(pos[ok])
+        send = np.concatenate(send) if send else np.empty(0)
+        rows = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        order = np.argsort(send, kind="stable")
+        send, rows = send[order], rows[order]
+        keep = self._carry(send, t0, t1)
+        for p, idx, tq in recorded:
+            p.spikes.append((idx, tq))
+        self.max_shift = shift
+        arrival = np.ceil((send[keep] + d_fix) / dt - 1e-6).astype(np.int64) - 1
+        rows = rows[keep]
+        bounds = np.flatnonzero(np.diff(arrival)) + 1
+        return {int(s[0]): r for s, r in zip(np.split(arrival, bounds), np.split(rows, bounds),
+                                               strict=True) if s.size}  # fmt: skip
+
+    def _carry(self, send: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """Which of the events sent at ``send`` (sorted) the link carries."""
+        p = self.profile
+        keep, tokens, t_last = token_bucket(send, p.input_rate, p.input_burst, self.tokens,
+                                            self.t_last)  # fmt: skip
+        lost = int(send.size - keep.sum())
+        if lost and self.policy == "error":
+            raise InputLossError(
+                f"{lost} of {send.size} input events in ({t0}, {t1}] ms exceed the "
+                f"{p.name!r} chip's input link ({p.input_rate:g} events/ms bio, bursts of "
+                f"{p.input_burst:g}); setup(input_loss='count') drops and counts them"
+            )
+        self.tokens, self.t_last = tokens, t_last
+        self.events += int(send.size)
+        self.lost += lost
+        return keep
 
 
 def token_bucket(times, rate: float, burst: float, tokens: float, t_last: float):

@@ -4,18 +4,21 @@ Every neuron type the chip runs becomes the same per-circuit arrays (standard un
 mV, ms, nF, uS, nA; AdEx ``a`` in nS): a LIF core, a ``mode`` (COBA, CUBA or AdEx, which
 the emulator switches on) and the AdEx terms, which are inert (a = b = delta_T = 0) for
 the LIF modes.  ``v_thresh`` is where the circuit fires (AdEx: ``v_spike``); ``v_T`` is the
-AdEx exponential's threshold.  Time constants in HW are bio / speed-up.
+AdEx exponential's threshold.  The translation is a table (:mod:`.translations`).  Time
+constants in HW are bio / speed-up.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from pynn_uni.common.units import scale
 from pynn_uni.hardware.errors import (
     HardwareParameterConflictError,
     HardwareParameterRangeError,
     UnsupportedOnHardwareError,
 )
+from pynn_uni.hardware.mapping.translations import REALISED_AS, TRANSLATOR
 from pynn_uni.hardware.profiles import Profile
 
 #: the circuit's parameters, in this order everywhere
@@ -25,20 +28,13 @@ LIF_NAMES = ("v_rest", "v_reset", "v_thresh", "e_rev_E", "e_rev_I", "cm", "tau_m
 #: AdEx terms; the LIF modes get a = b = delta_T = 0, tau_w = 1 ms, v_T = v_thresh
 ADEX_NAMES = ("a", "b", "delta_T", "tau_w", "v_T")
 
-#: circuit modes: conductance LIF, current LIF, conductance AdEx
-COBA, CUBA, ADEX = 0, 1, 2
-_MODE = {"IF_curr_exp": CUBA, "EIF_cond_exp_isfa_ista": ADEX}
-#: parameters a current-based cell type does not have (inert in CUBA mode)
-_CUBA_INERT = {"e_rev_E": 0.0, "e_rev_I": 0.0}
-
-#: IF_facets_hardware1's fixed values (PyNN's definition: cm, tau_refrac, e_rev_E)
-_FACETS_FIXED = {"cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
+_MS_TO_US = scale("ms", "us")
 
 
 def check_model(celltype, profile: Profile) -> None:
     """UnsupportedOnHardwareError unless the profile runs this cell type."""
     name = type(celltype).__name__
-    if getattr(celltype, "is_spike_source", False):
+    if celltype.is_spike_source:
         if name in ("SpikeSourceArray", "SpikeSourcePoisson"):
             return
         supported = ("SpikeSourceArray", "SpikeSourcePoisson")
@@ -53,19 +49,13 @@ def check_model(celltype, profile: Profile) -> None:
 
 
 def to_lif(celltype, params: dict, n: int) -> dict[str, np.ndarray]:
-    """Per-cell circuit arrays (n,) from a standard cell type's parameter dict."""
-    name = type(celltype).__name__
-    mode = _MODE.get(name, COBA)
-    values = dict(params)
-    if name == "IF_facets_hardware1":
-        values.update(_FACETS_FIXED, tau_m=0.2 / (np.asarray(params["g_leak"], float) * 1e-3))
-    elif mode == CUBA:
-        values.update(_CUBA_INERT)
-    if mode == ADEX:
-        values.update(v_thresh=params["v_spike"], v_T=params["v_thresh"])
-    else:
-        values.update(a=0.0, b=0.0, delta_T=0.0, tau_w=1.0, v_T=values["v_thresh"])
-    values["mode"] = mode
+    """Per-cell circuit arrays (n,) from a standard cell type's parameter dict (through
+    the chip's translation table)."""
+    model = type(celltype).__name__
+    if model in REALISED_AS:
+        model, convert = REALISED_AS[model]
+        params = convert(params)
+    values = TRANSLATOR.to_native(model, params)
     return {k: np.broadcast_to(np.asarray(values[k], dtype=float), (n,)).copy()
             for k in (*LIF_NAMES, *ADEX_NAMES, "mode")}  # fmt: skip
 
@@ -142,5 +132,5 @@ def check_shared(
 def to_hw(lif: dict, profile: Profile) -> dict:
     """HW-time view of the parameters (times / speed-up, in us), for the report."""
     s = profile.speedup
-    return {f"{k}_hw_us": lif[k] / s * 1e3 for k in ("tau_m", "tau_refrac", "tau_syn_E",
+    return {f"{k}_hw_us": lif[k] / s * _MS_TO_US for k in ("tau_m", "tau_refrac", "tau_syn_E",
                                                       "tau_syn_I")}  # fmt: skip

@@ -27,6 +27,48 @@ class Routing:
         return self.row < 0
 
 
+def locate(pops, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(circuit, -1 for a host source; tau_syn_E and tau_syn_I, shape (2, n)) of each cell
+    id, given every population handle in creation order (their ids are consecutive)."""
+    starts = np.array([p.first_id for p in pops])
+    which = np.searchsorted(starts, ids, side="right") - 1
+    circuit = np.full(ids.size, -1, np.int64)
+    tau = np.zeros((2, ids.size))
+    for k in np.unique(which):
+        p, sel = pops[k], which == k
+        local = ids[sel] - p.first_id
+        if p.circuits is not None:
+            circuit[sel] = p.circuits[local]
+            tau[0, sel], tau[1, sel] = p.lif["tau_syn_E"][local], p.lif["tau_syn_I"][local]
+    return circuit, tau
+
+
+def route_network(profile: Profile, pops, projs, extra=None) -> Routing:
+    """Route every connection of the projection handles ``projs`` in creation order, then
+    ``extra`` = (handle, pre ids, post ids, STP classes) of a block being added."""
+    parts = [(h, h.pre_id, h.post_id, h.stp) for h in projs]
+    if extra is not None:
+        parts.append(extra)
+    if not parts:
+        return Routing(np.empty(0, np.int64), np.zeros(profile.blocks, int), 0)
+    pre = np.concatenate([p[1] for p in parts])
+    post = np.concatenate([p[2] for p in parts])
+    receptor = np.concatenate([np.full(p[1].size, p[0].receptor) for p in parts])
+    source_circuit, _ = locate(pops, pre)
+    post_circuit, tau = locate(pops, post)
+    tau = tau[receptor, np.arange(post.size)]
+    stp = np.concatenate([p[3] for p in parts])
+    return route(profile, pre, source_circuit, post_circuit, receptor, tau, stp)
+
+
+def split_rows(projs, routing: Routing) -> None:
+    """Hand each projection handle its part of the routed rows."""
+    offset = 0
+    for h in projs:
+        h.row = routing.row[offset : offset + h.pre.size]
+        offset += h.pre.size
+
+
 def route(profile: Profile, source, source_circuit, post_circuit, receptor, tau,
           stp=None) -> Routing:  # fmt: skip
     """Route connections.  ``source``: a key per presynaptic cell (its id);

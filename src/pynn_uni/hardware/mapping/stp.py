@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from pynn_uni.hardware.errors import UnsupportedOnHardwareError
+from pynn_uni.hardware.errors import (
+    ParameterRoundingWarning,
+    UnsupportedOnHardwareError,
+    warn_or_raise,
+)
 
 RATIOS = np.array([1 / 8, 3 / 8, 5 / 8, 7 / 8])
 LEVELS = RATIOS / (1 + RATIOS)  # realisable U: 1/9, 3/11, 5/13, 7/15
@@ -53,6 +57,36 @@ def check_mode(tau_rec, tau_facil, where: str, profile_name: str) -> None:
             "drivers either depress or facilitate; set tau_facil to 0, or tau_rec to at most "
             f"{INSTANT_RECOVERY_MS} ms (instant recovery)"
         )
+
+
+def classify(synapse_model: str, params: dict, n: int, classes: list, where: str,
+             profile_name: str, strict: bool) -> tuple[np.ndarray, int]:  # fmt: skip
+    """(STP class of each of ``n`` connections: 1-based index into ``classes``, the
+    realised (U, tau_rec, tau_facil) settings, which grows by the new ones; 0 static;
+    number of U values moved to a driver level)."""
+    if synapse_model == "StaticSynapse":
+        return np.zeros(n, np.int64), 0
+    u, tau_rec, tau_facil = (np.broadcast_to(np.asarray(params[k], float), (n,)) for k in NAMES)
+    tau_rec, instant = instant_recovery(tau_rec, tau_facil)
+    if instant:
+        warn_or_raise(f"{where}: {instant} facilitating synapse(s) with tau_rec <= "
+                      f"{INSTANT_RECOVERY_MS} ms realised as a purely facilitating driver "
+                      "(tau_rec = 0)", ParameterRoundingWarning, strict, stacklevel=5)  # fmt: skip
+    check_mode(tau_rec, tau_facil, where, profile_name)
+    level, changed = quantise_u(u)
+    if changed:
+        example = u[np.abs(level - u) > 1e-12][0]
+        warn_or_raise(f"{where}: {changed} U value(s) (e.g. {example}) realised as the "
+                      "driver's level 1/9, 3/11, 5/13 or 7/15 (the next one up)",
+                      ParameterRoundingWarning, strict, stacklevel=5)  # fmt: skip
+    settings = np.stack([level, tau_rec, tau_facil], axis=1)
+    uniq, inv = np.unique(settings, axis=0, return_inverse=True)
+    ids = []
+    for setting in map(tuple, uniq.tolist()):
+        if setting not in classes:
+            classes.append(setting)
+        ids.append(classes.index(setting) + 1)
+    return np.asarray(ids, np.int64)[inv.ravel()], changed
 
 
 def release(state: dict, rows: np.ndarray, t: float) -> np.ndarray:

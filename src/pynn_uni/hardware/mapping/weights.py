@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.hardware.errors import DelaySubstitutionWarning
+from pynn_uni.hardware.errors import DelaySubstitutionWarning, WeightRoundingWarning, warn_or_raise
 
 
 @dataclass
@@ -68,9 +68,20 @@ def substitute_delays(delays, d_fix: float, strict: bool, where: str) -> int:
     if n:
         msg = (f"{where}: {n} delay(s) (e.g. {d[np.abs(d - d_fix) > 1e-9][0]} ms) replaced by "
                f"the chip's fixed delay {d_fix} ms")  # fmt: skip
-        if strict:
-            raise DelaySubstitutionWarning(msg)
-        import warnings
-
-        warnings.warn(msg, DelaySubstitutionWarning, stacklevel=4)
+        warn_or_raise(msg, DelaySubstitutionWarning, strict, stacklevel=4)
     return n
+
+
+def warn_rounding(q: Quantised, k_max: int, strict: bool, where: str) -> None:
+    """Say what quantisation changed (vanished, clipped, rounded weights), if anything."""
+    msgs = []
+    if q.n_vanished:
+        msgs.append(f"{q.n_vanished} weight(s) below LSB/2 = {q.lsb / 2} vanished (code 0)")
+    if q.n_clipped:
+        msgs.append(f"{q.n_clipped} weight(s) clipped to code {k_max}")
+    if q.n_rounded:
+        msgs.append(f"{q.n_rounded} weight(s) rounded to multiples of {q.lsb} "
+                    f"(max error {q.max_abs_error:.3g})")  # fmt: skip
+    if msgs:
+        msg = f"{where}: " + "; ".join(msgs)
+        warn_or_raise(msg, WeightRoundingWarning, strict, stacklevel=4)

@@ -11,7 +11,10 @@ from typing import Any
 
 import tomllib
 
+from pynn_uni.common.units import scale
+
 _HERE = Path(__file__).resolve().parent
+_PER_S_TO_PER_MS = scale("1/s", "1/ms")
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Profile:
     @property
     def input_rate(self) -> float:
         """Input link capacity in events per ms bio."""
-        return self.input_rate_hw * 1e-3 / self.speedup
+        return self.input_rate_hw * _PER_S_TO_PER_MS / self.speedup
 
     @property
     def neurons_per_block(self) -> int:
