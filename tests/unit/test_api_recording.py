@@ -1,4 +1,5 @@
-"""API behaviour of recording and recorded data on NEST (PyNN 0.13 §4a, §13, §14).
+"""API behaviour of recording and recorded data, on the reference backend (PyNN 0.13 §4a,
+§13, §14).
 
 Spikes come from SpikeSourceArrays with hand-chosen times on the 0.1 ms grid, so every
 expected train, count and segment layout is known before the run.
@@ -8,10 +9,8 @@ import neo
 import numpy as np
 import pytest
 
-pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
-
-from pynn_uni import errors  # noqa: E402
-from pynn_uni.testing.capabilities import load_capabilities  # noqa: E402
+from pynn_uni import errors
+from pynn_uni.common.capabilities import load_capabilities
 
 #: cell i fires i + 1 times
 TRAINS = [[1.0], [2.0, 4.0], [1.5, 3.5, 5.5], [0.5, 2.5, 4.5, 6.5]]
@@ -21,6 +20,14 @@ def _sources(sim, label="src"):
     return sim.Population(
         4, sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in TRAINS]), label=label
     )
+
+
+def _sources_and_cell(sim):
+    """The sources (spikes recorded) and one IF_curr_exp cell (v recorded)."""
+    src, cells = _sources(sim), sim.Population(1, sim.IF_curr_exp())
+    src.record("spikes")
+    cells.record("v")
+    return src, cells
 
 
 def _trains_by_index(segment):
@@ -68,29 +75,29 @@ def test_unrecordable_variable(sim):
     assert src.can_record("spikes") and not src.can_record("v")
 
 
-#: deterministic parameters (GIF's escape noise silenced) so a one-cell population and a
-#: two-cell one must record identical traces
-_SILENT = {"GIF_cond_exp": {"lambda0": 1e-30, "i_offset": 0.5}}
+#: the reference backend's cell types and what each records
+REFERENCE = load_capabilities("reference", "pynn_uni.testing.reference")
 
 
-@pytest.mark.parametrize("model", sorted(load_capabilities("nest").models))
+@pytest.mark.parametrize("model", sorted(REFERENCE.models))
 def test_one_cell_population_records_every_declared_variable(sim, model):
-    """NEST answers queries about a one-node collection with scalars, not sequences: every
-    recordable of a one-cell population must still come back, equal to a larger one's."""
-    variables = list(load_capabilities("nest").recordables[model])
-    celltype = getattr(sim, model)(**_SILENT.get(model, {}))
-    one, two = sim.Population(1, celltype), sim.Population(2, celltype)
-    for p in (one, two):
-        p.record(variables)
+    """A one-cell population records every declared variable as a larger one does: cells
+    left at rest (default v = v_rest = -65 mV, no input, so no conductance) keep their
+    initial values, 51 samples over 5 ms, one column and one spike train per cell."""
+    celltype = getattr(sim, model)()
+    variables = set(REFERENCE.recordables[model])
+    populations = {n: sim.Population(n, celltype) for n in (1, 2)}
+    for p in populations.values():
+        p.record(list(variables))
     sim.run(5.0)
-    seg1, seg2 = one.get_data().segments[0], two.get_data().segments[0]
-    assert len(seg1.spiketrains) == 1 and len(seg2.spiketrains) == 2
-    signals = [v for v in variables if v != "spikes"]
-    assert sorted(a.name for a in seg1.analogsignals) == sorted(signals)
-    for name in signals:
-        a1, a2 = seg1.filter(name=name)[0].magnitude, seg2.filter(name=name)[0].magnitude
-        assert a1.shape == (51, 1) and a2.shape == (51, 2)
-        np.testing.assert_array_equal(a1[:, 0], a2[:, 0])
+    for n, p in populations.items():
+        segment = p.get_data().segments[0]
+        assert len(segment.spiketrains) == n
+        signals = {a.name: a.magnitude for a in segment.analogsignals}
+        assert set(signals) == variables - {"spikes"}
+        for name, values in signals.items():
+            initial = celltype.default_initial_values[name]
+            np.testing.assert_array_equal(values, np.full((51, n), initial))
 
 
 def test_only_requested_variables_and_recorded_cells(sim):
@@ -171,10 +178,7 @@ def test_block_annotations(sim):
 
 # -- segments, reset and clear --------------------------------------------------------------
 def test_reset_starts_a_new_segment(sim):
-    src = _sources(sim)
-    cells = sim.Population(1, sim.IF_curr_exp())
-    src.record("spikes")
-    cells.record("v")
+    src, cells = _sources_and_cell(sim)
     sim.run(5.0)
     sim.reset(annotations={"trial": 0})
     assert sim.get_current_time() == 0.0
@@ -232,10 +236,7 @@ def test_get_data_before_running_has_one_empty_segment(sim):
 
 
 def test_clear_drops_cached_data(sim):
-    src = _sources(sim)
-    cells = sim.Population(1, sim.IF_curr_exp())
-    src.record("spikes")
-    cells.record("v")
+    src, cells = _sources_and_cell(sim)
     sim.run(3.0)
     first = src.get_data(clear=True)
     assert _trains_by_index(first.segments[0])[3] == [0.5, 2.5]
@@ -289,17 +290,15 @@ def test_write_data_pickle_round_trip(sim, tmp_path):
 
 
 def test_record_to_file_is_written_at_end(sim, tmp_path):
-    import pynn_uni.nest as nest_sim
-
-    src = _sources(nest_sim)
+    src = _sources(sim)
     path = tmp_path / "at_end.pkl"
     src.record("spikes", to_file=str(path))
-    nest_sim.run(10.0)
+    sim.run(10.0)
     assert not path.exists()
-    nest_sim.end()
+    sim.end()
     block = neo.io.PickleIO(str(path)).read_block()
     assert _trains_by_index(block.segments[0]) == dict(enumerate(TRAINS))
-    nest_sim.setup(timestep=0.1)  # for the fixture's end()
+    sim.setup(timestep=0.1)  # for the fixture's end()
 
 
 # -- assemblies --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""API behaviour of Projection and Connection on NEST (PyNN 0.13 §6, docs/differences.md).
+"""API behaviour of Projection and Connection, on the reference backend (PyNN 0.13 §6,
+docs/differences.md).
 
 Expected connection lists and arrays are the ones handed to the connectors, rearranged by
 hand into the canonical (post, pre) order; nothing is read back from the implementation.
@@ -7,14 +8,12 @@ hand into the canonical (post, pre) order; nothing is read back from the impleme
 import numpy as np
 import pytest
 
-pytest.importorskip("nest", reason="NEST is not installed: pip install pynn_uni[nest]")
-
-from pynn_uni import errors  # noqa: E402
+from pynn_uni import errors
 
 
 def _assert_list(got, expected):
-    """Addresses exactly (ints), values to 1e-12: NEST stores current weights in pA, and the
-    round trip nA -> pA -> nA may move the last bit."""
+    """Addresses exactly (ints), values to 1e-12 (a simulator that stores weights in other
+    units, as NEST does in pA, may move the last bit on the way back)."""
     assert [tuple(r[:2]) for r in got] == [tuple(r[:2]) for r in expected]
     assert all(type(i) is int and type(j) is int for i, j, *_ in got)
     np.testing.assert_allclose([r[2:] for r in got], [r[2:] for r in expected], rtol=1e-12)
