@@ -40,8 +40,12 @@ STATISTICAL: dict[str, str] = {
     "brunel.py": "unseeded sample of the recorded cells (PyNN's own runs: 863 and 803 spikes)",
     "VAbenchmarks.py": "Poisson stimulus drawn by each simulator's generator (NEST's streams "
     "depend on node ids, which PyNN's parrot relays shift; PyNN's NEURON uses NetStim's)",
-    "nrn_artificial_cell.py:neuron": "Poisson source drawn by NEURON-side generators PyNN seeds its way",
-    "stochastic_synapses.py:neuron": "release draws: NEURON mechanisms' own streams (9 trials, p = 0.5)",
+    "nrn_artificial_cell.py:neuron": (
+        "Poisson source drawn by NEURON-side generators PyNN seeds its way"
+    ),
+    "stochastic_synapses.py:neuron": (
+        "release draws: NEURON mechanisms' own streams (9 trials, p = 0.5)"
+    ),
     "stochastic_tsodyksmarkram.py:neuron": "release draws: NEURON mechanisms' own streams",
 }
 
