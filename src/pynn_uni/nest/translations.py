@@ -23,7 +23,12 @@ from typing import Any
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common.models.cells import PointNeuron
+from pynn_uni.common.models.cells import IF_facets_hardware1, PointNeuron
+from pynn_uni.common.models.synapses import (
+    AdditivePotentiationMultiplicativeDepression,
+    AdditiveWeightDependence,
+    MultiplicativeWeightDependence,
+)
 from pynn_uni.common.translation import (
     Computed,
     ModelTranslation,
@@ -37,6 +42,9 @@ from pynn_uni.common.translation import (
 )
 from pynn_uni.common.translation import param as _p
 from pynn_uni.common.units import WEIGHT, scale
+
+#: what IF_facets_hardware1 fixes (standard names and units), declared on the model
+_FACETS = IF_facets_hardware1.fixed_values
 
 #: standard weight unit -> NEST's
 NATIVE_WEIGHT_UNIT: dict[str, str] = {"uS": "nS", "nA": "pA", "mV": "mV"}
@@ -303,7 +311,12 @@ CELL_TYPES: dict[str, ModelTranslation] = {
             **_SYN_TAU,
         },
         {**_V, **_GSYN},
-        fixed={"C_m": 0.2 * scale("nF", "pF"), "t_ref": 1.0, "E_ex": 0.0},
+        fixed={
+            "C_m": _FACETS["cm"] * scale("nF", "pF"),
+            "t_ref": _FACETS["tau_refrac"],  # ms, mV: NEST's units too
+            "E_ex": _FACETS["e_rev_E"],
+            "I_e": _FACETS["i_offset"] * scale("nA", "pA"),
+        },
         weight=_CONDUCTANCE_WEIGHT,
         notes="cm = 0.2 nF, tau_refrac = 1 ms and e_rev_E = 0 mV are fixed, as on the chip",
     ),
@@ -618,16 +631,22 @@ TIMING_DEPENDENCES: dict[str, ModelTranslation] = {
 
 _W_BOUNDS = {"w_max": _p("Wmax", WEIGHT)}
 _W_MIN = {"w_min": 0.0}
+
+_FIXED_EXPONENTS = (  # stdp_synapse is Gutig's rule; these fix its exponents (on the model)
+    AdditiveWeightDependence,
+    MultiplicativeWeightDependence,
+    AdditivePotentiationMultiplicativeDepression,
+)
 WEIGHT_DEPENDENCES: dict[str, ModelTranslation] = {
-    "AdditiveWeightDependence": ModelTranslation(
-        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 0.0, "mu_minus": 0.0}, constraints=_W_MIN
-    ),
-    "MultiplicativeWeightDependence": ModelTranslation(
-        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 1.0, "mu_minus": 1.0}, constraints=_W_MIN
-    ),
-    "AdditivePotentiationMultiplicativeDepression": ModelTranslation(
-        "stdp_synapse", _W_BOUNDS, fixed={"mu_plus": 0.0, "mu_minus": 1.0}, constraints=_W_MIN
-    ),
+    **{
+        model.__name__: ModelTranslation(
+            "stdp_synapse",
+            _W_BOUNDS,
+            fixed=dict(zip(("mu_plus", "mu_minus"), model.exponents, strict=True)),
+            constraints=_W_MIN,
+        )
+        for model in _FIXED_EXPONENTS
+    },
     "GutigWeightDependence": ModelTranslation(
         "stdp_synapse",
         {

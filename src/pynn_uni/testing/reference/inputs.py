@@ -21,6 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from pynn_uni.common import spike_trains
+from pynn_uni.common.units import scale
+
+_CYCLES_PER_MS = scale("Hz", "1/ms")  # frequency (Hz) x time (ms) = cycles
 
 #: spike sources this backend emits
 SPIKE_SOURCES = ("SpikeSourceArray", "SpikeSourcePoisson")
@@ -74,6 +77,8 @@ def current(model: str, params: dict, steps: np.ndarray, dt: float) -> np.ndarra
     if model == "DCSource":
         return np.where(on, float(params["amplitude"]), 0.0)
     t = steps * dt - float(params["start"])  # ACSource
-    angle = 2.0 * np.pi * float(params["frequency"]) * t / 1000.0 + np.deg2rad(params["phase"])
+    angle = 2.0 * np.pi * float(params["frequency"]) * _CYCLES_PER_MS * t + np.deg2rad(
+        params["phase"]
+    )
     wave = float(params["offset"]) + float(params["amplitude"]) * np.sin(angle)
     return np.where(on, wave, 0.0)
