@@ -6,8 +6,6 @@ codes), from rounding theory, or from NEST run on the same script.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -17,14 +15,6 @@ from pynn_uni.hardware import errors as hwerr
 from pynn_uni.hardware.emulator.chip import effective_deviations, true_deviations
 from pynn_uni.hardware.mapping.weights import quantise
 from pynn_uni.hardware.profiles import load_profile
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.RoundingWarning)
-        yield
-    hw.end()
 
 
 def _sources(n, times=(5.0,)):

@@ -3,26 +3,15 @@ the software backends (NEURON), each rounded up to its own grid."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import pynn_uni.hardware as hw
-from pynn_uni import errors
 from pynn_uni.common.spike_trains import Trains
 from pynn_uni.hardware.profiles import load_profile
 
 RATES = np.array([20.0, 50.0, 80.0, 0.0, 120.0])  # Hz
 START, DURATION, T = 100.0, 1500.0, 2000.0  # ms: the trains cross the 1 s block edge
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.RoundingWarning)
-        yield
-    hw.end()
 
 
 def _chip_trains(profile: str, runs=(T,)):
