@@ -90,6 +90,11 @@ class CapacityError(CapabilityError, ValueError):
     """A network that exceeds a backend limit (neurons, fan-in, delay range, ...)."""
 
 
+class ResourceLimitError(CapacityError, MemoryError):
+    """A request whose memory or work would exceed the machine, refused before allocation;
+    the message gives the estimate."""
+
+
 class SimulationNotSetUpError(RuntimeError):
     """An API call that needs ``setup()`` first."""
 

@@ -250,6 +250,14 @@ class Backend(abc.ABC):
         """Advance the simulation to ``t`` ms (a multiple of the timestep)."""
 
     @abc.abstractmethod
+    def current_time(self) -> float:
+        """The simulator's time (ms).  After ``run_until(t)`` returns it is ``t``; when Ctrl-C
+        interrupts a run (the backend must notice within a second, e.g. by advancing in
+        short slices, and re-raise ``KeyboardInterrupt``), it is the step boundary where the
+        simulator stopped, with everything recorded up to there kept, so a later
+        ``run_until`` continues from it."""
+
+    @abc.abstractmethod
     def max_delay(self) -> float:
         """The largest delay (ms) the simulation can realise, for ``get_max_delay()``."""
 

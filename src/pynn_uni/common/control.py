@@ -157,7 +157,11 @@ class Simulation:
         steps = round(t / self.dt)
         t = steps * self.dt
         if t > self.t:
-            self.backend.run_until(t)
+            try:
+                self.backend.run_until(t)
+            except KeyboardInterrupt:  # Ctrl-C: time and data stay where the simulator stopped
+                self.t = self.backend.current_time()
+                raise
             self.t = t
 
     def reset(self, annotations=None) -> None:
