@@ -64,18 +64,21 @@ class NotLocalError(Exception):
 
 
 class RecordingError(Exception):
-    """A variable that this cell type cannot record."""
+    """A variable that this cell type cannot record; ``owner`` (e.g. the population's
+    label and the call) is put in front of the message when given."""
 
-    def __init__(self, variable, cell_type):
+    def __init__(self, variable, cell_type, owner=None):
         self.variable = variable
         self.cell_type = cell_type
+        self.owner = owner
         super().__init__(variable, cell_type)
 
     def __str__(self):
         recordable = getattr(self.cell_type, "recordable", None)
         hint = f" (recordable: {', '.join(recordable)})" if recordable else ""
         name = getattr(self.cell_type, "__name__", None) or type(self.cell_type).__name__
-        return f"{name} cannot record {self.variable!r}{hint}"
+        where = f"{self.owner}: " if self.owner else ""
+        return f"{where}{name} cannot record {self.variable!r}{hint}"
 
 
 class CapabilityError(Exception):
@@ -111,5 +114,10 @@ class BackendMismatchError(RuntimeError):
 
 
 class DataFileError(OSError):
-    """A data file that cannot be written (``write_data``, ``record(to_file=...)``);
-    the message names the path.  Recorded data are kept."""
+    """A data file that cannot be written or read (``write_data``, ``record(to_file=...)``,
+    connection and position files); the message names the path.  Recorded data are kept."""
+
+
+class DataFileFormatError(DataFileError, ValueError):
+    """A file name whose extension names no supported format.  Also a ``ValueError``, which
+    is what an unsupported extension raised before (and what PyNN raises)."""

@@ -647,6 +647,8 @@ class ParameterSpace:
             raise self._error(name, f"expects a {kind}, got the array value {value!r}")
         if callable(value):
             return value
+        if isinstance(value, (bool, np.bool_)):  # True is not a membrane potential
+            raise self._error(name, f"expects a {kind}, got the bool {value!r}")
         if is_number(value):
             arr = np.asarray(value)
         elif isinstance(value, (list, tuple, np.ndarray)):
@@ -660,12 +662,18 @@ class ParameterSpace:
                 )
         else:
             raise self._error(name, f"expects a {kind}, got {value!r} ({type(value).__name__})")
+        try:
+            floats = arr.astype(float)  # a Python int beyond 1e308 does not fit
+        except OverflowError:
+            raise self._error(
+                name, f"expects a {kind}, got a number beyond the float range"
+            ) from None
         if expected is int:
-            if not np.all(np.mod(arr, 1) == 0):
-                raise self._error(name, f"expects an integer, got {value!r}")
+            if not np.all(np.mod(floats, 1) == 0) or not np.all(np.abs(floats) < 2.0**63):
+                raise self._error(name, f"expects an integer (int64), got {value!r}")
             arr = arr.astype(np.int64)
         else:
-            arr = arr.astype(float)
+            arr = floats
         check = getattr(self.component, "check_parameter_value", None)
         if check is not None:
             check(name, arr)

@@ -17,7 +17,12 @@ import numpy as np
 from pynn_uni.common import describing
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.recording import merge_blocks
-from pynn_uni.common.selection import normalise_selector
+from pynn_uni.common.selection import (
+    check_index,
+    check_sample_size,
+    is_single,
+    normalise_selector,
+)
 from pynn_uni.common.simulation import current_simulation
 from pynn_uni.random import NumpyRNG
 from pynn_uni.recording import check_writable, write_block
@@ -112,14 +117,12 @@ class Assembly:
                 yield p, indices[sel] - offsets[k]
 
     def __getitem__(self, index):
-        if isinstance(index, (int, np.integer)):
-            if not -self.size <= index < self.size:
-                raise IndexError(f"index {index} out of range for {self.label!r} ({self.size})")
-            if index < 0:
-                index += self.size
+        """A cell (int index) or an assembly of views (slice, integer array, boolean mask)."""
+        if is_single(index):
+            index = check_index(index, self.size, f"Assembly {self.label!r}")
             ((p, i),) = self._locate([index])
             return p[int(i[0])]
-        mask = normalise_selector(index, self.size)
+        mask = normalise_selector(index, self.size, f"Assembly {self.label!r}")
         return Assembly(*[p[i] for p, i in self._locate(mask)], label=f"view of {self.label}")
 
     def __add__(self, other):
@@ -232,6 +235,7 @@ class Assembly:
         return float(np.mean(counts)) if counts else float("nan")
 
     def sample(self, n, rng=None):
+        n = check_sample_size(n, self.size, f"Assembly {self.label!r}")
         rng = rng or NumpyRNG()
         indices = np.sort(rng.permutation(np.arange(self.size))[:n])
         return self[indices]

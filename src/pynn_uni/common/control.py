@@ -11,14 +11,21 @@ from __future__ import annotations
 import atexit
 import os
 import time as _time
-import warnings
 from typing import Any
 
 import numpy as np
 
 from pynn_uni import errors, list_backends
-from pynn_uni.common import electrodes, mpi, provenance, simulation, validation
+from pynn_uni.common import budget, electrodes, mpi, provenance, simulation, validation
 from pynn_uni.common.capabilities import capabilities_of
+from pynn_uni.common.models import (
+    STANDARD_CELL_COMPONENTS,
+    STANDARD_CELL_TYPES,
+    STANDARD_POST_SYNAPTIC_RESPONSES,
+    SpikeSourceGamma,
+    SpikeSourcePoisson,
+    SpikeSourcePoissonRefractory,
+)
 from pynn_uni.common.simulation import current_simulation
 
 _counter = 0
@@ -46,6 +53,16 @@ PYNN_SETUP_KEYWORDS = frozenset(
 
 class Simulation:
     """One simulation: a backend plus the network description it realises."""
+
+    #: what some standard model records: ``get_data()`` of one of these that a population
+    #: does not record gives no data (as in PyNN); any other name is refused as a typo
+    known_variables = frozenset(
+        name
+        for registry in (STANDARD_CELL_TYPES, STANDARD_CELL_COMPONENTS,
+                         STANDARD_POST_SYNAPTIC_RESPONSES)
+        for model in registry.values()
+        for name in model.recordable
+    )  # fmt: skip
 
     def __init__(self, backend, timestep: float, min_delay, max_delay, extra: dict[str, Any]):
         self.backend = backend
@@ -95,8 +112,9 @@ class Simulation:
         """Delay used when a synapse says ``delay=None``: min_delay, or dt when 'auto'."""
         return self.dt if self.min_delay == "auto" else float(self.min_delay)
 
-    def check_delays(self, delays: np.ndarray, where: str) -> None:
-        """Refuse negative delays and delays below the timestep, naming the culprit."""
+    def check_delays(self, delays: np.ndarray, where: str, cells: int = 0) -> None:
+        """Refuse negative delays, delays below the timestep, and delays whose input ring
+        buffers for ``cells`` target cells would exceed the memory; names the culprit."""
         delays = np.asarray(delays, dtype=float)
         if delays.size == 0:
             return
@@ -115,6 +133,13 @@ class Simulation:
             raise errors.ConnectionError(
                 f"{where}: delay {float(delays.max())} ms exceeds max_delay {self.max_delay} ms"
             )
+        hi = float(delays.max())
+        budget.check_memory(
+            budget.delay_buffer_bytes(hi, self.dt, cells),
+            f"{where}: delay {hi:g} ms ({hi / self.dt:.3g} time steps of {self.dt} ms, "
+            f"buffered for each of {cells} target cells)",
+            "use shorter delays or a longer timestep",
+        )
         frozen = self.backend.fixed_delays()
         if frozen is not None and (lo < frozen[0] - 1e-9 or delays.max() > frozen[1] + 1e-9):
             raise errors.ConnectionError(
@@ -124,9 +149,45 @@ class Simulation:
             )
 
     # -- running ------------------------------------------------------------
-    def run_until(self, tstop: float, callbacks=None) -> float:
+    def check_run(self, tstop: float, call: str) -> None:
+        """Refuse a run to ``tstop`` whose step count, or the data it would record and the
+        spikes its Poisson-like sources would draw, exceed the machine: before it starts,
+        so the simulator never sees it and the simulation stays usable."""
+        budget.check_steps(
+            tstop / self.dt,
+            f"{call}: t = {tstop:g} ms at timestep {self.dt} ms",
+            "run for a shorter time",
+        )
+        span = tstop - self.t
+        if span <= 0:
+            return
+        samples = 0.0
+        for rec in self.recorders:
+            interval = rec.sampling_interval or self.dt
+            for variable, mask in rec.recorded.items():
+                if variable != "spikes":
+                    samples += np.count_nonzero(mask) * (span / interval + 1.0)
+        spikes = sum(_source_spikes(pop, self.t, tstop) for pop in self.populations)
+        if samples or spikes:
+            budget.check_memory(
+                samples * budget.VALUE_BYTES + spikes * budget.SPIKE_BYTES,
+                f"{call} from t = {self.t:g} to {tstop:g} ms ({samples:.3g} recorded samples, "
+                f"{spikes:.3g} Poisson source spikes)",
+                "run for a shorter time, record fewer cells or sample less often",
+            )
+
+    def check_not_past(self, tstop: float, call: str) -> None:
+        """A run cannot go back in time (``reset()`` does); within half a step is a no-op."""
         if tstop < self.t - self.dt / 2:
-            raise ValueError(f"run_until({tstop}): the simulation is already at t = {self.t} ms")
+            raise errors.InvalidParameterValueError(
+                f"{call}: the simulation is already at t = {round(self.t, 9)} ms; "
+                f"tstop must be >= {round(self.t, 9)} ms (reset() goes back to 0)"
+            )
+
+    def run_until(self, tstop: float, callbacks=None) -> float:
+        """Advance to ``tstop`` (checked: not in the past) calling ``callbacks`` (a checked
+        list of functions) on PyNN's schedule."""
+        self.check_not_past(tstop, f"run_until({tstop})")
         if self.timings["build"] == 0.0:
             self.timings["build"] = _time.perf_counter() - self._created
         callbacks = list(callbacks or [])
@@ -135,22 +196,24 @@ class Simulation:
             callbacks.append(bar)
         start = _time.perf_counter()
         self.running = True
-        if not callbacks:
-            self._advance(tstop)
-        else:
-            # PyNN's schedule: every callback is called now; then the earliest ones (those
-            # due within one dt of each other) after each advance, the last advance ending
-            # at tstop, so a progress bar is called at the end too.
-            next_t = [float(cb(self.t)) for cb in callbacks]
-            while self.t < tstop - self.dt / 2:
-                first = min(next_t)
-                due = [k for k, t in enumerate(next_t) if t - first < self.dt]
-                self._advance(min(max(first, self.t + self.dt), tstop))
-                for k in due:
-                    next_t[k] = float(callbacks[k](self.t))
-        self.timings["run"] += _time.perf_counter() - start
-        if bar is not None:
-            bar.close()
+        try:
+            if not callbacks:
+                self._advance(tstop)
+            else:
+                # PyNN's schedule: every callback is called now; then the earliest ones (those
+                # due within one dt of each other) after each advance, the last advance ending
+                # at tstop, so a progress bar is called at the end too.
+                next_t = [_next_time(cb, self.t) for cb in callbacks]
+                while self.t < tstop - self.dt / 2:
+                    first = min(next_t)
+                    due = [k for k, t in enumerate(next_t) if t - first < self.dt]
+                    self._advance(min(max(first, self.t + self.dt), tstop))
+                    for k in due:
+                        next_t[k] = _next_time(callbacks[k], self.t)
+        finally:  # an interrupted run too: its time counts, its progress bar closes
+            self.timings["run"] += _time.perf_counter() - start
+            if bar is not None:
+                bar.close()
         return self.t
 
     def _advance(self, t: float) -> None:
@@ -192,6 +255,12 @@ class Simulation:
         return electrodes.get_data(self, source)
 
 
+def _next_time(callback, t: float) -> float:
+    """What a run callback returned: the next time (ms) it wants to be called."""
+    name = getattr(callback, "__name__", type(callback).__name__)
+    return validation.time_argument("run() callback", f"{name}(t={t:g}) result", callback(t))
+
+
 class _ProgressBar:
     """A tqdm bar in simulated ms, driven as a run callback (about 100 updates per run)."""
 
@@ -229,12 +298,38 @@ def _progress_bar(sim: Simulation, tstop: float) -> _ProgressBar | None:
     return _ProgressBar(sim.t, tstop, sim.dt) if tstop > sim.t + sim.dt / 2 else None
 
 
+#: Poisson-like sources: their mean rate (Hz) from their parameters; their spikes are drawn
+#: for the whole run whether recorded or not
+_SOURCE_RATES = (
+    (SpikeSourcePoisson, lambda p: p["rate"]),
+    (SpikeSourcePoissonRefractory, lambda p: p["rate"]),
+    (SpikeSourceGamma, lambda p: np.asarray(p["beta"], float) / np.asarray(p["alpha"], float)),
+)
+
+
+def _source_spikes(pop, t0: float, t1: float) -> float:
+    """Expected spikes of a Poisson-like population between t0 and t1 ms (0 for others):
+    one numpy pass over its (scalar or per-cell) rate, start and duration."""
+    for cls, rate in _SOURCE_RATES:
+        if type(pop.celltype) is cls:
+            p = pop._parameters
+            start = np.asarray(p["start"], float)
+            stop = start + np.asarray(p["duration"], float)
+            window = np.clip(np.minimum(stop, t1) - np.maximum(start, t0), 0.0, None)
+            per_cell = np.broadcast_to(np.asarray(rate(p), float) * window / 1000.0, (pop.size,))
+            return float(per_cell.sum())
+    return 0.0
+
+
 def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, **extra) -> int:
     """Start a fresh simulation (destroying any previous network); returns the MPI rank.
 
     ``timestep`` and delays are in ms.  ``max_delay`` is given through ``extra``.
     Backend-specific options (``threads``, ``rng_seed``, ...) go through ``extra`` too.
     ``progress=True`` shows a tqdm progress bar (in simulated ms) during each run.
+    Checked alike on every backend, before any is touched (a refusal keeps the previous
+    simulation): ``timestep <= min_delay <= max_delay``, ``threads >= 1``, seeds in
+    ``[0, 2**32 - 1]``; a keyword that no PyNN backend knows raises ``TypeError``.
     """
     for name in _REFUSED_SETUP_ARGS:
         if name in extra:
@@ -243,29 +338,24 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, *
             )
     max_delay = extra.pop("max_delay", "auto")
     timestep = validation.time_argument("setup()", "timestep", timestep, strict=True)
-    for name, minimum in (("threads", 1), ("rng_seed", 0), ("grng_seed", 0)):
-        if extra.get(name) is not None:
-            extra[name] = validation.integer_argument("setup()", name, extra[name], minimum=minimum)
-    if min_delay != "auto":
-        min_delay = validation.time_argument("setup()", "min_delay", min_delay)
-        if min_delay < timestep:
-            raise ValueError(f"setup(): min_delay {min_delay} ms < timestep {timestep} ms")
-    if max_delay != "auto":
-        max_delay = validation.time_argument("setup()", "max_delay", max_delay)
-        if min_delay != "auto" and min_delay > max_delay:
-            raise ValueError(f"setup(): min_delay {min_delay} ms > max_delay {max_delay} ms")
+    min_delay, max_delay = _check_delays(timestep, min_delay, max_delay)
+    env_seed = os.environ.get(provenance.SEED_ENV)  # set by `pynn-uni run`
+    if "rng_seed" not in extra and env_seed:
+        extra["rng_seed"] = validation.seed_argument(
+            f"setup() (from ${provenance.SEED_ENV})", "rng_seed", _env_integer(env_seed)
+        )
+    _check_integer_options(extra)
     progress = bool(extra.pop("progress", False))
-    if "rng_seed" not in extra and os.environ.get(provenance.SEED_ENV):
-        extra["rng_seed"] = int(os.environ[provenance.SEED_ENV])  # set by `pynn-uni run`
+    backend = backend_factory()  # no simulator state yet: refusals keep the previous one
+    extra = _backend_options(backend, extra)
+    _check_timestep(backend, timestep)
+    _check_processes(backend)
     previous = simulation.current_or_none()
     if previous is not None:
         previous.finish()
         previous.backend.end()
     simulation.replace_latest()
     start = _time.perf_counter()
-    backend = backend_factory()
-    _check_processes(backend)
-    extra = _backend_options(backend, extra)
     config = dict(extra, timestep=timestep, min_delay=min_delay, max_delay=max_delay)
     backend.setup(config)
     sim = Simulation(backend, timestep, min_delay, max_delay, extra)
@@ -278,23 +368,95 @@ def setup(backend_factory, timestep=0.1, min_delay="auto", *, _namespace=None, *
     return mpi.rank()
 
 
-def _backend_options(backend, extra: dict) -> dict:
-    """The setup() keywords the backend acts on; PyNN's others are dropped, unknown ones warn.
+def _check_delays(timestep: float, min_delay, max_delay) -> tuple:
+    """One rule on every backend: ``timestep <= min_delay <= max_delay`` ('auto' stands for
+    the timestep as the lower end; a delay shorter than a time step cannot be delivered)."""
+    if min_delay != "auto":
+        min_delay = validation.time_argument("setup()", "min_delay", min_delay)
+        if min_delay < timestep * (1 - 1e-9):
+            raise errors.InvalidParameterValueError(
+                f"setup(): min_delay {min_delay} ms must be >= the timestep {timestep} ms"
+            )
+    if max_delay != "auto":
+        max_delay = validation.time_argument("setup()", "max_delay", max_delay)
+        floor, what = (
+            (timestep, "the timestep") if min_delay == "auto" else (min_delay, "min_delay")
+        )
+        if max_delay < floor * (1 - 1e-9):
+            raise errors.InvalidParameterValueError(
+                f"setup(): max_delay {max_delay} ms must be >= {what} {floor} ms"
+            )
+    return min_delay, max_delay
 
-    PyNN's backends accept any keyword, so a refusal here would break scripts written for
-    another simulator; a keyword no PyNN backend knows is most likely a typo, hence the warning.
+
+#: setup()'s integer options, checked alike on every backend (whether it acts on them or not)
+_THREAD_OPTIONS = ("threads",)
+_SEED_OPTIONS = ("rng_seed", "grng_seed", "rng_seeds_seed", "native_rng_baseseed")
+
+
+def _check_integer_options(extra: dict) -> None:
+    """Thread counts (>= 1) and seeds (:data:`validation.SEED_RANGE`), in place; None is
+    refused like any other non-integer (leave the keyword out for the default)."""
+    for name in _THREAD_OPTIONS:
+        if name in extra:
+            extra[name] = validation.integer_argument("setup()", name, extra[name], minimum=1)
+    for name in _SEED_OPTIONS:
+        if name in extra:
+            extra[name] = validation.seed_argument("setup()", name, extra[name])
+    if "rng_seeds" in extra:
+        extra["rng_seeds"] = validation.seed_list_argument(
+            "setup()", "rng_seeds", extra["rng_seeds"]
+        )
+
+
+def _env_integer(text: str):
+    """An integer from an environment variable's text, or the text itself (then refused)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _backend_options(backend, extra: dict) -> dict:
+    """The setup() keywords the backend acts on; PyNN's others are dropped, any other is
+    refused with ``TypeError``, as Python refuses an unknown keyword argument.
+
+    A keyword of some PyNN backend is accepted on every backend, so scripts written for
+    another simulator run unchanged; a keyword no PyNN backend knows is most likely a typo.
     """
     own = set(backend.setup_options)
     unknown = sorted(k for k in extra if k not in own and k not in PYNN_SETUP_KEYWORDS)
     if unknown:
-        warnings.warn(
-            f"setup(): {', '.join(map(repr, unknown))} ignored: no PyNN backend knows "
+        raise TypeError(
+            f"setup() got unexpected keyword argument{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}: no PyNN backend knows "
             f"{'it' if len(unknown) == 1 else 'them'}; {backend.name} acts on "
-            f"{', '.join(sorted(own | {'timestep', 'min_delay', 'max_delay'}))}",
-            UserWarning,
-            stacklevel=3,
+            f"{', '.join(sorted(own | {'timestep', 'min_delay', 'max_delay', 'progress'}))} "
+            "and ignores the other keywords of PyNN's backends"
         )
     return {k: v for k, v in extra.items() if k in own}
+
+
+def _check_timestep(backend, timestep: float) -> None:
+    """The backend's declared ``[limits]``: ``min_timestep`` (finer steps run for ever, or
+    NEST refuses them) and, where the simulator counts time in tics, ``time_resolution``
+    (NEST: 0.001 ms), of which the timestep must be a multiple."""
+    caps = capabilities_of(backend)
+    minimum = caps.limits.get("min_timestep")
+    if minimum is not None and timestep < float(minimum) * (1 - 1e-9):
+        raise errors.InvalidParameterValueError(
+            f"setup(): timestep {timestep} ms is below the smallest that {backend.name} "
+            f"supports, {minimum} ms (min_timestep in {caps.path})"
+        )
+    tic = caps.limits.get("time_resolution")
+    if tic is not None:
+        tics = timestep / float(tic)
+        if abs(tics - round(tics)) > 1e-9 * max(tics, 1.0):
+            below, above = (np.floor(tics) or 1.0) * tic, np.ceil(tics) * tic
+            raise errors.InvalidParameterValueError(
+                f"setup(): timestep {timestep} ms is not a multiple of {backend.name}'s time "
+                f"resolution {tic} ms (its tic); use e.g. {below:.6g} or {above:.6g} ms"
+            )
 
 
 def _check_processes(backend) -> None:
@@ -320,15 +482,26 @@ def _dump_at_exit(sim: Simulation) -> None:
 
 
 def run_until(tstop: float, callbacks=None) -> float:
-    """Run until ``tstop`` ms; ``callbacks`` are ``f(t) -> next_t`` functions."""
+    """Run until ``tstop`` ms; ``callbacks`` are ``f(t) -> next_t`` functions.
+
+    The run ends at the time-step grid point nearest ``tstop`` (``get_current_time()`` and
+    the recorded data end there, on every backend)."""
     tstop = validation.time_argument("run_until()", "tstop", tstop)
-    return current_simulation().run_until(tstop, callbacks)
+    callbacks = validation.callbacks_argument("run_until()", callbacks)
+    sim = current_simulation()
+    sim.check_not_past(tstop, f"run_until({tstop})")
+    sim.check_run(tstop, f"run_until({tstop:g})")
+    return sim.run_until(tstop, callbacks)
 
 
 def run(simtime: float, callbacks=None) -> float:
-    """Advance by ``simtime`` ms; ``run(x); run(y)`` equals ``run(x + y)``."""
+    """Advance by ``simtime`` ms; ``run(x); run(y)`` equals ``run(x + y)``.
+
+    The run ends at the time-step grid point nearest ``get_current_time() + simtime``."""
     simtime = validation.time_argument("run()", "simtime", simtime)
+    callbacks = validation.callbacks_argument("run()", callbacks)
     sim = current_simulation()
+    sim.check_run(sim.t + simtime, f"run({simtime:g})")
     return sim.run_until(sim.t + simtime, callbacks)
 
 
@@ -337,7 +510,8 @@ run_for = run
 
 def reset(annotations=None) -> None:
     """Go back to t = 0 with the same network; recorded data start a new segment."""
-    current_simulation().reset(annotations if annotations is not None else {})
+    annotations = validation.annotations_argument("reset()", annotations)
+    current_simulation().reset(annotations)
 
 
 def end(compatible_output: bool = True) -> None:

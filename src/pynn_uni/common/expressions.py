@@ -13,13 +13,20 @@ comprehensions, strings.
 Evaluation is bounded, because a formula is user input that runs inside ``Projection()``:
 integer constants become floats (Python's exact ``9**9**9`` would run for minutes, a float
 power overflows at once), and a constant power that overflows a float is refused when the
-formula is compiled, with a message naming it.  Division by zero and overflow inside numpy
-give inf/nan, as numpy does.
+formula is compiled, with a message naming it; so is a constant part that divides by zero,
+overflows or is not a real number (``1/0``, ``1e309``, ``(-8)**0.5``).  A formula longer than
+:data:`MAX_LENGTH` characters or nested deeper than :data:`MAX_DEPTH` is refused before it is
+compiled (Python's own compiler would fail with a ``RecursionError``), and every function is
+called with its own number of arguments (``exp(d, d)`` would write into ``d``).  Division by
+zero and overflow that depend on ``d`` give inf/nan, as numpy does: where a value is used
+(a probability, a weight, a delay), :func:`first_bad` finds the first such value so that the
+user of the formula can refuse it by name.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,11 +37,17 @@ from pynn_uni.errors import InvalidParameterValueError
 
 __all__ = [
     "CONSTANTS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
     "FUNCTIONS",
     "DistanceExpression",
     "Expression",
     "IndexBasedExpression",
+    "as_floats",
     "compile_distance_expression",
+    "described",
+    "first_bad",
+    "shown",
 ]
 
 #: numpy functions a formula may call (elementwise on float arrays; no ``ldexp``, which
@@ -46,6 +59,16 @@ FUNCTIONS: dict[str, Any] = {
         "minimum maximum where floor ceil fmod hypot power"
     ).split()
 }
+#: how many arguments each function takes (everything else: one); numpy's ufuncs also take
+#: an ``out`` array positionally, which a formula must never reach
+ARITY: dict[str, int] = {
+    **dict.fromkeys(("minimum", "maximum", "arctan2", "fmod", "hypot", "power"), 2),
+    "where": 3,
+}
+#: longest formula accepted, in characters (a formula is a line of a script, not a program)
+MAX_LENGTH = 10_000
+#: deepest nesting of a formula's syntax tree (parentheses, calls, operators in a chain)
+MAX_DEPTH = 200
 #: named constants a formula may use
 CONSTANTS: dict[str, float] = {"pi": np.pi, "e": np.e, "inf": np.inf}
 _NUMPY = SimpleNamespace(**FUNCTIONS, **CONSTANTS)  # what ``np.`` / ``numpy.`` reach
@@ -82,9 +105,13 @@ class Expression:
     def __init__(self, expression: str, variables: tuple[str, ...] | None = None):
         if variables is not None:
             self.variables = tuple(variables)
+        if not isinstance(expression, str):
+            raise InvalidParameterValueError(
+                f"an expression must be a string, not {type(expression).__name__} {expression!r}"
+            )
         self.expression = expression
         tree = _checked_tree(expression, self.variables)
-        self._code = compile(tree, f"<expression {expression!r}>", "eval")
+        self._code = compile(tree, "<expression>", "eval")
 
     def __call__(self, *values):
         if len(values) != len(self.variables):
@@ -93,9 +120,17 @@ class Expression:
                 f"got {len(values)}"
             )
         namespace = dict(FUNCTIONS, **CONSTANTS, np=_NUMPY, numpy=_NUMPY)
+        # a Python number would follow Python's rules (1/0 raises, (-8)**0.5 is complex)
+        values = [np.float64(v) if isinstance(v, (int, float)) else v for v in values]
         namespace.update(zip(self.variables, values, strict=True))
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return eval(self._code, {"__builtins__": {}}, namespace)  # noqa: S307 - checked AST
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                result = eval(self._code, {"__builtins__": {}}, namespace)  # noqa: S307 - checked AST
+        except (TypeError, ValueError, ArithmeticError) as err:  # e.g. ``d & 1.0`` on floats
+            raise _refuse(self.expression, f"cannot be evaluated: {err}") from None
+        if np.asarray(result).dtype.kind not in "biuf":
+            raise _refuse(self.expression, f"gives {type(result).__name__}, not numbers")
+        return result
 
     def __eq__(self, other):
         return (
@@ -145,18 +180,64 @@ class IndexBasedExpression:
 # -- checking a formula ---------------------------------------------------------------------
 
 
+def shown(expression: str, limit: int = 1000) -> str:
+    """``repr`` of a formula for a message, shortened when it is very long."""
+    if len(expression) <= limit:
+        return repr(expression)
+    return f"{expression[:80]!r}... ({len(expression)} characters)"
+
+
+def described(function) -> str:
+    """How a message names a formula or a user's function: its text, or its name."""
+    if isinstance(function, (str, Expression)):
+        return shown(getattr(function, "expression", function))
+    return getattr(function, "__name__", None) or type(function).__name__
+
+
+def as_floats(values, where: str, kind: str = "numbers") -> np.ndarray:
+    """What a formula or a user's function returned, as a float array; anything else (a
+    string, None in a list, an object) is refused naming ``where``."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterValueError(
+            f"{where} returned {type(values).__name__}, not {kind}"
+        ) from None
+
+
+def first_bad(values, low: float = -np.inf, high: float = np.inf):
+    """Index (into the flattened ``values``) of the first value that is not a number in
+    [``low``, ``high``] (NaN, an overflow to inf, a division by zero), or None: the
+    check a user of a formula makes where its values are used."""
+    values = np.asarray(values, dtype=float)
+    bad = ~((values >= low) & (values <= high))
+    if low == -np.inf and high == np.inf:
+        bad |= ~np.isfinite(values)
+    if not bad.any():
+        return None
+    return int(np.argmax(bad.ravel()))
+
+
 def _refuse(expression: str, problem: str) -> InvalidParameterValueError:
-    return InvalidParameterValueError(f"expression {expression!r}: {problem}")
+    return InvalidParameterValueError(f"expression {shown(expression)}: {problem}")
 
 
 def _checked_tree(expression: str, variables: tuple[str, ...]) -> ast.Expression:
     """The syntax tree of ``expression``, checked against the grammar, with integer
     constants turned into floats."""
+    if len(expression) > MAX_LENGTH:
+        raise _refuse(expression, f"longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        with warnings.catch_warnings():  # '1d' warns before it fails: the error says it
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, RecursionError, MemoryError) as err:
         why = getattr(err, "msg", None) or type(err).__name__
-        raise InvalidParameterValueError(f"cannot parse expression {expression!r}: {why}") from err
+        raise InvalidParameterValueError(
+            f"cannot parse expression {shown(expression)}: {why}"
+        ) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _refuse(expression, f"nested more than {MAX_DEPTH} deep")
     modules: set[int] = set()  # Name nodes that are the ``np`` of a valid ``np.exp``
     for node in ast.walk(tree):  # breadth first: a parent before its children
         problem = _problem(node, variables, modules)
@@ -166,8 +247,21 @@ def _checked_tree(expression: str, variables: tuple[str, ...]) -> ast.Expression
     return ast.fix_missing_locations(_FloatConstants().visit(tree))
 
 
+def _depth(tree: ast.AST) -> int:
+    """Depth of a syntax tree (up to ``MAX_DEPTH + 1``), counted without recursion: a deep
+    tree is what is refused."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:  # no need to look further
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _problem(node: ast.AST, variables: tuple[str, ...], modules: set[int]) -> str | None:
-    """What is wrong with one node, or None."""
+    """What is wrong with one node, or None.  ``modules`` collects the ids of the ``np`` of
+    ``np.exp`` and of the functions that are called (parents are seen before children)."""
     if not isinstance(node, _NODES):
         return (
             f"{type(node).__name__} is not allowed (only arithmetic, comparisons, numbers, "
@@ -185,6 +279,13 @@ def _problem(node: ast.AST, variables: tuple[str, ...], modules: set[int]) -> st
             return f"{ast.unparse(func)!r} is not a function"
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return "only plain calls of numpy functions are allowed"
+        name = func.id if isinstance(func, ast.Name) else func.attr
+        arity = ARITY.get(name, 1)
+        if len(node.args) != arity:
+            return f"{name}() takes {arity} argument{'s' * (arity > 1)}, got {len(node.args)}"
+        modules.add(id(func))
+    elif isinstance(node, ast.Compare) and len(node.ops) > 1:
+        return "a chained comparison (a < b < c) is not allowed; write (a < b) & (b < c)"
     elif isinstance(node, ast.Attribute):
         if not (
             isinstance(node.value, ast.Name)
@@ -192,11 +293,15 @@ def _problem(node: ast.AST, variables: tuple[str, ...], modules: set[int]) -> st
             and (node.attr in FUNCTIONS or node.attr in CONSTANTS)
         ):
             return f"attribute {node.attr!r} is not allowed (only np.<function>)"
+        if node.attr in FUNCTIONS and id(node) not in modules:
+            return f"{ast.unparse(node)!r} is a function: call it"
         modules.add(id(node.value))
     elif isinstance(node, ast.Name):
         allowed = node.id in variables or node.id in FUNCTIONS or node.id in CONSTANTS
         if not allowed and id(node) not in modules:
             return _unknown(node.id, variables)
+        if node.id in FUNCTIONS and node.id not in variables and id(node) not in modules:
+            return f"{node.id!r} is a function: call it"
     elif isinstance(node, ast.Constant) and not is_number(node.value):
         return f"constant {node.value!r} is not a number"
     return None
@@ -211,16 +316,21 @@ def _unknown(name: str, variables: tuple[str, ...]) -> str:
 def _check_powers(node: ast.AST, expression: str) -> float | None:
     """The float value of a constant sub-expression (None if not constant), refusing a
     constant power (or number) too large for a float: it would otherwise overflow at
-    every evaluation, or, left as Python ints, run for ever."""
+    every evaluation, or, left as Python ints, run for ever.  Also refused: a constant
+    part that divides by zero, is not a number or is complex (Python raises or returns a
+    complex where numpy would give inf/nan), and a literal beyond the float range."""
     children = [_check_powers(child, expression) for child in ast.iter_child_nodes(node)]
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             return None
         try:
-            return float(node.value)
+            value = float(node.value)
         except OverflowError:
             digits = len(str(node.value))
             raise _refuse(expression, f"a {digits}-digit number is too large") from None
+        if not np.isfinite(value):  # only a literal such as 1e309 parses to inf
+            raise _refuse(expression, "a number beyond the float range (write inf)")
+        return value
     if isinstance(node, ast.Name) and node.id in CONSTANTS:
         return CONSTANTS[node.id]
     if isinstance(node, ast.Attribute) and node.attr in CONSTANTS:
@@ -232,15 +342,20 @@ def _check_powers(node: ast.AST, expression: str) -> float | None:
         left, right = children[0], children[-1]
         if left is None or right is None:
             return None
+        part = ast.unparse(node)
         try:
             value = _ARITHMETIC[type(node.op)](left, right)
         except OverflowError:
             raise _refuse(
-                expression, f"{ast.unparse(node)} is too large for a float (refused, not computed)"
+                expression, f"{part} is too large for a float (refused, not computed)"
             ) from None
-        except ArithmeticError:  # division by zero: numpy's inf/nan at evaluation
-            return None
-        return value if isinstance(value, float) else None  # a negative base's root: complex
+        except ArithmeticError:
+            raise _refuse(expression, f"{part} divides by zero") from None
+        if not isinstance(value, float):  # a negative base's fractional power
+            raise _refuse(expression, f"{part} is not a real number")
+        if np.isnan(value) or (np.isinf(value) and np.isfinite([left, right]).all()):
+            raise _refuse(expression, f"{part} gives {value} (a float overflows or is undefined)")
+        return value
     return None
 
 

@@ -12,19 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
+import numbers
 import warnings
 
 import numpy as np
 
 from pynn_uni import errors
 from pynn_uni._lazyarray import larray
-from pynn_uni.common import describing, validation
+from pynn_uni.common import budget, describing, validation
 from pynn_uni.common.assembly import Assembly
 from pynn_uni.common.backend import PopulationSpec
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.ids import ID
+from pynn_uni.common.models import StandardCellType, StandardCurrentSource
+from pynn_uni.common.models.native import NativeCellType
 from pynn_uni.common.recording import Recorder
-from pynn_uni.common.selection import normalise_selector
+from pynn_uni.common.selection import (
+    check_index,
+    check_sample_size,
+    is_single,
+    normalise_selector,
+)
 from pynn_uni.common.simulation import check_live, check_namespace, current_simulation
 from pynn_uni.parameters import (
     ArrayParameter,
@@ -82,11 +91,10 @@ class BasePopulation:
         return cells
 
     def __getitem__(self, index):
-        if isinstance(index, (int, np.integer)):
-            size = self.size
-            if not -size <= index < size:
-                raise IndexError(f"index {index} out of range for {self.label!r} (size {size})")
-            return ID(self._ids[index], self._owner_population())
+        """A cell (int index) or a view (slice, integer array, boolean mask of the size)."""
+        if is_single(index):
+            i = check_index(index, self.size, f"{type(self).__name__} {self.label!r}")
+            return ID(self._ids[i], self._owner_population())
         return PopulationView(self, index)
 
     def __add__(self, other):
@@ -146,7 +154,8 @@ class BasePopulation:
     # -- parameters ---------------------------------------------------------
     def get(self, parameter_names, gather=False, simplify=True):
         """Parameter value(s) in standard units: a scalar when homogeneous and ``simplify``."""
-        names = [parameter_names] if isinstance(parameter_names, str) else list(parameter_names)
+        call = f"{type(self).__name__} {self.label!r}.get()"
+        names = validation.names_argument(call, "parameter_names", parameter_names)
         pop, idx = self._population_and_indices()
         values = []
         for name in names:
@@ -183,6 +192,11 @@ class BasePopulation:
 
     # -- current injection -------------------------------------------------
     def inject(self, current_source) -> None:
+        if not isinstance(current_source, StandardCurrentSource):
+            raise TypeError(
+                f"{type(self).__name__} {self.label!r}.inject(): expects a current source "
+                f"(e.g. DCSource()), got {current_source!r} ({type(current_source).__name__})"
+            )
         self._check_live("inject")
         if not self.celltype.injectable:
             raise TypeError(f"{self.label!r}: cells of type {self.celltype} cannot take current")
@@ -275,6 +289,7 @@ class BasePopulation:
 
     def sample(self, n: int, rng=None) -> PopulationView:
         """A random view of ``n`` cells (rng: a NumpyRNG; unseeded by default, as in PyNN)."""
+        n = check_sample_size(n, self.size, f"{type(self).__name__} {self.label!r}")
         rng = rng or NumpyRNG()
         indices = rng.permutation(np.arange(self.size))[:n]
         return PopulationView(self, np.sort(indices), label=f"sample of {self.label!r}")
@@ -311,7 +326,9 @@ class Population(BasePopulation):
     label=None)``: ``cellclass`` is a cell type instance (a class plus ``cellparams`` is
     accepted with a DeprecationWarning); a tuple ``size`` implies a Line/Grid2D/Grid3D.
     ``placement`` (an extension, e.g. ``{"block": 1}``) is handed to backends that place
-    cells on hardware; the others never see it.
+    cells on hardware; the others never see it.  A size is a non-negative int; one whose
+    cells would not fit in memory (:mod:`~pynn_uni.common.budget`) is refused with
+    ``ResourceLimitError`` before anything is created.
     """
 
     #: the backend module whose ``Population`` this is (set on its subclass there)
@@ -335,24 +352,30 @@ class Population(BasePopulation):
                 raise errors.InvalidDimensionsError(
                     "give either a tuple size or a structure, not both"
                 )
+            for extent in size:
+                _check_size(extent, f"Population({size!r})")
             structure = _structure_for_shape(size)
-            size = int(np.prod(size))
-        if not isinstance(size, (int, np.integer)) or size < 0:
-            raise errors.InvalidDimensionsError(
-                f"Population size must be a non-negative int, got {size!r}"
-            )
+            size = math.prod(int(extent) for extent in size)  # no int64 overflow
+        size = _check_size(size, "Population()")
         if isinstance(cellclass, type):
             warnings.warn(
                 "passing a cell type class plus cellparams is deprecated; pass an instance",
                 DeprecationWarning,
                 stacklevel=2,
             )
-            celltype = cellclass(**(cellparams or {}))
+            celltype = _check_celltype(cellclass)(**(cellparams or {}))
         else:
             if cellparams:
                 raise TypeError("cellparams is only allowed with a cell type class")
-            celltype = cellclass
-        self.size = int(size)
+            celltype = _check_celltype(cellclass)
+        n_values = len(celltype.default_parameters) + len(celltype.default_initial_values)
+        budget.check_memory(
+            budget.population_bytes(size, n_values),
+            f"Population({size}, {type(celltype).__name__}"
+            + (f", label={label!r})" if label else ")"),
+            "create fewer cells",
+        )
+        self.size = size
         self.celltype = celltype
         self.label = label or f"population{next(_population_counter)}"
         self.annotations = {}
@@ -519,6 +542,8 @@ class Population(BasePopulation):
                     celltype.default_initial_values,
                 )
             with self._named(f"initialize({name})"):
+                if isinstance(value, str):  # no expression: only synapse values have one
+                    validation.check_initial_value(type(celltype).__name__, name, value)
                 ps = ParameterSpace(
                     {name: value}, None, shape=(len(idx),), component=type(celltype)
                 )
@@ -550,7 +575,9 @@ class PopulationView(BasePopulation):
 
     def __init__(self, parent, selector, label=None):
         self.parent = parent
-        self.mask = normalise_selector(selector, parent.size)
+        self.mask = normalise_selector(
+            selector, parent.size, f"{type(parent).__name__} {parent.label!r}"
+        )
         self.size = int(self.mask.size)
         self.label = label or f"view of {parent.label!r} with size {self.size}"
         self.annotations = {}
@@ -622,6 +649,29 @@ class PopulationView(BasePopulation):
 
 
 # -- helpers -------------------------------------------------------------------
+def _check_celltype(cellclass):
+    """A cell type instance (or, with ``cellparams``, class): standard or native."""
+    kinds = (StandardCellType, NativeCellType)
+    is_class = isinstance(cellclass, type)
+    ok = issubclass(cellclass, kinds) if is_class else isinstance(cellclass, kinds)
+    if not ok:
+        name = cellclass.__name__ if is_class else repr(cellclass)
+        raise TypeError(
+            f"Population(): the cell type must be a cell type instance such as "
+            f"IF_cond_exp(), got {name} ({type(cellclass).__name__})"
+        )
+    return cellclass
+
+
+def _check_size(size, call: str) -> int:
+    """A number of cells: an int or numpy integer >= 0 (a bool, float or string is not)."""
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Integral) or size < 0:
+        raise errors.InvalidDimensionsError(
+            f"{call}: a size must be a non-negative int, got {size!r} ({type(size).__name__})"
+        )
+    return int(size)
+
+
 def _structure_for_shape(shape: tuple):
     if len(shape) == 1:
         return Line()

@@ -15,14 +15,21 @@ import itertools
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common import describing, validation
+from pynn_uni.common import budget, describing, validation
 from pynn_uni.common.assembly import Assembly
 from pynn_uni.common.backend import ConnectionArrays, Member, ProjectionSpec, Side
-from pynn_uni.common.connectors import ConnectionContext
+from pynn_uni.common.connectors import ConnectionContext, Connector
 from pynn_uni.common.control import construction_bar
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.ids import ID
-from pynn_uni.common.models import StaticSynapse
+from pynn_uni.common.models import (
+    StandardModelType,
+    StandardSynapseType,
+    StaticSynapse,
+    STDPMechanism,
+)
+from pynn_uni.common.models.native import NativeCellType
+from pynn_uni.common.populations import BasePopulation
 from pynn_uni.common.simulation import check_live, check_namespace, current_simulation
 from pynn_uni.parameters import _draw, is_random
 from pynn_uni.recording.files import StandardTextFile
@@ -44,6 +51,7 @@ class Projection:
     _namespace: str | None = None
 
     MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
+    FORMATS = ("list", "array")
 
     def __init__(
         self,
@@ -61,7 +69,11 @@ class Projection:
         sim = current_simulation()
         for role, group in (("presynaptic", presynaptic_population),
                             ("postsynaptic", postsynaptic_population)):  # fmt: skip
+            _check_group(group, role)
             _check_group_live(group, f"Projection: the {role} ")
+        _check_connector(connector)
+        if synapse_type is not None:
+            _check_synapse_type(synapse_type)
         self._simulation = sim
         self.pre = presynaptic_population
         self.post = postsynaptic_population
@@ -84,6 +96,7 @@ class Projection:
             self.receptor_type, self._conductance_based,
         )  # fmt: skip
         sim.backend.check_synapse(self._spec)
+        self._check_size()
         self._handle = sim.backend.new_projection(self._spec)
         self._size = 0
         ctx = self._context(self._synapse_values())
@@ -101,7 +114,7 @@ class Projection:
                 made.append(len(block))
                 if bar is not None:
                     bar.update(len(block))
-        except Exception:
+        except BaseException:  # also Ctrl-C in a connector's callback: keep nothing
             if made:
                 sim.backend.disconnect(self._handle)
             raise
@@ -119,6 +132,21 @@ class Projection:
     @property
     def shape(self):
         return (self.pre.size, self.post.size)
+
+    def _check_size(self) -> None:
+        """Refuse, before anything is drawn or created, a projection whose expected number
+        of connections would not fit in memory (when the connector fixes it in advance;
+        others evaluate the pre x post candidates in bounded blocks)."""
+        expected = self._connector.expected_connections(self.pre.size, self.post.size)
+        if expected is None:
+            return
+        n_values = len(self.synapse_type.get_parameter_names())
+        budget.check_memory(
+            budget.connection_bytes(expected, n_values),
+            f"Projection {self.label!r} ({type(self._connector).__name__}, "
+            f"{self.pre.size} x {self.post.size} cells): {expected:.3g} connections",
+            "connect fewer cells or use a sparser connector",
+        )
 
     def _post_celltypes(self):
         if isinstance(self.post, Assembly):
@@ -176,30 +204,53 @@ class Projection:
     def _conductance_based(self) -> bool:
         return bool(self._post_celltypes()[0].conductance_based)
 
-    def _validate(self, block: ConnectionArrays) -> None:
+    def _validate(self, block: ConnectionArrays, unchanged=None) -> None:
+        """The common checks of connection values, before the backend sees them: each
+        parameter's declared range (finite; ``U`` in [0, 1], time constants > 0), the
+        relations (``w_min <= w_max``, an STDP weight within them; ``unchanged``: the values
+        a ``set`` leaves as they are, to check against), delays and weight signs."""
+        where = f"Projection {self.label!r}"
+        synapse = self.synapse_type
+        standard = isinstance(synapse, StandardSynapseType)
         for name, values in block.params.items():
             if name in ("weight", "delay"):
                 continue  # checked below, with their own rules
             values = np.asarray(values)
-            if values.dtype.kind == "f" and not np.isfinite(values).all():
+            if standard:
+                try:
+                    synapse.check_parameter_value(name, values)
+                except errors.InvalidParameterValueError as err:
+                    raise validation.relabel(err, where) from None
+            elif values.dtype.kind == "f" and not np.isfinite(values).all():
                 raise errors.InvalidParameterValueError(
-                    f"Projection {self.label!r}: parameter {name!r} must be a finite number, "
+                    f"{where}: parameter {name!r} must be a finite number, "
                     f"got {values[~np.isfinite(values)][:3].tolist()}"
                 )
-        relations = getattr(self.synapse_type, "relations", ())
-        validation.check_relations(f"Projection {self.label!r}", relations, block.params)
+        if standard:
+            known = {**(unchanged or {}), **block.params}
+            validation.check_relations(where, self._relations(), known)
         if "delay" in block.params:
-            self._simulation.check_delays(block.params["delay"], f"Projection {self.label!r}")
+            self._simulation.check_delays(
+                block.params["delay"], f"Projection {self.label!r}", self.post.size
+            )
         if "weight" in block.params:
             self._check_weights(block.params["weight"])
 
+    def _relations(self) -> tuple:
+        """The synapse type's relations, and those each connection's values must keep."""
+        synapse = self.synapse_type
+        return (*synapse.relations, *synapse.connection_relations)
+
     def _check_weights(self, w) -> None:
-        """PyNN's sign rule: >= 0, except current-based inhibitory weights, which are <= 0."""
+        """Finite weights, and PyNN's sign rule: >= 0, except current-based inhibitory
+        weights, which are <= 0 (the connector's ``safe=False`` skips the sign rule only)."""
         w = np.asarray(w, dtype=float)
-        if w.size == 0 or not getattr(self._connector, "safe", True):
+        if w.size == 0:
             return
         if not np.isfinite(w).all():
             raise errors.InvalidWeightError(f"Projection {self.label!r}: weights must be finite")
+        if not self._connector.safe:
+            return
         if getattr(self._post_celltypes()[0], "weight_unit", None) in ("mV", "native"):
             return  # delta synapses and native models: the sign is the effect
         if not self._conductance_based and self.receptor_type not in ("excitatory", "inhibitory"):
@@ -247,14 +298,13 @@ class Projection:
     def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
         """Synapse attributes as a list of tuples ``(i, j, v...)`` or as pre x post arrays."""
         single = isinstance(attribute_names, str)
-        names = [attribute_names] if single else list(attribute_names)
-        names = self._expand_names(names)
-        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay"}
-        for name in names:
-            if name not in known:
-                raise errors.NonExistentParameterError(
-                    name, type(self.synapse_type).__name__, sorted(known)
-                )
+        names = self._attribute_names(attribute_names, "get")
+        _check_choice(f"Projection {self.label!r}.get()", "format", format, self.FORMATS)
+        if format == "array":
+            _check_choice(
+                f"Projection {self.label!r}.get()", "multiple_synapses", multiple_synapses,
+                self.MULTI_SYNAPSE_OPERATIONS,
+            )  # fmt: skip
         arrays = self._connection_arrays(names)
         if format == "list":
             values = [arrays.params[n].astype(float).tolist() for n in names]
@@ -262,10 +312,6 @@ class Projection:
                 return list(zip(arrays.pre.tolist(), arrays.post.tolist(), *values, strict=True))
             return list(zip(*values, strict=True)) if len(values) > 1 else values[0]
         if format == "array":
-            if multiple_synapses not in self.MULTI_SYNAPSE_OPERATIONS:
-                raise ValueError(
-                    f"multiple_synapses must be one of {self.MULTI_SYNAPSE_OPERATIONS}"
-                )
             out = []
             for name in names:
                 a = np.full(self.shape, np.nan)
@@ -282,7 +328,21 @@ class Projection:
                     _MULTI[multiple_synapses].at(a, (arrays.pre, arrays.post), v)
                 out.append(a)
             return out[0] if single else out
-        raise ValueError(f"format must be 'list' or 'array', got {format!r}")
+
+    def _attribute_names(self, attribute_names, call: str) -> list[str]:
+        """The names ``get``/``save`` were given (a name or a list of names; ``'all'``:
+        every attribute), each known to the synapse type."""
+        call = f"Projection {self.label!r}.{call}()"
+        names = self._expand_names(
+            validation.names_argument(call, "attribute_names", attribute_names)
+        )
+        known = set(self.synapse_type.get_parameter_names()) | {"weight", "delay"}
+        for name in names:
+            if name not in known:
+                raise errors.NonExistentParameterError(
+                    name, type(self.synapse_type).__name__, sorted(known)
+                )
+        return names
 
     def _expand_names(self, names):
         if names in (["all"], ["connections"]):
@@ -342,9 +402,24 @@ class Projection:
             native_order[order] = v
             values[name] = native_order
         block = ConnectionArrays(pre, post, values)
-        self._validate(block)
+        self._validate(block, self._partners(values))
         self._check_live("set")
         self._simulation.backend.set_connection_values(self._handle, values)
+
+    def _partners(self, values: dict) -> dict:
+        """Current values (native order) of the parameters related to those being set, so
+        that ``set(w_min=...)`` is checked against the stored ``w_max``."""
+        if not isinstance(self.synapse_type, StandardSynapseType):
+            return {}
+        names = {
+            other
+            for left, _, right in self._relations()
+            if left in values or right in values
+            for other in (left, right)
+        } - set(values)
+        if not names:
+            return {}
+        return self._simulation.backend.connection_values(self._handle, sorted(names))[2]
 
     def initialize(self, **initial_values) -> None:
         """Set initial values of synapse state variables (e.g. ``u`` of Tsodyks-Markram)."""
@@ -353,8 +428,8 @@ class Projection:
     # -- saving ------------------------------------------------------------------------
     def save(self, attribute_names, file, format="list", gather=True, with_address=True):
         """Write connections as text readable by FromFileConnector (``'all'`` = every attribute)."""
-        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
-        names = self._expand_names(names)
+        names = self._attribute_names(attribute_names, "save")
+        _check_choice(f"Projection {self.label!r}.save()", "format", format, self.FORMATS)
         f = StandardTextFile(file, mode="w") if isinstance(file, str) else file
         if format == "list":
             arrays = self._connection_arrays(names)
@@ -444,7 +519,7 @@ class Projection:
     def _legacy_get(self, name, format):
         if format == "list":
             return [v for *_, v in self.get(name, "list")]
-        return self.get(name, "array")
+        return self.get(name, format)
 
     def saveConnections(self, file, gather=True, compatible_output=True):
         deprecated("Projection.saveConnections", "save('all', file)")
@@ -546,6 +621,67 @@ def _scalar(value):
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _shown(value) -> str:
+    """A value as a message names it: its repr (shortened) and its type."""
+    text = repr(value)
+    text = text if len(text) <= 80 else f"{text[:77]}..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _check_choice(call: str, argument: str, value, choices: tuple) -> None:
+    if not isinstance(value, str) or value not in choices:
+        raise errors.InvalidParameterValueError(
+            f"{call}: {argument} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
+
+
+def _check_group(group, role: str) -> None:
+    """Refuse a side that is not a group of cells (a single ID, a list, None)."""
+    if not isinstance(group, (BasePopulation, Assembly)):
+        hint = " (select cells with a view, e.g. p[0:1])" if isinstance(group, ID) else ""
+        raise TypeError(
+            f"Projection: the {role} population must be a Population, PopulationView or "
+            f"Assembly, got {_shown(group)}{hint}"
+        )
+
+
+def _check_connector(connector) -> None:
+    if isinstance(connector, type) and issubclass(connector, Connector):
+        raise TypeError(
+            f"Projection: connector must be a connector instance, got the class "
+            f"{connector.__name__} (call it: {connector.__name__}(...))"
+        )
+    if not isinstance(connector, Connector):
+        raise TypeError(
+            "Projection: connector must be a connector (e.g. AllToAllConnector()), "
+            f"got {_shown(connector)}"
+        )
+
+
+def _check_synapse_type(synapse_type) -> None:
+    """A synapse type instance: a standard one, or a backend's native one (whose class says
+    ``is_native``); a class, a cell type or anything else is refused naming what it got."""
+    if isinstance(synapse_type, type):
+        raise TypeError(
+            f"Projection: synapse_type must be a synapse type instance, got the class "
+            f"{synapse_type.__name__} (call it: {synapse_type.__name__}(...))"
+        )
+    native = getattr(type(synapse_type), "is_native", False) and not isinstance(
+        synapse_type, (StandardModelType, NativeCellType)
+    )
+    if not (isinstance(synapse_type, StandardSynapseType) or native):
+        raise TypeError(
+            f"Projection: synapse_type must be a synapse type (e.g. StaticSynapse()), "
+            f"got {_shown(synapse_type)}"
+        )
+    if isinstance(synapse_type, STDPMechanism):
+        for slot in ("timing_dependence", "weight_dependence"):
+            if getattr(synapse_type, slot) is None:
+                raise errors.InvalidModelError(
+                    f"Projection: an STDPMechanism needs a {slot} (it has none)"
+                )
 
 
 def _check_group_live(group, what: str) -> None:

@@ -13,7 +13,7 @@ import datetime
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common import provenance
+from pynn_uni.common import provenance, validation
 from pynn_uni.common.mpi import num_processes
 from pynn_uni.common.units import pq_units
 
@@ -64,30 +64,25 @@ class Recorder:
                 backend.stop_recording(pop._handle, variable)
             self.recorded.clear()
             return
-        if isinstance(variables, str):
-            variables = [variables]
-        variables = list(variables)
+        call = f"{pop.label!r}.record()"
+        variables = validation.variable_names(call, variables)
         for variable in variables:
-            if not pop.can_record(variable):  # PyNN scripts may override it per population
-                raise errors.RecordingError(variable, pop.celltype)
+            if not isinstance(variable, str) or not pop.can_record(variable):
+                # can_record: PyNN scripts may override it per population
+                raise errors.RecordingError(variable, pop.celltype, call)
         dt = self.simulation.dt
         analog = [v for v in variables if v != "spikes"]
         if sampling_interval is not None:
-            sampling_interval = float(sampling_interval)
-            steps = sampling_interval / dt
-            if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-9 * max(steps, 1):
-                raise ValueError(
-                    f"{pop.label!r}: sampling_interval {sampling_interval} ms is not a "
-                    f"multiple of the timestep {dt} ms"
-                )
+            sampling_interval = validation.sampling_interval(call, sampling_interval, dt)
             if (
                 self.sampling_interval is not None
-                and abs(sampling_interval - self.sampling_interval) > 1e-12
+                and abs(sampling_interval - self.sampling_interval) > 1e-9 * dt
                 and any(v != "spikes" for v in self.recorded)
             ):
-                raise ValueError(
+                raise errors.InvalidParameterValueError(
                     f"{pop.label!r} already records with sampling_interval "
-                    f"{self.sampling_interval} ms; one interval per population"
+                    f"{self.sampling_interval} ms, so cannot use {sampling_interval} ms too: "
+                    "one interval per population (record(None) first to change it)"
                 )
             self.sampling_interval = sampling_interval
         elif self.sampling_interval is None and analog:
@@ -172,16 +167,31 @@ class Recorder:
         counts = np.bincount(cells, minlength=self.population.size)
         return idx, counts[idx]
 
+    def check_variables(self, variables, call: str) -> list[str]:
+        """The variables ``call`` asks for ('all': those recorded).  A name that no model
+        records (a typo) is refused; one that is not recorded here yields no data, as in
+        PyNN (an Assembly of several cell types asks each member for every variable)."""
+        if isinstance(variables, str) and variables == "all":
+            return list(self.recorded)
+        pop = self.population
+        names = validation.variable_names(call, variables)
+        for name in names:
+            known = isinstance(name, str) and (
+                name in self.recorded
+                or name in self.simulation.known_variables
+                or pop.can_record(name)
+            )
+            if not known:
+                raise errors.RecordingError(name, pop.celltype, call)
+        return names
+
     def get_block(self, variables, idx: np.ndarray, clear=False, group=None):
         import neo
 
-        self._collect()
         pop = self.population
         group = group or pop
-        if variables == "all":
-            variables = list(self.recorded)
-        elif isinstance(variables, str):
-            variables = [variables]
+        variables = self.check_variables(variables, f"{group.label!r}.get_data()")
+        self._collect()
         block = neo.Block(
             name=group.label, description=_describe(group), rec_datetime=datetime.datetime.now()
         )

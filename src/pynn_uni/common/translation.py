@@ -296,8 +296,39 @@ class Translator:
                         f"({c.name}) also needs {', '.join(missing)}"
                     )
                 out.update(c.forward({k: std[k] for k in c.inputs}))
+        self._check_overflow(name, t, std, out)
         out.update(t.fixed)
         return {k: plain(v) for k, v in out.items()}
+
+    def _check_overflow(self, name: str, t: ModelTranslation, std, out: dict) -> None:
+        """Refuse finite standard values whose native values are not (``cm = 1e308`` nF is
+        ``C_m = inf`` pF on NEST): the simulator would take inf or NaN without a word."""
+        for key, p in (*t.params.items(), *t.state.items()):
+            if key in std and p.native in out:
+                units = f" {p.native_unit}" if p.native_unit != WEIGHT else ""
+                self._refuse_overflow(name, (key,), std, p.native, out[p.native], units)
+        for c in t.computed:
+            if all(k in std for k in c.inputs):
+                for native in c.outputs:
+                    if native in out:
+                        self._refuse_overflow(name, c.inputs, std, native, out[native], "")
+
+    def _refuse_overflow(self, name, keys, std, native: str, value, units: str) -> None:
+        a = as_array(value)
+        if a.dtype.kind not in "fc" or np.isfinite(a).all():
+            return
+        given = [as_array(std[k]) for k in keys]
+        if any(g.dtype.kind not in "biuf" or not np.isfinite(g).all() for g in given):
+            return  # an infinite standard value (an open-ended stop) stays infinite
+        shown = ", ".join(
+            f"{k} = {g.ravel()[:3].tolist() if g.ndim else g.item()}"
+            for k, g in zip(keys, given, strict=True)
+        )
+        raise errors.InvalidParameterValueError(
+            f"{name}: {shown} overflows {self.simulator}'s units: {native} would be "
+            f"{a[~np.isfinite(a)].ravel()[0]}{units}; give a value that stays within the "
+            "float range once translated"
+        )
 
     def from_native(
         self,

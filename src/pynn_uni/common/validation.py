@@ -164,13 +164,129 @@ def _is_real(value) -> bool:
         return False
 
 
-def integer_argument(func: str, name: str, value, *, minimum: int | None = None) -> int:
-    """An integer option of ``func`` (a seed, a thread count): refuses strings, floats with a
-    fraction, booleans and values below ``minimum``."""
+def integer_argument(
+    func: str, name: str, value, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """An integer option of ``func`` (a seed, a thread count): refuses None, strings, floats
+    with a fraction, booleans and values outside ``[minimum, maximum]``."""
     ok = isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
     if not ok and isinstance(value, (float, np.floating)) and float(value).is_integer():
         ok, value = True, int(value)
-    if not ok or (minimum is not None and value < minimum):
-        allowed = "an integer" + ("" if minimum is None else f" >= {minimum}")
+    low_ok = minimum is None or (ok and value >= minimum)
+    high_ok = maximum is None or (ok and value <= maximum)
+    if not (ok and low_ok and high_ok):
+        if minimum is not None and maximum is not None:
+            allowed = f"an integer in [{minimum}, {maximum}]"
+        elif minimum is not None:
+            allowed = f"an integer >= {minimum}"
+        elif maximum is not None:
+            allowed = f"an integer <= {maximum}"
+        else:
+            allowed = "an integer"
         raise InvalidParameterValueError(f"{func}: {name} must be {allowed}, got {value!r}")
     return int(value)
+
+
+#: the seeds ``setup()`` accepts on every backend: unsigned 32-bit integers (NEST's kernel
+#: and NEURON's Random123 streams hold no more; numpy takes any of them)
+SEED_RANGE = (0, 2**32 - 1)
+
+
+def seed_argument(func: str, name: str, value) -> int:
+    """A random seed: an integer in :data:`SEED_RANGE`, the same on every backend."""
+    try:
+        return integer_argument(func, name, value, minimum=SEED_RANGE[0], maximum=SEED_RANGE[1])
+    except InvalidParameterValueError as err:
+        raise InvalidParameterValueError(
+            f"{err} (seeds are unsigned 32-bit integers on every backend)"
+        ) from None
+
+
+def seed_list_argument(func: str, name: str, value) -> list[int]:
+    """A list of random seeds (``rng_seeds``), each in :data:`SEED_RANGE`: one numpy pass."""
+    lo, hi = SEED_RANGE
+    try:
+        arr = np.asarray(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+    except (ValueError, OverflowError):  # ragged, or integers beyond 64 bits
+        arr = None
+    ok = arr is not None and arr.ndim == 1 and arr.size > 0 and arr.dtype.kind in "iu"
+    if not ok or arr.min() < lo or arr.max() > hi:
+        raise InvalidParameterValueError(
+            f"{func}: {name} must be a list of integers in [{lo}, {hi}], got {value!r}"
+        )
+    return arr.astype(np.int64).tolist()
+
+
+def variable_names(func: str, variables) -> list:
+    """The names of ``func``'s ``variables`` argument (one name or a list of them) as a
+    list; its items are checked by the caller, which knows what can be recorded."""
+    if isinstance(variables, str):
+        return [variables]
+    if isinstance(variables, (list, tuple, set, frozenset, np.ndarray)):
+        return list(np.ravel(variables)) if isinstance(variables, np.ndarray) else list(variables)
+    raise TypeError(
+        f"{func}: variables must be 'all', a variable name or a list of names, got "
+        f"{variables!r} ({type(variables).__name__})"
+    )
+
+
+def annotations_argument(func: str, annotations) -> dict:
+    """``annotations``: None or a mapping with string keys (they become neo annotations)."""
+    if annotations is None:
+        return {}
+    if not isinstance(annotations, Mapping) or not all(isinstance(k, str) for k in annotations):
+        raise TypeError(
+            f"{func}: annotations must be a dict with string keys, got {annotations!r} "
+            f"({type(annotations).__name__})"
+        )
+    return dict(annotations)
+
+
+def callbacks_argument(func: str, callbacks) -> list:
+    """Run callbacks: None or a list of functions ``f(t) -> next t``."""
+    if callbacks is None:
+        return []
+    if callable(callbacks) or not isinstance(callbacks, (list, tuple)):
+        hint = " (put a single function in a list)" if callable(callbacks) else ""
+        raise TypeError(
+            f"{func}: callbacks must be a list of functions f(t) -> next t, got "
+            f"{callbacks!r} ({type(callbacks).__name__}){hint}"
+        )
+    for cb in callbacks:
+        if not callable(cb):
+            raise TypeError(
+                f"{func}: each callback must be a function f(t) -> next t, got {cb!r} "
+                f"({type(cb).__name__})"
+            )
+    return list(callbacks)
+
+
+def sampling_interval(owner: str, value, dt: float) -> float:
+    """A recording interval (ms): a finite number > 0, at least the timestep ``dt`` and a
+    whole multiple of it (samples are taken on time steps)."""
+    interval = time_argument(owner, "sampling_interval", value, strict=True)
+    steps = interval / dt
+    if steps < 1 - 1e-9:
+        raise InvalidParameterValueError(
+            f"{owner}: sampling_interval {interval} ms is below the timestep {dt} ms; "
+            "samples are taken on time steps"
+        )
+    if abs(steps - round(steps)) > 1e-9 * steps:
+        raise InvalidParameterValueError(
+            f"{owner}: sampling_interval {interval} ms is not a multiple of the timestep "
+            f"{dt} ms; use e.g. {np.floor(steps) * dt:.6g} or {np.ceil(steps) * dt:.6g} ms"
+        )
+    return interval
+
+
+def names_argument(call: str, argument: str, value) -> list[str]:
+    """A name or a list/tuple of names (``get('tau_m')``, ``get(['weight', 'delay'])``);
+    anything else (None, a number) is a ``TypeError`` naming ``call`` and the value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(n, str) for n in value):
+        return list(value)
+    raise TypeError(
+        f"{call}: {argument} must be a name or a list of names, got {value!r} "
+        f"({type(value).__name__})"
+    )

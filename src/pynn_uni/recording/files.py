@@ -8,19 +8,39 @@ opened on first use, parent folders are created on write, and nothing read back 
 passed to ``eval``: metadata values are parsed with :func:`ast.literal_eval` (and kept as
 text when they are not Python literals).  :class:`PickleFile` is the exception by nature:
 unpickling runs code, so only read pickle files you trust.
+
+A file that exists but cannot be read as its format (binary bytes in a text file, rows of
+different widths, a word where a number should be, a damaged archive or pickle) raises
+:class:`~pynn_uni.errors.DataFileError` naming the path and, for text, the line; a missing
+file raises the builtin ``FileNotFoundError``, which names the path.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import os
 import pickle
+import re
+import reprlib
 import warnings
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["BaseFile", "HDF5ArrayFile", "NumpyBinaryFile", "PickleFile", "StandardTextFile"]
+from pynn_uni.errors import DataFileError
+
+__all__ = [
+    "BaseFile",
+    "HDF5ArrayFile",
+    "NumpyBinaryFile",
+    "PickleFile",
+    "StandardTextFile",
+    "TextTable",
+    "decode_text",
+    "line_of_row",
+    "parse_text_table",
+]
 
 
 def _to_literal(value: Any) -> str:
@@ -39,6 +59,95 @@ def _from_literal(text: str) -> Any:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
+
+
+#: a header line ``# key = value`` (anywhere in the file)
+_HEADER = re.compile(r"^[ \t]*#([^=\n]*)=(.*)$", re.MULTILINE)
+
+
+class TextTable(NamedTuple):
+    """A text table as read: the rows (2-D float array), the header's metadata and the
+    line (1-based) each header key was found on."""
+
+    data: np.ndarray
+    metadata: dict
+    header_lines: dict
+
+
+def decode_text(raw: bytes | str, name: str) -> str:
+    """The text of a file's bytes; a binary file (bytes that are not UTF-8, NUL bytes) is
+    refused naming the file, the offset and the line."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise DataFileError(
+                f"{name!r} is not a text file: byte {raw[err.start]:#04x} at offset "
+                f"{err.start} (line {line}) is not UTF-8 text"
+            ) from None
+    nul = raw.find("\0")
+    if nul >= 0:
+        raise DataFileError(
+            f"{name!r} is not a text file: a NUL byte at character {nul} "
+            f"(line {raw.count(chr(10), 0, nul) + 1})"
+        )
+    return raw
+
+
+def parse_text_table(text: str, name: str) -> TextTable:
+    """Rows of whitespace-separated numbers and ``# key = python-literal`` header lines,
+    parsed by numpy (fast); rows that do not parse are refused with
+    :class:`~pynn_uni.errors.DataFileError` naming the file, the line and why."""
+    metadata, header_lines = {}, {}
+    for match in _HEADER.finditer(text):
+        key = match.group(1).strip()
+        metadata[key] = _from_literal(match.group(2))
+        header_lines[key] = text.count("\n", 0, match.start()) + 1
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Ee]mpty input file.*")
+            warnings.filterwarnings("ignore", message=".*input contained no data.*")
+            data = np.loadtxt(io.StringIO(text), comments="#", ndmin=2)
+    except (ValueError, OverflowError):
+        raise DataFileError(f"{name!r}: {_text_problem(text)}") from None
+    return TextTable(data, metadata, header_lines)
+
+
+def line_of_row(text: str, row: int) -> int:
+    """The line (1-based) of data row ``row`` of a text table (for messages only: a loop)."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.split("#", 1)[0].strip():
+            seen += 1
+            if seen == row:
+                return number
+    return number if text else 0
+
+
+def _text_problem(text: str) -> str:
+    """Where and why numpy refused a text table (run only then: a loop over lines)."""
+    width = first = None
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        for field in fields:
+            try:
+                float(field)
+            except ValueError:
+                return (
+                    f"line {number}: {reprlib.repr(field)} is not a number "
+                    f"(in {reprlib.repr(line)})"
+                )
+        if width is None:
+            width, first = len(fields), number
+        elif len(fields) != width:
+            return (
+                f"line {number} has {len(fields)} columns but line {first} has {width} "
+                "(every row needs the same number)"
+            )
+    return "cannot be read as rows of numbers"
 
 
 class BaseFile:
@@ -74,7 +183,14 @@ class BaseFile:
                     os.makedirs(directory, exist_ok=True)
             first = "a" if (self._written and self.appendable) else self.mode[0]
             mode = first + ("b" if self.binary else "")
-            self.fileobj = open(self.name, mode, **({} if self.binary else {"encoding": "utf-8"}))
+            try:
+                self.fileobj = open(
+                    self.name, mode, **({} if self.binary else {"encoding": "utf-8"})
+                )
+            except (IsADirectoryError, PermissionError) as err:
+                if self._writing:
+                    raise
+                raise DataFileError(f"cannot read {self.name!r}: {err.strerror}") from None
         return self.fileobj
 
     def _check_readable(self) -> None:
@@ -156,12 +272,16 @@ class StandardTextFile(BaseFile):
         metadata = {}
         f = self._open()
         f.seek(0)
-        for line in f:
-            if not line.startswith("#"):
-                break
-            key, sep, value = line[1:].partition("=")
-            if sep:
-                metadata[key.strip()] = _from_literal(value)
+        try:
+            for line in f:
+                if not line.startswith("#"):
+                    break
+                key, sep, value = line[1:].partition("=")
+                if sep:
+                    metadata[key.strip()] = _from_literal(value)
+        except UnicodeDecodeError:
+            f.seek(0)
+            decode_text(f.buffer.read(), self.name)  # raises, naming the offset and line
         f.seek(0)
         return metadata
 
@@ -169,11 +289,9 @@ class StandardTextFile(BaseFile):
         self._check_readable()
         f = self._open()
         f.seek(0)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*[Ee]mpty input file.*")
-            warnings.filterwarnings("ignore", message=".*input contained no data.*")
-            data = np.loadtxt(f, comments="#", ndmin=2)
+        text = decode_text(f.buffer.read(), self.name)
         f.seek(0)
+        data = parse_text_table(text, self.name).data
         if data.size == 0:
             columns = self.get_metadata().get("columns")
             return np.empty((0, len(columns)) if isinstance(columns, list | tuple) else (0,))
@@ -193,9 +311,21 @@ class PickleFile(BaseFile):
         self._check_readable()
         f = self._open()
         f.seek(0)
-        data, metadata = pickle.load(f)
-        f.seek(0)
-        return data, metadata
+        try:
+            loaded = pickle.load(f)
+        except Exception as err:  # garbage makes unpickling fail in any of a dozen ways
+            raise DataFileError(
+                f"{self.name!r} is not a pickle file written by pynn_uni "
+                f"({type(err).__name__}: {reprlib.repr(str(err))})"
+            ) from None
+        finally:
+            f.seek(0)
+        if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[1], dict)):
+            raise DataFileError(
+                f"{self.name!r} holds a pickled {type(loaded).__name__}, not the "
+                "(data, metadata) pair that PickleFile writes"
+            )
+        return loaded
 
     def read(self) -> Any:
         return self._load()[0]
@@ -217,19 +347,27 @@ class NumpyBinaryFile(BaseFile):
         self._written = True
         self.close()
 
-    def _archive(self):
+    def _archive(self, key: str):
         self._check_readable()
         f = self._open()
         f.seek(0)
-        return np.load(f, allow_pickle=False)
+        try:
+            with np.load(f, allow_pickle=False) as archive:
+                return archive[key]
+        except Exception as err:  # not a zip, a damaged one, no such array, pickled objects
+            raise DataFileError(
+                f"{self.name!r} is not a .npz file written by NumpyBinaryFile "
+                f"({type(err).__name__}: {reprlib.repr(str(err))})"
+            ) from None
 
     def read(self) -> np.ndarray:
-        with self._archive() as archive:
-            return archive["data"]
+        return self._archive("data")
 
     def get_metadata(self) -> dict:
-        with self._archive() as archive:
-            return {str(k): _from_literal(str(v)) for k, v in archive["metadata"]}
+        pairs = self._archive("metadata")
+        if pairs.ndim != 2 or pairs.shape[1] != 2:
+            raise DataFileError(f"{self.name!r}: metadata of shape {pairs.shape}, not (n, 2)")
+        return {str(k): _from_literal(str(v)) for k, v in pairs}
 
 
 class HDF5ArrayFile(BaseFile):
@@ -256,8 +394,22 @@ class HDF5ArrayFile(BaseFile):
                 directory = os.path.dirname(self.name)
                 if directory:
                     os.makedirs(directory, exist_ok=True)
-            self.fileobj = self._h5py.File(self.name, self.mode[0])
+            try:
+                self.fileobj = self._h5py.File(self.name, self.mode[0])
+            except FileNotFoundError:
+                raise
+            except OSError as err:
+                if self._writing:
+                    raise
+                raise DataFileError(f"{self.name!r} is not an HDF5 file ({err})") from None
         return self.fileobj
+
+    def _dataset(self):
+        self._check_readable()
+        f = self._open()
+        if "data" not in f:
+            raise DataFileError(f"{self.name!r} has no dataset 'data' (not an HDF5ArrayFile)")
+        return f["data"]
 
     def close(self) -> None:
         if self.fileobj is not None and self.fileobj:
@@ -278,13 +430,11 @@ class HDF5ArrayFile(BaseFile):
         self.close()
 
     def read(self) -> np.ndarray:
-        self._check_readable()
-        return self._open()["data"][()]
+        return self._dataset()[()]
 
     def get_metadata(self) -> dict:
-        self._check_readable()
         metadata = {}
-        for key, value in self._open()["data"].attrs.items():
+        for key, value in self._dataset().attrs.items():
             if isinstance(value, bytes):
                 value = value.decode("utf-8")
             metadata[key] = _from_literal(value) if isinstance(value, str) else value

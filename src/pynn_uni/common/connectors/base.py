@@ -3,17 +3,22 @@
 :class:`Connector` yields a projection's connections as blocks in canonical order;
 :class:`MapConnector` decides each (pre, post) pair independently, column by column.
 The helpers sort pairs into canonical (post, pre) order and check common arguments.
+
+Arguments are checked when a connector is made, naming the connector, the argument and
+the value; what depends on the projection (sizes, indices, the memory the connections
+need) is checked when it connects, before the first connection is drawn.
 """
 
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from pynn_uni.common import describing
+from pynn_uni.common import budget, describing
 from pynn_uni.common.backend import ConnectionArrays
 from pynn_uni.common.connectors.context import ConnectionContext
 from pynn_uni.errors import InvalidParameterValueError
@@ -23,6 +28,29 @@ from pynn_uni.random import NumpyRNG
 def concat(parts, dtype=np.int64) -> np.ndarray:
     """One int array from a list of blocks (empty list: an empty array)."""
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+
+def check_count(name: str, argument: str, value, extra: str = "") -> int:
+    """A number of connections or cells: a non-negative int (numpy ints too).  Refused,
+    naming the connector, the argument and the value: bools (``True`` is not a count),
+    floats (even integral ones: PyNN takes ints), NaN, None, strings.  ``extra`` names
+    what else the argument may be."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        if value >= 0:
+            return int(value)
+    raise InvalidParameterValueError(
+        f"{name}: {argument} must be a non-negative int{extra}, not {value!r} "
+        f"({type(value).__name__})"
+    )
+
+
+def check_flag(name: str, argument: str, value) -> bool:
+    """A yes/no argument: a bool, or 0/1 (a truthy string such as 'no' is refused)."""
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, numbers.Integral) and value in (0, 1)
+    ):
+        return bool(value)
+    raise InvalidParameterValueError(f"{name}: {argument} must be True or False, not {value!r}")
 
 
 def check_allow_self(name, value):
@@ -38,7 +66,9 @@ class Connector:
     """Base of all connectors: how to choose the connections of a projection.
 
     ``location_selector`` (multi-compartment targets) is kept for the backend; ``safe``
-    enables weight/delay checks; ``callback(fraction_done)`` is called after each block.
+    enables weight/delay checks; ``callback(fraction_done)`` is called after each block
+    (a progress callback, as in PyNN: what it returns is ignored; an exception it raises
+    stops the connector, and the projection being made keeps no connection).
     """
 
     parameter_names: tuple[str, ...] = ()
@@ -52,14 +82,41 @@ class Connector:
         self.safe = safe
         self.callback = callback if callable(callback) else None
 
+    def expected_connections(self, pre_size: int, post_size: int) -> float | None:
+        """How many connections this connector makes between ``pre_size`` and
+        ``post_size`` cells, without drawing anything: exact where the count is fixed
+        (FixedTotalNumber, FixedNumberPre/Post with an int ``n``, OneToOne, FromList), the
+        mean for random ones (FixedProbability), an upper bound where self connections
+        may be dropped (AllToAll); ``None`` when it is not known before connecting.  The
+        memory a projection needs is estimated from it."""
+        return None
+
     def connect(self, ctx: ConnectionContext) -> Iterator[ConnectionArrays]:
-        """Yield the projection's connections as blocks in canonical (post, pre) order."""
+        """Yield the projection's connections as blocks in canonical (post, pre) order.
+
+        Raises :class:`~pynn_uni.errors.ResourceLimitError` before drawing anything when
+        the expected connections would not fit in the machine's memory."""
+        self.check_budget(ctx)
         for block, fraction in self._connect(ctx):
             if len(block):
                 yield block
             if self.callback is not None:
-                self.callback(fraction)
+                self.callback(float(fraction))
         ctx.check_complete()
+
+    def check_budget(self, ctx: ConnectionContext, count: float | None = None) -> None:
+        """Refuse ``count`` connections (default: :meth:`expected_connections`) whose index
+        and value arrays would exceed the machine's memory."""
+        if count is None:
+            count = self.expected_connections(ctx.pre_size, ctx.post_size)
+        if count is None:
+            return
+        budget.check_memory(
+            budget.connection_bytes(count, len(ctx.synapse_values)),
+            f"{type(self).__name__} in {ctx.name}: {count:.4g} connections "
+            f"({ctx.pre_size} x {ctx.post_size} cells)",
+            "connect fewer cells or ask for fewer connections",
+        )
 
     def _connect(self, ctx: ConnectionContext):
         raise NotImplementedError

@@ -16,8 +16,19 @@ from typing import Any
 import numpy as np
 
 from pynn_uni.common.backend import ConnectionArrays
-from pynn_uni.common.expressions import IndexBasedExpression, compile_distance_expression
-from pynn_uni.errors import InvalidDimensionsError, InvalidParameterValueError
+from pynn_uni.common.expressions import (
+    IndexBasedExpression,
+    as_floats,
+    compile_distance_expression,
+    described,
+    first_bad,
+)
+from pynn_uni.errors import (
+    ConnectionError,
+    InvalidDimensionsError,
+    InvalidParameterValueError,
+    InvalidWeightError,
+)
 from pynn_uni.random import AbstractRNG, NativeRNG, NumpyRNG, RandomDistribution
 from pynn_uni.space import Space
 
@@ -25,6 +36,9 @@ from pynn_uni.space import Space
 DEFAULT_SEED = 151985012
 #: default bound on candidate pairs per yielded block (memory, not results).
 DEFAULT_BLOCK_PAIRS = 1 << 20
+#: what a synapse value that is not a finite number raises: the class the projection's own
+#: checks raise for the same value given as a number (a weight, a delay, anything else)
+_NOT_FINITE = {"weight": InvalidWeightError, "delay": ConnectionError}
 
 
 def connector_rng(rng) -> AbstractRNG:
@@ -332,11 +346,12 @@ class ConnectionContext:
             return np.full(m, float(spec))
         if isinstance(spec, str):
             f = self._cached("expr:" + spec, lambda: compile_distance_expression(spec))
-            return _as_values(f(self._distances_for(pre, post, scratch)), m, name, self.name)
+            values = f(self._distances_for(pre, post, scratch))
+            return self._function_values(name, spec, values, pre, post, scratch)
         if isinstance(spec, IndexBasedExpression):
             expr = copy.copy(spec)
             expr.projection, expr.context = self.projection, self
-            return _as_values(expr(pre, post), m, name, self.name)
+            return self._function_values(name, spec, expr(pre, post), pre, post, scratch)
         if _is_array_parameter(spec):
             out = np.empty(m, dtype=object)
             out[:] = [spec] * m
@@ -344,7 +359,8 @@ class ConnectionContext:
         if hasattr(spec, "base_value") and hasattr(spec, "operations"):  # a lazyarray
             return self._evaluate_larray(name, spec, n, local, pre, post, scratch)
         if callable(spec):
-            return _as_values(spec(self._distances_for(pre, post, scratch)), m, name, self.name)
+            values = spec(self._distances_for(pre, post, scratch))
+            return self._function_values(name, spec, values, pre, post, scratch)
         if isinstance(spec, (list, tuple)):
             if any(isinstance(x, (list, tuple, np.ndarray)) for x in spec):
                 raise TypeError(
@@ -416,13 +432,24 @@ class ConnectionContext:
                 values = values[local]
         return values
 
-
-def _as_values(values, m: int, name: str, where: str) -> np.ndarray:
-    values = np.asarray(values, dtype=float)
-    if values.ndim == 0:
-        return np.full(m, float(values))
-    if values.shape != (m,):
-        raise InvalidDimensionsError(
-            f"{where}: {name} function returned shape {values.shape}, expected ({m},)"
-        )
-    return values
+    def _function_values(self, name, spec, values, pre, post, scratch) -> np.ndarray:
+        """The values a formula or function gave for the connections (pre, post), one
+        finite number each: anything else (a string, a wrong shape, NaN or inf from a
+        division by zero or an overflow) is refused naming the connection and value."""
+        m = pre.size
+        where = f"{self.name}: {name} {described(spec)}"
+        values = as_floats(values, where)
+        if values.ndim == 0:
+            values = np.full(m, float(values))
+        elif values.shape != (m,):
+            raise InvalidDimensionsError(
+                f"{where} returned shape {values.shape}, expected ({m},) (one per connection)"
+            )
+        k = first_bad(values)
+        if k is not None:
+            at = f" (d = {scratch['d'][k]:g})" if "d" in scratch else ""
+            raise _NOT_FINITE.get(name, InvalidParameterValueError)(
+                f"{where} gives {float(values[k])!r} for the connection {pre[k]} -> {post[k]}{at}; "
+                f"{name} must be a finite number"
+            )
+        return values

@@ -23,12 +23,21 @@ class AllToAllConnector(MapConnector):
         super().__init__(location_selector, safe, callback)
         self.allow_self_connections = check_allow_self(type(self).__name__, allow_self_connections)
 
+    def expected_connections(self, pre_size, post_size):
+        return pre_size * post_size
+
     def _map(self, ctx, u, cols):
         return None
 
 
 class OneToOneConnector(Connector):
-    """Connect pre cell i to post cell i, for i below the smaller of the two sizes."""
+    """Connect pre cell i to post cell i, for i below the smaller of the two sizes.
+
+    Populations of different sizes are connected along the diagonal, as PyNN does (its
+    map is ``i == j`` over pre x post), not refused."""
+
+    def expected_connections(self, pre_size, post_size):
+        return min(pre_size, post_size)
 
     def _connect(self, ctx):
         idx = np.arange(min(ctx.pre_size, ctx.post_size), dtype=np.int64)

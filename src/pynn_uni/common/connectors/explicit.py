@@ -3,44 +3,170 @@ connections, or a Connection Set Algebra set."""
 
 from __future__ import annotations
 
-import ast
 import copy
 import os
+import reprlib
 
 import numpy as np
 
 from pynn_uni.common import mpi
-from pynn_uni.common.connectors.base import Connector, MapConnector, sort_pairs
+from pynn_uni.common.connectors.base import Connector, MapConnector, check_flag, sort_pairs
+from pynn_uni.common.units import is_number
 from pynn_uni.errors import (
     ConnectionError,
+    DataFileError,
     InvalidDimensionsError,
     InvalidParameterValueError,
     NonExistentParameterError,
 )
 from pynn_uni.random import NativeRNG, RandomDistribution
+from pynn_uni.recording import files
 
 
 class ArrayConnector(MapConnector):
-    """Connect according to a boolean pre x post matrix."""
+    """Connect according to a boolean pre x post matrix (``True`` = connect; 0/1 numbers
+    are taken as booleans, any other value is refused)."""
 
     parameter_names = ("array",)
 
     def __init__(self, array, location_selector=None, safe=True, callback=None):
         super().__init__(location_selector, safe, callback)
-        array = np.asarray(array)
+        try:
+            array = np.asarray(array)
+        except (ValueError, TypeError):  # a ragged nested list
+            raise InvalidDimensionsError(
+                "ArrayConnector: array must be a 2-D boolean array (pre x post); rows of "
+                "different lengths are not one"
+            ) from None
         if array.ndim != 2:
             raise InvalidDimensionsError(
                 f"ArrayConnector: array must be 2-D (pre x post), got shape {array.shape}"
             )
+        if array.dtype != bool:
+            numeric = array.dtype.kind in "iuf"
+            bad = ~((array == 0) | (array == 1)) if numeric else np.ones(array.shape, bool)
+            if bad.any():
+                example, at = array[bad].flat[0].item(), np.argwhere(bad)[0].tolist()
+                raise InvalidParameterValueError(
+                    f"ArrayConnector: array must be boolean (pre x post), got {array.dtype} "
+                    f"values such as {example!r} at {at}"
+                )
         self.array = array.astype(bool)
 
-    def _map(self, ctx, u, cols):
+    def expected_connections(self, pre_size, post_size):
+        return int(self.array.sum()) if self.array.shape == (pre_size, post_size) else None
+
+    def _connect(self, ctx):
         if self.array.shape != (ctx.pre_size, ctx.post_size):
             raise InvalidDimensionsError(
                 f"ArrayConnector: array has shape {self.array.shape} but {ctx.name} is "
                 f"{ctx.pre_size} x {ctx.post_size} (pre x post)"
             )
+        yield from super()._connect(ctx)
+
+    def _map(self, ctx, u, cols):
         return self.array[:, cols].T.copy()
+
+
+def _rows(conn_list, where: str) -> np.ndarray:
+    """``conn_list`` as a float array; rows that are not numbers, or not all of one
+    width, are refused naming the first such row (found by a loop only then)."""
+    if conn_list is None or isinstance(conn_list, (str, bytes)) or is_number(conn_list):
+        raise InvalidParameterValueError(
+            f"{where}: conn_list must be a list of rows (i, j, values...), not {conn_list!r}"
+        )
+    try:
+        return np.asarray(conn_list, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    try:
+        rows = list(conn_list)
+    except TypeError:
+        raise InvalidParameterValueError(
+            f"{where}: conn_list must be a list of rows (i, j, values...), not "
+            f"{type(conn_list).__name__}"
+        ) from None
+    width = None
+    for r, row in enumerate(rows):
+        try:
+            values = np.asarray(row, dtype=float)
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidParameterValueError(
+                f"{where}: row {r} {reprlib.repr(row)} holds something that is not a number"
+            ) from None
+        if values.ndim != 1:
+            raise InvalidDimensionsError(
+                f"{where}: row {r} {reprlib.repr(row)} is not a flat row of numbers"
+            )
+        if width is None:
+            width = values.size
+        elif values.size != width:
+            raise InvalidDimensionsError(
+                f"{where}: row {r} has {values.size} entries but row 0 has {width} "
+                "(every row needs the same number)"
+            )
+    raise InvalidParameterValueError(f"{where}: conn_list cannot be read as rows of numbers")
+
+
+def _checked_table(array, column_names, where: str, row_name=lambda r: f"row {r}"):
+    """(rows, value column names) of a connection list, refusing what no projection could
+    use: a shape other than rows of (i, j, values...), column names that do not match the
+    value columns (not strings, repeated, or 'i'/'j'), indices that are not finite,
+    whole, non-negative numbers (naming the row and value).  Indices beyond the
+    populations are checked when connecting."""
+    if column_names is not None and (
+        isinstance(column_names, str)
+        or not isinstance(column_names, (list, tuple))
+        or not all(isinstance(c, str) for c in column_names)
+    ):
+        raise InvalidParameterValueError(
+            f"{where}: column_names must be a list of parameter names, not {column_names!r}"
+        )
+    if array.size == 0:
+        array = array.reshape(0, 2 + len(column_names or ()))
+    if array.ndim != 2 or array.shape[1] < 2:
+        got = f"shape {array.shape}" if array.ndim else f"{array.item()!r}"
+        raise InvalidDimensionsError(
+            f"{where}: conn_list must be rows (i, j, values...), got {got}"
+        )
+    n_values = array.shape[1] - 2
+    if column_names is None:
+        if n_values == 0:
+            column_names = ()
+        elif n_values == 2:
+            column_names = ("weight", "delay")
+        else:
+            raise TypeError(  # PyNN's class for a missing column_names
+                f"{where}: {array.shape[1]} columns; give column_names for the {n_values} "
+                "value columns (2 columns = (i, j), 4 = (i, j, weight, delay))"
+            )
+    column_names = tuple(column_names)
+    if len(column_names) != n_values:
+        raise InvalidParameterValueError(
+            f"{where}: conn_list has {n_values} value columns ({array.shape[1]} columns in "
+            f"all: i, j and values) but {len(column_names)} column names {column_names}"
+        )
+    repeated = sorted(
+        {c for c in column_names if column_names.count(c) > 1} | ({"i", "j"} & set(column_names))
+    )
+    if repeated:
+        raise InvalidParameterValueError(
+            f"{where}: column_names {column_names} repeat or name the index columns: {repeated}"
+        )
+    idx = array[:, :2]
+    for test, problem in (
+        (~np.isfinite(idx), "is not a finite number"),
+        (idx != np.round(idx), "is not a whole number"),
+        (idx < 0, "is negative"),
+    ):
+        if test.any():
+            r, c = np.argwhere(test)[0]
+            side = "pre" if c == 0 else "post"
+            raise InvalidParameterValueError(
+                f"{where}: {row_name(r)}: {side}synaptic index {float(idx[r, c])!r} {problem} "
+                "(indices count the cells of each side from 0)"
+            )
+    return array, column_names
 
 
 class FromListConnector(Connector):
@@ -48,7 +174,9 @@ class FromListConnector(Connector):
 
     Without ``column_names``, 2 columns carry no values and 4 columns carry
     (weight, delay); any other width needs ``column_names``.  Listed values override the
-    synapse type's; unlisted parameters take the synapse type's values.
+    synapse type's; unlisted parameters take the synapse type's values.  A pair listed
+    twice is connected twice, as in PyNN.  Rows, names and indices are checked when the
+    connector is made (naming the row); indices beyond the populations when it connects.
     """
 
     parameter_names = ("conn_list",)
@@ -57,38 +185,18 @@ class FromListConnector(Connector):
         self, conn_list, column_names=None, location_selector=None, safe=True, callback=None
     ):
         super().__init__(location_selector, safe, callback)
-        array = np.asarray(conn_list, dtype=float)
-        if array.size == 0:
-            array = array.reshape(0, 2 + len(column_names or ()))
-        if array.ndim != 2 or array.shape[1] < 2:
-            raise InvalidDimensionsError(
-                f"FromListConnector: conn_list must be rows (i, j, values...), got shape "
-                f"{array.shape}"
-            )
-        n_values = array.shape[1] - 2
-        if column_names is None:
-            if n_values == 0:
-                column_names = ()
-            elif n_values == 2:
-                column_names = ("weight", "delay")
-            else:
-                raise TypeError(
-                    f"FromListConnector: {array.shape[1]} columns; give column_names for the "
-                    f"{n_values} value columns (2 columns = (i, j), 4 = (i, j, weight, delay))"
-                )
-        column_names = tuple(column_names)
-        if len(column_names) != n_values:
-            raise InvalidParameterValueError(
-                f"FromListConnector: conn_list has {n_values} value columns but "
-                f"{len(column_names)} column names {column_names}"
-            )
-        self.conn_list = array
-        self.column_names = column_names
+        array = _rows(conn_list, "FromListConnector")
+        self.conn_list, self.column_names = _checked_table(array, column_names, "FromListConnector")
+
+    def expected_connections(self, pre_size, post_size):
+        return len(self.conn_list)
 
     def _connect(self, ctx):
         yield from self._connect_list(ctx, self.conn_list, self.column_names)
 
-    def _connect_list(self, ctx, array, column_names, per_column_values=True):
+    def _connect_list(
+        self, ctx, array, column_names, per_column_values=True, row_name=lambda r: f"row {r}"
+    ):
         cls = type(self).__name__
         known = set(ctx.synapse_values)
         for name in column_names:
@@ -97,19 +205,14 @@ class FromListConnector(Connector):
                     name, f"the synapse type of {ctx.name}", sorted(known)
                 )
         idx = array[:, :2]
-        if np.any(idx != np.round(idx)):
-            row = int(np.flatnonzero(np.any(idx != np.round(idx), axis=1))[0])
-            raise InvalidParameterValueError(
-                f"{cls}: row {row} has a non-integer index {tuple(idx[row])}"
-            )
-        pre, post = idx[:, 0].astype(np.int64), idx[:, 1].astype(np.int64)
-        for values, size, side in ((pre, ctx.pre_size, "pre"), (post, ctx.post_size, "post")):
-            bad = np.flatnonzero((values < 0) | (values >= size))
+        for c, size, side in ((0, ctx.pre_size, "pre"), (1, ctx.post_size, "post")):
+            bad = np.flatnonzero((idx[:, c] < 0) | (idx[:, c] >= size))
             if bad.size:
                 raise InvalidDimensionsError(
-                    f"{cls}: {side}synaptic index {values[bad[0]]} (row {bad[0]}) is out of "
-                    f"range for {ctx.name}, which has {size} {side}synaptic cells"
+                    f"{cls}: {side}synaptic index {idx[bad[0], c]:g} ({row_name(bad[0])}) is out "
+                    f"of range for {ctx.name}, which has {size} {side}synaptic cells"
                 )
+        pre, post = idx[:, 0].astype(np.int64), idx[:, 1].astype(np.int64)
         order = np.lexsort((pre, post))
         explicit = {name: array[order, 2 + k] for k, name in enumerate(column_names)}
         if per_column_values:
@@ -156,38 +259,81 @@ def _list_random_values(ctx, targets, post, order, explicit) -> dict[str, np.nda
     return out
 
 
+def _file_name(file) -> str:
+    if isinstance(file, (str, os.PathLike)):
+        return os.fspath(file)
+    return str(getattr(file, "name", None) or type(file).__name__)
+
+
 def _read_connection_file(file):
-    """(data rows, column names or None) from a file written by Projection.save, a plain
-    text table, a ``.npy`` array, or a PyNN-style file object."""
-    if hasattr(file, "get_metadata") and hasattr(file, "read"):
-        columns = file.get_metadata().get("columns")
-        return np.asarray(file.read(), dtype=float), columns
-    if isinstance(file, (str, os.PathLike)) and os.fspath(file).endswith(".npy"):
-        return np.load(file), None
-    if hasattr(file, "read"):
-        text = file.read()
+    """(rows, column names or None, row -> 'line L of ...') of a connection file: written
+    by Projection.save, a plain text table, a ``.npy`` array or a PyNN-style file object.
+    Anything unreadable is refused with :class:`~pynn_uni.errors.DataFileError` naming the
+    file (and, for text, the line)."""
+    name = _file_name(file)
+    where = f"FromFileConnector: {name!r}"
+    if hasattr(file, "get_metadata") and hasattr(file, "read"):  # a pynn_uni/PyNN file
+        try:
+            columns = file.get_metadata().get("columns")
+            data = np.asarray(file.read(), dtype=float)
+        except (DataFileError, FileNotFoundError):
+            raise
+        except (OSError, ValueError, TypeError, AttributeError) as err:
+            raise DataFileError(f"{where}: cannot be read ({err})") from None
+        return data, columns, lambda r: f"row {r} of {name!r}"
+    if isinstance(file, (str, os.PathLike)):
+        if not os.path.isfile(name):
+            why = "is a folder" if os.path.isdir(name) else "does not exist"
+            raise DataFileError(f"{where}: the connection file {why}")
+        if name.endswith(".npy"):
+            try:
+                data = np.load(name, allow_pickle=False)
+            except (OSError, ValueError, EOFError) as err:
+                raise DataFileError(f"{where}: not a .npy array file ({err})") from None
+            if data.dtype.kind not in "biuf":
+                raise DataFileError(f"{where}: holds {data.dtype} values, not numbers")
+            return data, None, lambda r: f"row {r} of {name!r}"
+        try:
+            with open(name, "rb") as fh:
+                raw = fh.read()
+        except OSError as err:
+            raise DataFileError(f"{where}: cannot be read ({err.strerror})") from None
+    elif hasattr(file, "read"):
+        raw = file.read()
     else:
-        with open(file) as fh:
-            text = fh.read()
-    columns = None
-    rows = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            key, sep, value = stripped[1:].partition("=")
-            if sep and key.strip() == "columns":
-                try:
-                    columns = list(ast.literal_eval(value.strip()))
-                except (ValueError, SyntaxError) as err:
-                    raise InvalidParameterValueError(
-                        f"FromFileConnector: cannot read the column header {stripped!r}"
-                    ) from err
-        elif stripped:
-            rows.append(stripped)
-    if not rows:
-        return np.empty((0, len(columns) if columns else 2)), columns
-    data = np.loadtxt(rows, dtype=float, ndmin=2)
-    return data, columns
+        raise InvalidParameterValueError(
+            f"FromFileConnector: file must be a path or a file object, not {file!r}"
+        )
+    if isinstance(raw, (bytes, bytearray)) and not raw.strip():
+        raise DataFileError(
+            f"{where}: the file is empty (Projection.save writes a '# columns' header even "
+            "for no connections)"
+        )
+    text = files.decode_text(bytes(raw) if isinstance(raw, bytearray) else raw, name)
+    if not text.strip():
+        raise DataFileError(
+            f"{where}: the file is empty (Projection.save writes a '# columns' header even "
+            "for no connections)"
+        )
+    table = files.parse_text_table(text, name)
+    columns = table.metadata.get("columns")
+    if "columns" in table.metadata and not (
+        isinstance(columns, (list, tuple)) and all(isinstance(c, str) for c in columns)
+    ):
+        line = table.header_lines["columns"]
+        raise DataFileError(
+            f"{where}: line {line}: the header '# columns = ...' must list the column names "
+            f"as a Python list of strings, got {reprlib.repr(columns)}"
+        )
+    data = table.data
+    if columns is not None and data.size and data.shape[1] != len(columns):
+        raise DataFileError(
+            f"{where}: its rows have {data.shape[1]} columns but its header (line "
+            f"{table.header_lines['columns']}) names {len(columns)}: {list(columns)}"
+        )
+    if data.size == 0:
+        data = np.empty((0, len(columns) if columns else 2))
+    return data, columns, lambda r: f"line {files.line_of_row(text, r)} of {name!r}"
 
 
 class FromFileConnector(FromListConnector):
@@ -195,31 +341,35 @@ class FromFileConnector(FromListConnector):
 
     A ``# columns = ['i', 'j', 'weight', 'delay', ...]`` header (as written by
     ``Projection.save``) names the value columns; without it the FromListConnector rules
-    apply.  ``distributed=True`` reads ``<file>.<rank>`` on each MPI rank.
+    apply.  ``distributed=True`` reads ``<file>.<rank>`` on each MPI rank.  The file is
+    read when the projection connects, and refused as a whole (naming the file and line)
+    before any connection is made.
     """
 
     parameter_names = ("file", "distributed")
 
     def __init__(self, file, distributed=False, location_selector=None, safe=True, callback=None):
         Connector.__init__(self, location_selector, safe, callback)
+        if not (isinstance(file, (str, os.PathLike)) or hasattr(file, "read")):
+            raise InvalidParameterValueError(
+                f"FromFileConnector: file must be a path or a file object, not {file!r}"
+            )
         self.file = file
-        self.distributed = distributed
+        self.distributed = check_flag("FromFileConnector", "distributed", distributed)
+
+    def expected_connections(self, pre_size, post_size):
+        return None
 
     def _connect(self, ctx):
         file = self.file
         if self.distributed:
             file = f"{os.fspath(file)}.{mpi.rank()}"
-        data, columns = _read_connection_file(file)
-        if data.ndim != 2 or (data.size and data.shape[1] < 2):
-            raise InvalidDimensionsError(
-                f"FromFileConnector: {file!r} must hold rows (i, j, values...)"
-            )
-        if columns is not None:
-            names = [c for c in columns if c not in ("i", "j")]
-        else:
-            names = None
-        helper = FromListConnector(data, column_names=names)
-        yield from self._connect_list(ctx, helper.conn_list, helper.column_names)
+        data, columns, row_name = _read_connection_file(file)
+        names = None if columns is None else [c for c in columns if c not in ("i", "j")]
+        where = f"FromFileConnector: {_file_name(file)!r}"
+        array, names = _checked_table(data, names, where, row_name)
+        self.check_budget(ctx, len(array))
+        yield from self._connect_list(ctx, array, names, row_name=row_name)
 
 
 class CloneConnector(Connector):
@@ -233,6 +383,11 @@ class CloneConnector(Connector):
 
     def __init__(self, reference_projection, location_selector=None, safe=True, callback=None):
         super().__init__(location_selector, safe, callback)
+        if not hasattr(reference_projection, "_connection_arrays"):
+            raise InvalidParameterValueError(
+                "CloneConnector: reference_projection must be a Projection, not "
+                f"{type(reference_projection).__name__}"
+            )
         self.reference_projection = reference_projection
 
     def _connect(self, ctx):

@@ -7,13 +7,14 @@ FixedTotalNumber alternating source and target draws.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from pynn_uni.common import budget
 from pynn_uni.common.connectors.base import (
     Connector,
     check_allow_self,
+    check_count,
+    check_flag,
     concat,
     sort_pairs,
     split_keys,
@@ -200,7 +201,10 @@ class FixedNumberConnector(Connector):
 
     ``n``: a non-negative int, or a RandomDistribution drawn once per cell (as in PyNN,
     100 values are drawn from it at construction to check they are not negative).
-    ``allow_self_connections='NoMutual'`` is treated as ``False`` here.
+    ``allow_self_connections='NoMutual'`` is treated as ``False`` here.  Without
+    replacement, an ``n`` above the number of cells to choose from is PyNN's "every cell
+    once per full round, then a random subset", not an error; an ``n`` whose connections
+    alone would not fit in memory is refused at once.
     """
 
     parameter_names = ("allow_self_connections", "n", "with_replacement")
@@ -222,30 +226,31 @@ class FixedNumberConnector(Connector):
                 raise InvalidParameterValueError(
                     f"{name}: the distribution {n!r} gives negative numbers of connections"
                 )
-        elif isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0:
-            n = int(n)
         else:
-            raise InvalidParameterValueError(
-                f"{name}: n must be a non-negative int or a RandomDistribution, not {n!r}"
-            )
+            n = check_count(name, "n", n, " or a RandomDistribution")
+            # however many cells: at least n connections (one cell's, or the total)
+            budget.check_memory(budget.connection_bytes(n, 0), f"{name}: n={n} connections")
         self.n = n
         self.allow_self_connections = check_allow_self(name, allow_self_connections)
-        self.with_replacement = bool(with_replacement)
+        self.with_replacement = check_flag(name, "with_replacement", with_replacement)
         check_rng(name, rng)
         self.rng = connector_rng(rng)
 
-    def _counts(self, size: int) -> np.ndarray:
+    def _counts(self, size: int, ctx=None) -> np.ndarray:
         if not isinstance(self.n, RandomDistribution):
             return np.full(size, self.n, dtype=np.int64)
         values = np.asarray(self.n.next(size), dtype=float).reshape(size)
-        return self._check_counts(values)
+        return self._check_counts(values, ctx)
 
-    def _check_counts(self, values):
-        if np.any(values < 0) or np.any(values != np.round(values)):
+    def _check_counts(self, values, ctx=None):
+        bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+        if np.any(bad):
             raise InvalidParameterValueError(
-                f"{type(self).__name__}: the distribution {self.n!r} gave a negative or "
-                "non-integer number of connections"
+                f"{type(self).__name__}: the distribution {self.n!r} gave {values[bad][0]!r}, "
+                "not a non-negative whole number of connections"
             )
+        if ctx is not None:
+            self.check_budget(ctx, float(values.sum()))
         return values.astype(np.int64)
 
     def _blocked(self, ctx, side):
@@ -270,9 +275,12 @@ class FixedNumberPreConnector(FixedNumberConnector):
     a random subset makes up the remainder.  With replacement, sources are i.i.d.
     """
 
+    def expected_connections(self, pre_size, post_size):
+        return None if isinstance(self.n, RandomDistribution) else self.n * post_size
+
     def _connect(self, ctx):
         ctx.copy_value_rngs()
-        counts = self._counts(ctx.post_size)
+        counts = self._counts(ctx.post_size, ctx)
         blocked = self._blocked(ctx, "post")
         rng = ctx.rng_for(self.rng)
         random_values = ctx.has_random_values
@@ -293,6 +301,9 @@ class FixedNumberPostConnector(FixedNumberConnector):
     All connections are generated, then sorted into canonical order.
     """
 
+    def expected_connections(self, pre_size, post_size):
+        return None if isinstance(self.n, RandomDistribution) else self.n * pre_size
+
     def _connect(self, ctx):
         blocked = self._blocked(ctx, "pre")
         rng = ctx.rng_for(self.rng)
@@ -300,13 +311,13 @@ class FixedNumberPostConnector(FixedNumberConnector):
             # PyNN draws each row's count just before its partners, from the same stream
             parts = []
             for r in range(ctx.pre_size):
-                count = self._check_counts(np.asarray([self.n.next(1)[0]], dtype=float))
+                count = self._check_counts(np.asarray([self.n.next(1)[0]], dtype=float), ctx)
                 block = blocked[r : r + 1]
                 parts.append(self._partners(ctx, rng, count, ctx.post_size, block, "post"))
             counts = np.array([p.size for p in parts], dtype=np.int64)
             post = concat(parts)
         else:
-            counts = self._counts(ctx.pre_size)
+            counts = self._counts(ctx.pre_size, ctx)
             post = self._partners(ctx, rng, counts, ctx.post_size, blocked, "post")
         pre = np.repeat(np.arange(ctx.pre_size, dtype=np.int64), counts)
         pre, post = sort_pairs(pre, post, ctx.pre_size)
@@ -339,8 +350,11 @@ class FixedTotalNumberConnector(FixedNumberConnector):
             n, allow_self_connections, with_replacement, rng, location_selector, safe, callback
         )
 
+    def expected_connections(self, pre_size, post_size):
+        return None if isinstance(self.n, RandomDistribution) else self.n
+
     def _connect(self, ctx):
-        n = int(self._counts(1)[0])
+        n = int(self._counts(1, ctx)[0])
         n_pre, n_post = ctx.pre_size, ctx.post_size
         total = n_pre * n_post
         rng = ctx.rng_for(self.rng)
@@ -360,6 +374,7 @@ class FixedTotalNumberConnector(FixedNumberConnector):
             raise InvalidParameterValueError(
                 f"FixedTotalNumberConnector in {ctx.name}: n={n} connections without "
                 f"replacement but only {n_allowed} pairs are allowed"
+                f"{'' if n_allowed == total else ' (self connections excluded)'}"
             )
         if self.with_replacement and not excluded:
             # PyNN: how many connections this (only) process makes, then the pairs

@@ -9,22 +9,25 @@ import numpy as np
 
 from pynn_uni.common.connectors.base import MapConnector, check_allow_self
 from pynn_uni.common.connectors.context import check_rng, connector_rng
-from pynn_uni.common.expressions import IndexBasedExpression, compile_distance_expression
-from pynn_uni.errors import InvalidParameterValueError
-
-
-def _check_probability(where: str, p) -> np.ndarray:
-    p = np.asarray(p, dtype=float)
-    bad = ~((p >= 0) & (p <= 1))
-    if np.any(bad):
-        raise InvalidParameterValueError(
-            f"{where}: connection probability must lie in [0, 1], got {p[bad].flat[0]!r}"
-        )
-    return p
+from pynn_uni.common.expressions import (
+    IndexBasedExpression,
+    as_floats,
+    compile_distance_expression,
+    described,
+    first_bad,
+    shown,
+)
+from pynn_uni.common.units import is_number
+from pynn_uni.errors import InvalidDimensionsError, InvalidParameterValueError
 
 
 class _ProbabilisticMap(MapConnector):
+    """A map connector whose probabilities come from a user's function: its values are
+    checked where they are used (numbers, the block's shape, in [0, 1]), naming the
+    connector, the argument (``_argument``), the pair and the value."""
+
     _random = True
+    _argument = ""
 
     def _init_common(self, allow_self_connections, rng):
         self.allow_self_connections = check_allow_self(type(self).__name__, allow_self_connections)
@@ -34,9 +37,30 @@ class _ProbabilisticMap(MapConnector):
     def _probabilities(self, ctx, cols):
         raise NotImplementedError
 
+    def _where(self, ctx) -> str:
+        given = described(getattr(self, self._argument))
+        return f"{type(self).__name__} in {ctx.name}: {self._argument} {given}"
+
+    def _pair(self, ctx, cols, k: int) -> str:
+        """The (pre, post) pair of the k-th value of a (cols, pre) block."""
+        return f"{k % ctx.pre_size} -> {cols[k // ctx.pre_size]}"
+
     def _map(self, ctx, u, cols):
-        p = self._probabilities(ctx, cols)
-        p = _check_probability(f"{type(self).__name__} in {ctx.name}", p)
+        p = as_floats(self._probabilities(ctx, cols), self._where(ctx), "probabilities")
+        try:
+            p = np.broadcast_to(p, u.shape)
+        except ValueError:
+            raise InvalidDimensionsError(
+                f"{self._where(ctx)} returned shape {p.shape}, expected {u.shape} "
+                "(post cells x pre cells) or a shape that broadcasts to it"
+            ) from None
+        k = first_bad(p, 0.0, 1.0)
+        if k is not None:
+            value, pair = float(p.flat[k]), self._pair(ctx, cols, k)
+            raise InvalidParameterValueError(
+                f"{self._where(ctx)} gives {value!r} for the pair {pair}; "
+                "a connection probability must lie in [0, 1]"
+            )
         return u < p
 
 
@@ -55,15 +79,20 @@ class FixedProbabilityConnector(_ProbabilisticMap):
         callback=None,
     ):
         super().__init__(location_selector, safe, callback)
-        try:
-            p = float(p_connect)
-        except (TypeError, ValueError) as err:
+        if (
+            not is_number(p_connect)
+            or isinstance(p_connect, (bool, np.bool_))
+            or not 0.0 <= float(p_connect) <= 1.0
+        ):
             raise InvalidParameterValueError(
-                f"FixedProbabilityConnector: p_connect must be a number, not {p_connect!r}"
-            ) from err
-        _check_probability("FixedProbabilityConnector", p)
-        self.p_connect = p
+                "FixedProbabilityConnector: p_connect must be a probability in [0, 1], "
+                f"not {p_connect!r}"
+            )
+        self.p_connect = float(p_connect)
         self._init_common(allow_self_connections, rng)
+
+    def expected_connections(self, pre_size, post_size):
+        return self.p_connect * pre_size * post_size
 
     def _map(self, ctx, u, cols):
         return u < self.p_connect
@@ -78,6 +107,7 @@ class DistanceDependentProbabilityConnector(_ProbabilisticMap):
     """
 
     parameter_names = ("allow_self_connections", "d_expression")
+    _argument = "d_expression"
 
     def __init__(
         self,
@@ -94,8 +124,8 @@ class DistanceDependentProbabilityConnector(_ProbabilisticMap):
             probe = np.asarray(f(np.array([0.0, 1e12])), dtype=float)
             if np.any(probe < 0):
                 raise InvalidParameterValueError(
-                    f"DistanceDependentProbabilityConnector: {d_expression!r} is negative at "
-                    "d=0 or d=1e12; a probability must be >= 0"
+                    f"DistanceDependentProbabilityConnector: d_expression {shown(d_expression)} "
+                    "is negative at d=0 or d=1e12; a probability must be >= 0"
                 )
             self.distance_function = f
         elif callable(d_expression):
@@ -111,11 +141,16 @@ class DistanceDependentProbabilityConnector(_ProbabilisticMap):
     def _probabilities(self, ctx, cols):
         return self.distance_function(ctx.distances_block(cols))
 
+    def _pair(self, ctx, cols, k):
+        d = ctx.distances_block(cols).flat[k]  # only when refusing: computed again
+        return f"{super()._pair(ctx, cols, k)} (d = {d:g})"
+
 
 class IndexBasedProbabilityConnector(_ProbabilisticMap):
     """Connect each pair with probability ``index_expression(i, j)`` (pre i, post j)."""
 
     parameter_names = ("allow_self_connections", "index_expression")
+    _argument = "index_expression"
 
     def __init__(
         self,
@@ -153,6 +188,7 @@ class DisplacementDependentProbabilityConnector(_ProbabilisticMap):
     """
 
     parameter_names = ("allow_self_connections", "disp_function")
+    _argument = "disp_function"
 
     def __init__(
         self,

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from pynn_uni.common.connectors.base import Connector, check_allow_self, concat, sort_pairs
+from pynn_uni.common.connectors.base import (
+    Connector,
+    check_allow_self,
+    check_count,
+    concat,
+    sort_pairs,
+)
 from pynn_uni.common.connectors.context import check_rng, connector_rng
+from pynn_uni.common.units import is_number
 from pynn_uni.errors import InvalidParameterValueError
 
 #: candidate pairs per independently seeded draw chunk (fixed: results depend on it).
@@ -23,6 +30,10 @@ def _stream(entropy, stream: int, index: int) -> np.random.Generator:
     return np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(stream, index)))
     )
+
+
+def _real(value) -> bool:
+    return is_number(value) and not isinstance(value, (bool, np.bool_))
 
 
 def _chunks(n_rows: int, width: int):
@@ -58,16 +69,17 @@ class SmallWorldConnector(Connector):
         callback=None,
     ):
         super().__init__(location_selector, safe, callback)
-        if not 0 <= rewiring <= 1:
+        name = "SmallWorldConnector"
+        if not _real(rewiring) or not 0 <= rewiring <= 1:
             raise InvalidParameterValueError(
-                f"SmallWorldConnector: rewiring is a probability in [0, 1], not {rewiring!r}"
+                f"{name}: rewiring is a probability in [0, 1], not {rewiring!r}"
             )
-        if degree < 0:
-            raise InvalidParameterValueError(f"SmallWorldConnector: degree={degree!r} < 0")
-        if n_connections is not None and (int(n_connections) != n_connections or n_connections < 0):
+        if not _real(degree) or not degree >= 0:
             raise InvalidParameterValueError(
-                f"SmallWorldConnector: n_connections={n_connections!r} is not a count"
+                f"{name}: degree must be a distance >= 0 (µm), not {degree!r}"
             )
+        if n_connections is not None:
+            n_connections = check_count(name, "n_connections", n_connections, " or None")
         self.degree = degree
         self.rewiring = float(rewiring)
         self.allow_self_connections = check_allow_self(
@@ -77,6 +89,9 @@ class SmallWorldConnector(Connector):
         check_rng("SmallWorldConnector", rng)
         self.rng = connector_rng(rng)
         self.d_expression = f"d < {degree:g}"
+
+    def expected_connections(self, pre_size, post_size):
+        return None if self.n_connections is None else self.n_connections * pre_size
 
     def _lattice(self, ctx, r0, r1, blocked):
         # distance from pre rows r0:r1 to all post cells, shape (rows, post)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynn_uni.common import validation
+from pynn_uni.common.expressions import DistanceExpression
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 from pynn_uni.parameters import ArrayParameter, ParameterSpace
 
@@ -34,6 +35,14 @@ _CONSTRAINTS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
     NON_NEGATIVE: (lambda a: a >= 0, ">= 0"),
     FRACTION: (lambda a: (a >= 0) & (a <= 1), "between 0 and 1"),
 }
+#: the shortest positive time (ms) a ``POSITIVE`` time constant or interval may have, 1 µs:
+#: far below any physiological one, and shorter ones break the simulators' integration
+#: (tau_m = 1e-6 ms: NaN on the reference backend's exact integration, whose exp(dt/tau)
+#: overflows; NEST's adaptive solvers take dt/tau steps and stall)
+MIN_TIME = 1e-3
+#: the smallest other ``POSITIVE`` value: a normal float, whose reciprocal is finite
+#: (cm = 5e-324 makes g = cm / tau_m or 1 / cm overflow to inf, then NaN)
+MIN_POSITIVE = float(np.finfo(float).tiny)
 
 
 class hybridmethod:
@@ -130,6 +139,7 @@ class StandardModelType:
     def __init__(self, *args, **parameters):
         parameters = self._merge_positional(args, parameters)
         self._check_names(parameters)
+        self._check_expressions(parameters)
         self.parameter_space = ParameterSpace(
             self._defaults(), self.get_schema(), shape=None, component=self
         )
@@ -186,13 +196,25 @@ class StandardModelType:
             return
         test, description = _CONSTRAINTS[tag]
         arr = np.asarray(value, dtype=float)
+        unit = self.units.get(name, "")
         if not np.all(test(arr)):
             bad = arr if arr.ndim == 0 else arr[~test(arr)][:3]
-            unit = self.units.get(name, "")
             raise InvalidParameterValueError(
                 f"{self._model_name()}: parameter {name!r} must be {description} "
                 f"({unit}), got {bad.tolist()}"
             )
+        if tag == POSITIVE:
+            floor, why = (
+                (MIN_TIME, "shorter times break the numerical integration")
+                if unit == "ms"
+                else (MIN_POSITIVE, "smaller values overflow the model's equations")
+            )
+            if np.any(arr < floor):
+                bad = arr if arr.ndim == 0 else arr[arr < floor][:3]
+                raise InvalidParameterValueError(
+                    f"{self._model_name()}: parameter {name!r} must be >= {floor} {unit} "
+                    f"({why}), got {bad.tolist()}"
+                )
 
     @hybridmethod
     def check_values(self, values: Mapping[str, Any]) -> None:
@@ -234,6 +256,21 @@ class StandardModelType:
                 raise NonExistentParameterError(
                     name, self._model_name(), self.get_parameter_names()
                 )
+
+    def _check_expressions(self, parameters: Mapping[str, Any]) -> None:
+        """A string is an expression of the distance ``d`` where the model accepts one (a
+        synapse value); refuse one that does not compile, naming the model and parameter."""
+        if not self.accepts_distance_expressions:
+            return
+        for name, value in parameters.items():
+            if isinstance(value, str):
+                try:
+                    DistanceExpression(value)
+                except InvalidParameterValueError as err:
+                    raise InvalidParameterValueError(
+                        f"{self._model_name()}: parameter {name!r} (a string: an expression "
+                        f"of the distance d): {err}"
+                    ) from None
 
     def _defaults(self) -> dict[str, Any]:
         return copy.deepcopy(dict(self.default_parameters))
@@ -374,6 +411,9 @@ class StandardSynapseType(StandardModelType):
     Weights and delays may also be strings in the distance ``d``."""
 
     accepts_distance_expressions: ClassVar[bool] = True
+    #: relations between a parameter and the value of each connection (an STDP weight within
+    #: its bounds), checked by the projection, where every connection's value is known
+    connection_relations: ClassVar[tuple[tuple[str, str, str], ...]] = ()
 
 
 class STDPWeightDependence(StandardModelType):

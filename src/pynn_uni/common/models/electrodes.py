@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from pynn_uni.common import simulation
-from pynn_uni.common.electrodes import check_source
+from pynn_uni.common.ids import ID
 from pynn_uni.errors import InvalidParameterValueError, NonExistentParameterError
 from pynn_uni.parameters import ParameterSpace, Sequence
 
@@ -57,8 +57,9 @@ class StandardCurrentSource(StandardModelType):
     # -- parameter access -------------------------------------------------------------------
     def set_parameters(self, **parameters) -> None:
         """Validate and set parameters; an injected source updates the simulation too."""
-        if self._injected:  # refuse before storing: a source of a finished simulation
-            check_source(self, "set_parameters")
+        owner = self.__dict__.get("_simulation")  # set when injected
+        if owner is not None:  # refuse before storing: a source of a finished simulation
+            simulation.check_live(owner, f"{type(self).__name__} (set_parameters)")
         self._store(parameters)
         if self._injected:
             simulation.current_simulation().update_source(self)
@@ -115,7 +116,7 @@ class StandardCurrentSource(StandardModelType):
             value = lazy.evaluate(simplify=True)
         if isinstance(value, np.generic):
             value = value.item()
-        if np.ndim(value) == 0 and not isinstance(value, Sequence):
+        if np.ndim(value) == 0 or isinstance(value, Sequence):  # step times/amplitudes too
             self.check_parameter_value(name, value)
         return value
 
@@ -132,7 +133,7 @@ class StandardCurrentSource(StandardModelType):
     # -- simulation ----------------------------------------------------------------------------
     def inject_into(self, cells) -> None:
         """Inject into a Population, PopulationView, Assembly or list of IDs."""
-        for celltype in _celltypes(cells):
+        for celltype in _celltypes(cells, f"{type(self).__name__}.inject_into()"):
             if not getattr(celltype, "injectable", True):
                 raise TypeError(
                     f"cannot inject {type(self).__name__} into {type(celltype).__name__} cells: "
@@ -151,12 +152,22 @@ class StandardCurrentSource(StandardModelType):
         return sim.source_data(self)
 
 
-def _celltypes(cells) -> list:
+def _celltypes(cells, call: str) -> list:
+    """The cell types of the target cells; anything but cells is refused naming ``call``."""
     if hasattr(cells, "populations"):  # Assembly
         return [p.celltype for p in cells.populations]
-    if hasattr(cells, "celltype"):  # Population, PopulationView, ID
+    if hasattr(cells, "celltype"):  # Population, PopulationView
         return [cells.celltype]
-    unique = {id(c.celltype): c.celltype for c in cells if hasattr(c, "celltype")}
+    if isinstance(cells, ID):
+        return [cells.parent.celltype]
+    items = list(cells) if isinstance(cells, (list, tuple, np.ndarray)) else None
+    if items is None or not all(isinstance(c, ID) for c in items):
+        wrong = cells if items is None else next(c for c in items if not isinstance(c, ID))
+        raise TypeError(
+            f"{call}: cells must be a Population, PopulationView, Assembly, ID or a list of "
+            f"IDs, got {wrong!r} ({type(wrong).__name__})"
+        )
+    unique = {id(c.parent.celltype): c.parent.celltype for c in items}
     return list(unique.values())
 
 

@@ -147,7 +147,11 @@ class STDPMechanism(StandardSynapseType):
 
     Its parameters are ``weight``, ``delay``, ``dendritic_delay_fraction`` and those of its
     components (the names must not clash).  The components stay reachable as
-    ``timing_dependence``, ``weight_dependence`` and ``voltage_dependence``.
+    ``timing_dependence``, ``weight_dependence`` and ``voltage_dependence``.  A rule needs
+    both a timing and a weight dependence: one without the other is refused here; a
+    mechanism with neither only holds its own parameters, and a Projection refuses it.
+    Each connection's initial weight must lie in [w_min, w_max] (checked by the
+    projection, where the weights of every connection are known).
     """
 
     spec = params(weight=0.0, delay=None, dendritic_delay_fraction=1.0)
@@ -199,6 +203,17 @@ class STDPMechanism(StandardSynapseType):
         for slot, _ in self._SLOTS:
             if components[slot] is None:
                 setattr(self, slot, None)
+        if (timing_dependence is None) != (weight_dependence is None):
+            given, missing = (
+                ("weight_dependence", "timing_dependence")
+                if timing_dependence is None
+                else ("timing_dependence", "weight_dependence")
+            )
+            raise InvalidModelError(
+                f"STDPMechanism: a {given} without a {missing}: an STDP rule needs both "
+                "(e.g. timing_dependence=SpikePairRule(), "
+                "weight_dependence=AdditiveWeightDependence())"
+            )
         self.default_parameters = defaults
         self.units, self.parameter_docs, self.constraints = units, docs, constraints
         super().__init__(
@@ -209,6 +224,7 @@ class STDPMechanism(StandardSynapseType):
 
     #: the weight dependence's bounds, now parameters of the mechanism
     relations = (("w_min", "<=", "w_max"),)
+    connection_relations = (("w_min", "<=", "weight"), ("weight", "<=", "w_max"))
 
     @property
     def dendritic_delay_fraction(self) -> float:

@@ -141,9 +141,10 @@ def test_setup_accepts_every_pynn_keyword(sim, capabilities, keyword, recwarn):
 
 
 @pytest.mark.model("IF_curr_exp")
-def test_setup_warns_on_a_keyword_no_pynn_backend_knows(sim):
+def test_setup_refuses_a_keyword_no_pynn_backend_knows(sim):
     sim.end()
-    with pytest.warns(UserWarning, match=r"'tiemstep' ignored.*timestep"):
+    with pytest.raises(TypeError, match="'tiemstep'"):
         sim.setup(timestep=0.1, tiemstep=0.5)
+    sim.setup(timestep=0.1)
     assert sim.get_time_step() == 0.1
     assert_close(_dc_cell_first_spike(sim), 27.73, abs_=0.2, what="first spike (ms)")
