@@ -24,6 +24,7 @@ from pynn_uni.common.backend import (
     ProjectionSpec,
     SourceSpec,
 )
+from pynn_uni.common.interrupt import deferred_sigint, steps_of
 from pynn_uni.common.spike_trains import Trains
 from pynn_uni.hardware.errors import SynapseLossError, UnsupportedOnHardwareError
 from pynn_uni.hardware.handles import PopulationHandle, ProjectionHandle
@@ -373,16 +374,34 @@ class HardwareBackend(Backend):
             return
         t0, t1 = self.t, self.t + n_steps * self.dt
         sources = [p for p in self.pops if p.spec.celltype.is_spike_source]
+        before = self.link.state(), [len(p.spikes) for p in sources]
         events = self.link.events_of(sources, self.sources, t0, t1, self.d_fix, self.dt,
                                      self.grid, self.rounding)  # fmt: skip
         neurons = [p for p in self.pops if p.circuits is not None]
         offsets, rec_v, rec_g = readout.probes(neurons)
-        result = self.emulator.run(n_steps, events, rec_v, rec_g)
+        first = self.emulator.step
+        with deferred_sigint() as flag:
+            result = self.emulator.run(n_steps, events, rec_v, rec_g, stop=flag)
+            if self.emulator.step - first < n_steps:  # Ctrl-C: as a run to where it stopped
+                n_steps = self.emulator.step - first
+                t1 = t0 + n_steps * self.dt
+                self.link.restore(before[0])
+                for p, n in zip(sources, before[1], strict=True):
+                    del p.spikes[n:]
+                self.link.events_of(sources, self.sources, t0, t1, self.d_fix, self.dt,
+                                    self.grid, self.rounding)  # fmt: skip
+            self._collect(neurons, offsets, result, rec_v, rec_g, t0, n_steps)
+            self.t = t1
+
+    def _collect(self, neurons, offsets, result, rec_v, rec_g, t0, n_steps) -> None:
+        """Hand the populations what they record of ``n_steps`` emulated from ``t0``."""
         times = t0 + self.dt * np.arange(1, n_steps + 1)
         sigma = self.profile.noise["readout_sigma"] if self.cfg["noise"] else None
         readout.collect(neurons, offsets, result, rec_v, rec_g, times, self.dt, sigma,
                         self.emulator.rng)  # fmt: skip
-        self.t = t1
+
+    def current_time(self) -> float:
+        return steps_of(self.t, self.dt) * self.dt  # on the grid, as the common layer's
 
     def reset(self) -> None:
         self.t = 0.0

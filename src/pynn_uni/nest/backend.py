@@ -27,6 +27,7 @@ from pynn_uni.common.backend import (
     SourceSpec,
     index_of,
 )
+from pynn_uni.common.interrupt import Pacer, deferred_sigint, steps_of
 from pynn_uni.common.units import scale
 from pynn_uni.nest import electrodes, synapses
 from pynn_uni.nest import translations as tr
@@ -87,6 +88,8 @@ class NestBackend(SourceRouting, Backend):
         self._config: dict = {}
         #: NEST's (min, max) delay once its first Simulate fixed them; None before
         self._fixed: tuple[float, float] | None = None
+        self._quantum = 1  # min_delay in steps, once fixed
+        self._pacer = Pacer()
 
     # -- kernel ------------------------------------------------------------------------
     def setup(self, config: dict[str, Any]) -> None:
@@ -100,6 +103,7 @@ class NestBackend(SourceRouting, Backend):
         tr.precise_model("", self.spike_precision)  # refuses an unknown value
         self._log, self._pops, self._pending = [], [], []
         self._fixed = None
+        self._pacer = Pacer()  # slice lengths for Ctrl-C (measured speed of this network)
         self._reset_kernel()
 
     spike_precision = "off_grid"  # PyNN 0.13's NEST default: precise-timing models
@@ -133,6 +137,8 @@ class NestBackend(SourceRouting, Backend):
 
     def _create(self, model: str, n: int, params: dict | None = None):
         """``nest.Create`` of the precise twin of ``model`` where setup() asked for one."""
+        if n == 0:  # NEST refuses to create none; an empty population is PyNN's
+            return self.nest.NodeCollection([])
         native = self._native_model(model)
         nodes = self.nest.Create(native, n, params=params or {})
         fixed = tr.PRECISE_FIXED.get(native) if self.spike_precision == "off_grid" else None
@@ -146,7 +152,7 @@ class NestBackend(SourceRouting, Backend):
         nest.verbosity = nest.VerbosityLevel.ERROR
         status = {
             "resolution": self._config["timestep"],
-            "rng_seed": int(self._config.get("rng_seed", DEFAULT_RNG_SEED)),
+            "rng_seed": _nest_seed(int(self._config.get("rng_seed", DEFAULT_RNG_SEED))),
         }
         if self._config.get("threads"):
             status["local_num_threads"] = int(self._config["threads"])
@@ -166,6 +172,9 @@ class NestBackend(SourceRouting, Backend):
         return float(self.nest.GetKernelStatus("max_delay"))
 
     def run_until(self, t: float) -> None:
+        """Advance to ``t`` in slices of whole min_delays (``nest.Run`` between one
+        ``Prepare`` and ``Cleanup``, as one ``Simulate``), each well under a second of wall
+        time, so that Ctrl-C stops the run within one (common/interrupt.py)."""
         nest = self.nest
         if self._fixed is None:
             self._connect_devices()
@@ -173,9 +182,23 @@ class NestBackend(SourceRouting, Backend):
         dt = nest.resolution
         # NEST hands recorded data over one min_delay late: the kernel runs that far ahead
         # of the user's time, and the common layer crops data at the user's time.
-        steps = int(round((t + self._fixed[0] - nest.biological_time) / dt))
-        if steps > 0:
-            nest.Simulate(steps * dt)
+        now, last = steps_of(nest.biological_time, dt), steps_of(t + self._fixed[0], dt)
+        if last <= now:
+            return
+        with deferred_sigint() as flag:
+            nest.Prepare()
+            try:
+                for end in self._pacer.slices(now, last, flag, self._quantum):
+                    nest.Run((end - now) * dt)
+                    now = end
+            finally:
+                nest.Cleanup()  # also after an error: NEST stays usable
+
+    def current_time(self) -> float:
+        """The user's time: NEST's own, less the min_delay it runs ahead (see run_until)."""
+        nest = self.nest
+        lead = 0.0 if self._fixed is None else self._fixed[0]
+        return max(0, steps_of(nest.biological_time - lead, nest.resolution)) * nest.resolution
 
     def _device_connect(self, pre, post, conn_spec="all_to_all", before=None) -> None:
         """Connect relays and recorders with the network's own minimum delay.
@@ -184,6 +207,9 @@ class NestBackend(SourceRouting, Backend):
         its update slices; so these connections wait for the first run, when the network's
         minimum delay is known (``before(delay)`` runs first, e.g. to shift spike times).
         """
+
+        if not (len(pre) and len(post)):  # an empty population: NEST refuses to connect
+            return
 
         def connect(delay):
             if before is not None:
@@ -204,9 +230,13 @@ class NestBackend(SourceRouting, Backend):
         self._pending = []
 
     def _freeze_delays(self) -> None:
-        """NEST fixes its delay range at the first Simulate; remember it for clear errors."""
+        """NEST fixes its delay range at the first Simulate; remember it for clear errors,
+        and slice runs on its min_delay grid (its update cycle)."""
         lo, hi = self.nest.GetKernelStatus(["min_delay", "max_delay"])
         self._fixed = (float(lo), float(hi))
+        self._quantum = max(1, steps_of(self._fixed[0], self.nest.resolution))
+        # MPI ranks would cut different slices (and pynn_uni.nest has no channel to agree)
+        self._pacer.whole = self.nest.NumProcesses() > 1
 
     def reset(self) -> None:
         for h in self._log:
@@ -308,7 +338,9 @@ class NestBackend(SourceRouting, Backend):
     def _realise_population(self, h: PopHandle) -> None:
         nest = self.nest
         h.recorders = {}
-        if h.model == "spike_generator":
+        if h.n == 0:  # NEST refuses Create(model, 0): nothing to create, set or translate
+            h.nodes = nest.NodeCollection([])
+        elif h.model == "spike_generator":
             h.nodes = self._create(h.model, h.n)
             self._set_spike_times(h, h.nodes, h.params.get("spike_times"), h.n)
         else:
@@ -601,7 +633,8 @@ class NestBackend(SourceRouting, Backend):
             h.delay = self._source_delay()
         model, params = self._source_params(h)
         h.device = nest.Create(model, params=params)
-        nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": h.delay})
+        if h.idx.size:  # no cells (an empty population or view): NEST refuses to connect
+            nest.Connect(h.device, h.target.nodes[h.idx.tolist()], syn_spec={"delay": h.delay})
         if h.meter is not None:
             self.record_source(h)
 
@@ -625,3 +658,10 @@ class NestBackend(SourceRouting, Backend):
         values = np.asarray(ev["I"], dtype=float) * scale("pA", "nA")
         lead = np.arange(int(round(delay / dt)) + 1) * dt
         return np.concatenate([lead, times]), np.concatenate([np.zeros(lead.size), values])
+
+
+def _nest_seed(seed: int) -> int:
+    """NEST's kernel seed for ``setup(rng_seed=seed)``: the same number, except 0, which the
+    common layer accepts on every backend and NEST refuses; it becomes 2**32 - 1 (so those
+    two seeds give NEST the same stream)."""
+    return seed if seed else 2**32 - 1

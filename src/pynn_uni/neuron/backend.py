@@ -30,6 +30,7 @@ import numpy as np
 
 from pynn_uni import errors
 from pynn_uni.common.backend import Backend, PopulationSpec
+from pynn_uni.common.interrupt import Flag, Pacer, deferred_sigint, steps_of
 from pynn_uni.common.spike_trains import Trains, array_spikes
 from pynn_uni.neuron import native as native_types
 from pynn_uni.neuron import parallel
@@ -47,6 +48,7 @@ _DEFAULTS = {"rng_seed": 42, "use_cvode": False, "rtol": None, "atol": None}
 _SETUP_OPTIONS = frozenset({"timestep", "min_delay", "max_delay", *_DEFAULTS})
 _RK4 = ("PynnIF", "PynnAdEx", "PynnHH")  # mechanisms with Runge-Kutta substeps (nsub)
 _SYN_STREAM = 1 << 30  # third Random123 id of a cell's stream for stochastic release
+_QUEUE_BLOCK = 1 << 15  # input events queued between looks at Ctrl-C (~30 ms)
 
 
 class NeuronBackend(Connections, Recording, CurrentSources, Backend):
@@ -88,7 +90,11 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         self.next_id = 1
         self.t = 0.0
         self.need_init = True
+        self._retired: list = []  # NetCons whose queued events must deliver nothing
         self.seed = int(self.config["rng_seed"])
+        # slice lengths for Ctrl-C; under MPI every rank cuts the same (the slowest sets them)
+        reduce = (lambda x: self.pc.allreduce(x, 2)) if self.mpi.parallel else None
+        self._pacer = Pacer(reduce)
 
     def settings(self) -> dict[str, Any]:
         """The effective configuration: the CVODE tolerances NEURON uses when not given."""
@@ -115,7 +121,7 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
             proj.netcons = []
         for src in self.sources:
             src.netcons = []
-        self.pops, self.projs, self.sources = [], [], []
+        self.pops, self.projs, self.sources, self._retired = [], [], [], []
         self.objects = self.origins = np.empty(0, dtype=object)
         self._tvec = Kept(self._tvec)
         self._clock = self.native_init = None
@@ -286,6 +292,7 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
                         cell.syn_rng.set_ids(self.seed % 2**32, gid, _SYN_STREAM)
                         cell.syn_rng.set_seq(0)
         self.h.finitialize()
+        self._retired = []  # finitialize emptied the event queue
         for pop in self.pops:
             if pop.spike_t is not None:
                 pop.spike_t.resize(0)
@@ -295,25 +302,86 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         self.need_init = False
 
     def run_until(self, t: float) -> None:
+        """Queue the run's inputs (source spikes, current steps, the flush of the stepped
+        cells' last-step spikes), then solve to ``t`` in slices of well under a second of
+        wall time, so that Ctrl-C stops the run within one (common/interrupt.py).  The
+        event queue is the same as for one solve, so the results do not depend on slices
+        (queueing later, per slice, would reorder simultaneous events)."""
         if self.need_init:
             if self.mpi.parallel:
                 self.pc.set_maxstep(10)  # the exchange interval: the global minimum delay
             self._initialise()
-        for pop in self.pops:
-            if pop.is_source:
-                self._queue(pop, self.t, t)
-        for src in self.sources:
-            self._queue_steps(src, self.t, t)
-        for pop in self.pops:  # recorded stepped cells: a spike of the last step now
-            for nc in pop.flush.values():
-                nc.event(t - 0.25 * self.dt)
+        last = steps_of(t, self.dt)
+        with deferred_sigint() as flag:
+            # Ctrl-C while queueing stops before anything runs (under MPI the ranks agree
+            # on it after the first slice only)
+            early = flag if not self.mpi.parallel else Flag()
+            spikes = [self._queue(pop, self.t, t, early) for pop in self.pops if pop.is_source]
+            steps = not early
+            if steps:
+                for src in self.sources:
+                    self._queue_steps(src, self.t, t)
+                for end in self._pacer.slices(steps_of(self.t, self.dt), last, flag):
+                    if end == last:  # the run's end: its last step's spikes now
+                        self._flush(t)
+                    self._solve(t if end == last else end * self.dt)
+                now = steps_of(self.t, self.dt)
+                if now < last:  # Ctrl-C: one more step, whose spikes are flushed
+                    end = t if now + 1 == last else (now + 1) * self.dt
+                    self._flush(end)
+                    self._solve(end)
+            if self.t < t:
+                self._retire(spikes, steps)
+
+    def _solve(self, t: float) -> None:
         self.pc.psolve(t)
         self.t = t
 
-    def _queue(self, pop: PopulationHandle, t0: float, t1: float) -> None:
+    def _flush(self, t: float) -> None:
+        """Recorded stepped cells: emit a spike of the step ending at ``t`` by ``t`` (the
+        events go in before the last slice: nothing is left queued when Ctrl-C stops)."""
+        for pop in self.pops:
+            for nc in pop.flush.values():
+                nc.event(t - 0.25 * self.dt)
+
+    def _retire(self, spikes: list, steps: bool) -> None:
+        """After a run that Ctrl-C stopped: the NetCons whose events for the rest of the
+        run are still queued (NEURON cannot take them back) deliver nothing from now on
+        and are replaced when next queued (a relay ignores a feed of weight 1, see
+        pynn_relay.mod; a retired current step is a zero step), so a later run continues
+        from here.  Events at the stop itself, which the next run does not queue (it
+        starts after them), are queued again at once.  ``steps``: the current steps were
+        queued (not when Ctrl-C came while queueing spikes)."""
+        after, stop = float(self.h.t), self.t + 1e-6 * self.dt  # NEURON delivered to h.t
+        for pop, idx, times in spikes:
+            pending = times > after
+            for i in np.unique(idx[pending]).tolist():
+                nc = pop.feeds[i]
+                nc.weight[0] = 1
+                self._retired.append(nc)
+                pop.stale.add(i)
+            again = pending & (times <= stop)
+            self._renew(pop, np.unique(idx[again]).tolist())
+            for i, s in zip(idx[again].tolist(), times[again].tolist(), strict=True):
+                pop.feeds[i].event(s)
+        for src in self.sources if steps else ():
+            self._retired.extend(self._retire_steps(src, after, stop))
+
+    def _renew(self, pop: PopulationHandle, cells) -> None:
+        """Fresh feeds for the source's cells ``cells`` (whose feeds Ctrl-C retired)."""
+        for i in cells:
+            pop.feeds[i] = self.h.NetCon(None, pop.cells[i])
+            pop.stale.discard(i)
+
+    def current_time(self) -> float:
+        return self.t
+
+    def _queue(self, pop: PopulationHandle, t0: float, t1: float, flag) -> tuple:
         """Queue the source's spikes in (t0, t1] as events into its relay cells (a
         SpikeSourceArray's at their exact times, as PyNN's NEURON emits and records them;
-        the cells, stepped on the grid, take an input at the step nearest its arrival)."""
+        the cells, stepped on the grid, take an input at the step nearest its arrival).
+        Ctrl-C (``flag``) stops it within a block of events.  Returns (the population,
+        cell index, time) of the events queued."""
         if pop.trains is None:
             idx, times = array_spikes(pop.params["spike_times"], pop.n)
         else:
@@ -326,9 +394,16 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         if self.mpi.parallel:
             mine = pop.local[idx]
             idx, times = idx[mine], times[mine]
+        if pop.stale:
+            self._renew(pop, sorted(pop.stale))
         feeds = pop.feeds
-        for i, s in zip(idx.tolist(), times.tolist(), strict=True):
-            feeds[i].event(s)
+        for lo in range(0, idx.size, _QUEUE_BLOCK):
+            if flag:
+                return pop, idx[:lo], times[:lo]
+            block = slice(lo, lo + _QUEUE_BLOCK)
+            for i, s in zip(idx[block].tolist(), times[block].tolist(), strict=True):
+                feeds[i].event(s)
+        return pop, idx, times
 
     def reset(self) -> None:
         self.t = 0.0

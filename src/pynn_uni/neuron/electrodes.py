@@ -87,15 +87,15 @@ class CurrentSources:
 
     def _source_netcons(self, h: SourceHandle, deltas: np.ndarray) -> list:
         """One NetCon per (target cell, distinct step), carrying the step (nA) as weight."""
-        NetCon, cells = self.h.NetCon, [h.target.cells[i] for i in h.idx.tolist()]
-        made = []
-        for d in deltas.tolist():
-            row = []
-            for c in cells:
-                nc = NetCon(None, c)
-                nc.weight[0], nc.weight[1] = d, 2
-                row.append(nc)
-            made.append(row)
+        h.stale = set()
+        return [self._source_row(h, d) for d in deltas.tolist()]
+
+    def _source_row(self, h: SourceHandle, delta: float) -> list:
+        NetCon, made = self.h.NetCon, []
+        for i in h.idx.tolist():
+            nc = NetCon(None, h.target.cells[i])
+            nc.weight[0], nc.weight[1] = delta, 2
+            made.append(nc)
         return made
 
     def update_source(self, handle: SourceHandle, parameters: Mapping) -> None:
@@ -163,8 +163,33 @@ class CurrentSources:
         eps = 1e-6 * self.dt
         low = -eps if t0 == 0.0 else t0 + eps
         for k in np.flatnonzero((src.times > low) & (src.times <= t1 + eps)).tolist():
+            if k in src.stale:  # retired by Ctrl-C: fresh NetCons
+                src.netcons[k] = self._source_row(src, float(src.deltas[k]))
+                src.stale.discard(k)
             for nc in src.netcons[k]:
                 nc.event(float(src.times[k]))
+
+    def _retire_steps(self, src: SourceHandle, after: float, stop: float) -> list:
+        """After a run that Ctrl-C stopped at ``stop``: the NetCons of the steps still
+        queued (later than NEURON's time ``after``) deliver zero from now on and are
+        replaced when next queued; a step at ``stop`` itself, which the next run does not
+        queue, is queued again at once.  Returns the retired NetCons."""
+        if src.kind in _WAVES:
+            return []
+        retired = []
+        for k in np.flatnonzero(src.times > after).tolist():
+            if k in src.stale:
+                continue
+            for nc in src.netcons[k]:
+                nc.weight[0] = 0.0
+            retired.extend(src.netcons[k])
+            src.stale.add(k)
+            if src.times[k] <= stop + 1e-6 * self.dt:
+                src.netcons[k] = self._source_row(src, float(src.deltas[k]))
+                src.stale.discard(k)
+                for nc in src.netcons[k]:
+                    nc.event(float(src.times[k]))
+        return retired
 
 
 def _on(p: Mapping, t: float, dt: float) -> bool:

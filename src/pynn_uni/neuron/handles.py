@@ -32,6 +32,7 @@ class PopulationHandle:
     trees: list | None = None  # native section cells: each cell's sections
     exchange: list = field(default_factory=list)  # MPI: NetCons announcing local spikes
     feeds: list = field(default_factory=list)  # sources: NetCon(None, relay) per cell
+    stale: set = field(default_factory=set)  # sources: cells whose feed Ctrl-C retired
     trains: Trains | None = None  # random sources: their spike trains, block by block
     initial: dict[str, np.ndarray] = field(default_factory=dict)
     spike_t: Any = None  # Vectors of recorded spike times and cell indices
@@ -99,6 +100,7 @@ class SourceHandle:
     times: np.ndarray = field(default_factory=lambda: np.empty(0))
     deltas: np.ndarray = field(default_factory=lambda: np.empty(0))
     netcons: list = field(default_factory=list)  # per step, one NetCon per target cell
+    stale: set = field(default_factory=set)  # steps whose NetCons Ctrl-C retired
     history: list = field(default_factory=list)  # (times, deltas, valid until) per update
     recorded: bool = False
     stream: int = 0  # NoisyCurrentSource: the third Random123 id of its cells' streams

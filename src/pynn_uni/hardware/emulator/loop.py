@@ -116,14 +116,19 @@ class Emulator:
             return np.empty(0, np.int64), np.empty(0)
         return np.concatenate(fired), np.concatenate(times)
 
-    def run(self, n_steps: int, host_events: dict, record_v=None, record_g=None):
+    def run(self, n_steps: int, host_events: dict, record_v=None, record_g=None, stop=None):
         """Advance ``n_steps``; ``host_events``: arrival step -> source rows.  Returns spikes
-        (circuit, time ms) and the recorded v, g_exc, g_inh at each step end."""
+        (circuit, time ms) and the recorded v, g_exc, g_inh at each step end.  A true
+        ``stop`` (Ctrl-C's flag) ends the run after the step in progress: ``self.step``
+        says how far it got."""
         p, dt = self.p, self.dt
         spikes_k, spikes_t = [], []
         vs, ges, gis = [], [], []
         noise = self.sigma_v * np.sqrt(1 - np.exp(-2 * dt / p["tau_m"]))
-        for step in range(self.step, self.step + n_steps):
+        first = self.step
+        for step in range(first, first + n_steps):
+            if stop and step > first:
+                break
             t0 = step * dt
             # 1. membrane
             free = np.clip(t0 + dt - np.maximum(t0, self.refractory_until), 0.0, dt)
@@ -180,7 +185,7 @@ class Emulator:
             if record_g is not None:
                 ges.append(self.g_e[record_g])
                 gis.append(self.g_i[record_g])
-        self.step += n_steps
+            self.step = step + 1
         k = np.concatenate(spikes_k) if spikes_k else np.empty(0, np.int64)
         t = np.concatenate(spikes_t) if spikes_t else np.empty(0)
         return k, t, _stack(vs), _stack(ges), _stack(gis)

@@ -49,6 +49,13 @@ class InputLink:
     def restart(self) -> None:
         self.tokens, self.t_last = self.profile.input_burst, 0.0
 
+    def state(self) -> tuple:
+        """What a run changes (bucket and counts), for ``restore`` when Ctrl-C cuts it short."""
+        return self.tokens, self.t_last, self.events, self.lost, self.max_shift
+
+    def restore(self, state: tuple) -> None:
+        self.tokens, self.t_last, self.events, self.lost, self.max_shift = state
+
     def events_of(self, sources: list, source_ids: np.ndarray, t0: float, t1: float,
                   d_fix: float, dt: float, grid: float, rounding: str) -> dict:  # fmt: skip
         """Arrival step -> source rows of the host spikes arriving in (t0, t1] (sent one

@@ -38,6 +38,7 @@ from pynn_uni.common.backend import (
     ProjectionSpec,
     SourceSpec,
 )
+from pynn_uni.common.interrupt import deferred_sigint
 from pynn_uni.testing.reference import inputs, neurons
 from pynn_uni.testing.reference.delivery import RECEPTORS, Delivery, delay_steps
 from pynn_uni.testing.reference.recording import Recorder
@@ -142,7 +143,8 @@ class ReferenceBackend(Backend):
 
     def run_until(self, t: float) -> None:
         """Steps ``self.step`` to ``t / dt - 1``; a run from t = 0 first samples the initial
-        state, and a recorded current source keeps the value of each step."""
+        state, and a recorded current source keeps the value of each step.  Ctrl-C stops
+        it after the step in progress, as if the run had asked for that step's end."""
         last = int(round(t / self.dt))
         if last <= self.step:
             return
@@ -150,15 +152,25 @@ class ReferenceBackend(Backend):
         if self.step == 0:
             for cells in self.populations:
                 self._sample(cells, 0)
-        for k in range(self.step, last):
-            self._advance(k, k - self.step)
-        for cells in self.populations:
-            cells.fresh = False
-            for injection in cells.currents:
-                if injection.recording:
-                    steps = np.arange(self.step, last)
-                    injection.recorded.append((self._time(steps), injection.values))
-        self.step = last
+        with deferred_sigint() as flag:
+            done = self.step
+            for k in range(self.step, last):
+                self._advance(k, k - self.step)
+                done = k + 1
+                if flag:
+                    break
+            for cells in self.populations:
+                cells.fresh = False
+                for injection in cells.currents:
+                    if injection.recording:
+                        steps = np.arange(self.step, done)
+                        injection.recorded.append(
+                            (self._time(steps), injection.values[: done - self.step])
+                        )
+            self.step = done
+
+    def current_time(self) -> float:
+        return float(self._time(self.step))
 
     def _prepare(self, last: int) -> None:
         """Everything a run from ``self.step`` to ``last`` needs that does not change
