@@ -15,6 +15,7 @@ import pytest
 
 from pynn_uni import errors
 
+#: the module pairs of the cross-backend tests; the per-backend tests take conftest.py's `sim`
 BACKENDS = ["nest", "neuron", "hardware"]
 SPIKES = [1.0, 2.0, 3.0]
 
@@ -23,13 +24,6 @@ def _sim(name: str):
     if name in ("nest", "neuron"):
         pytest.importorskip(name)
     return importlib.import_module(f"pynn_uni.{name}")
-
-
-@pytest.fixture(params=BACKENDS)
-def sim(request):
-    module = _sim(request.param)
-    yield module
-    module.end()
 
 
 def _cells(sim, n=3, label=None):

@@ -15,18 +15,6 @@ import pytest
 
 from pynn_uni import errors
 
-BACKENDS = ["nest", "neuron", "hardware"]
-
-
-@pytest.fixture(params=BACKENDS)
-def sim(request):
-    if request.param in ("nest", "neuron"):
-        pytest.importorskip(request.param)
-    module = importlib.import_module(f"pynn_uni.{request.param}")
-    module.setup(timestep=0.1)
-    yield module
-    module.end()
-
 
 def _recorded(sim, label="src", run=True):
     pop = sim.Population(4, sim.SpikeSourceArray(spike_times=[1.0, 2.0, 3.0]), label=label)
