@@ -12,6 +12,8 @@ where the fix belongs.  Cases derived from the models' declarations are in test_
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -803,7 +805,8 @@ def _record_none(s):
 
 
 def _record_to_new_folder(s):
-    _pop(s).record("spikes", to_file="new/folder/x.pkl")  # folders are made when written
+    # folders are made when written (at end(), after the test's chdir is undone: absolute)
+    _pop(s).record("spikes", to_file=os.path.abspath("new/folder/x.pkl"))
 
 
 def _delay_none(s):
