@@ -44,7 +44,10 @@ PYNN_SETUP_KEYWORDS = frozenset(
         # NEURON
         "use_cvode", "rtol", "atol", "native_rng_baseseed", "default_maxstep",
         # NineML / NeuroML export, mock
-        "filename", "reference", "rank", "num_processes",
+        "filename", "reference", "rank", "num_processes", "file",
+        # PyNN's BrainScaleS hardware backend (its examples pass them to every simulator)
+        "loglevel", "useSystemSim", "maxNeuronLoss", "maxSynapseLoss", "hardwareNeuronSize",
+        "hardware",
         # older PyNN versions, still in scripts
         "debug", "quit_on_end", "label",
     }

@@ -109,7 +109,9 @@ PYNN_SETUP_VALUES = {
     "grng_seed": 12345, "rng_seeds": [12345], "rng_seeds_seed": 12345, "use_cvode": False,
     "rtol": 1e-3, "atol": 1e-4, "native_rng_baseseed": 3, "default_maxstep": 10.0,
     "filename": "model.xml", "reference": "Test0", "rank": 0, "num_processes": 1,
-    "debug": True, "quit_on_end": False, "label": "my run",
+    "debug": True, "quit_on_end": False, "label": "my run", "file": "model.xml",
+    "loglevel": 2, "useSystemSim": True, "maxNeuronLoss": 0.0, "maxSynapseLoss": 0.4,
+    "hardwareNeuronSize": 8, "hardware": {"setup": "small"},
 }  # fmt: skip
 
 
