@@ -94,6 +94,21 @@ def _follow_up(sim) -> None:
     assert np.asarray(train.magnitude) == pytest.approx(times, abs=0.11)
 
 
+def _assert_refused(call, error, fragments, *args) -> None:
+    """``call(*args)`` raises ``error`` with every fragment (the named thing) in its message."""
+    with pytest.raises(error) as info:
+        call(*args)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+@pytest.fixture
+def assert_refused():
+    """``assert_refused(call, error, fragments, *args)``: see :func:`_assert_refused`."""
+    return _assert_refused
+
+
 @pytest.fixture
 def follow_up():
     """``follow_up(sim)``: a spike source delivers its two spikes in the same simulation."""

@@ -666,13 +666,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("call, error, fragments", REFUSED)
-def test_refused(sim, follow_up, monkeypatch, tmp_path, call, error, fragments):
+def test_refused(assert_refused, sim, follow_up, monkeypatch, tmp_path, call, error, fragments):
     monkeypatch.chdir(tmp_path)  # relative file names land in a fresh folder
-    with pytest.raises(error) as info:
-        call(sim)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert_refused(call, error, fragments, sim)
     follow_up(sim)
 
 

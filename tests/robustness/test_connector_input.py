@@ -318,12 +318,8 @@ REFUSED += [
 @pytest.mark.parametrize(
     "call, error, fragments", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
 )
-def test_refused(sim, follow_up, tmp_path, call, error, fragments):
-    with pytest.raises(error) as info:
-        call(sim, tmp_path)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
+def test_refused(assert_refused, sim, follow_up, tmp_path, call, error, fragments):
+    assert_refused(call, error, fragments, sim, tmp_path)
     assert "prj" not in [p.label for p in current_simulation().projections]
     follow_up(sim)
 

@@ -106,12 +106,8 @@ REFUSED = [
 
 @pytest.mark.parametrize("call, error, fragments", [c[1:] for c in REFUSED],
                          ids=[c[0] for c in REFUSED])  # fmt: skip
-def test_refused(sim, follow_up, call, error, fragments):
-    with pytest.raises(error) as info:
-        call(sim)
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
+def test_refused(assert_refused, sim, follow_up, call, error, fragments):
+    assert_refused(call, error, fragments, sim)
     follow_up(sim)
 
 
