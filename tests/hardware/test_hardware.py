@@ -6,6 +6,8 @@ codes), from rounding theory, or from NEST run on the same script.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -375,7 +377,8 @@ def test_input_bandwidth_loses_and_counts_bursts():
     p = load_profile("spikey")
     # first burst: the full bucket passes `burst` events; 1 ms later `rate` x 1 ms tokens
     expected = (100 - p.input_burst) + (100 - min(p.input_burst, p.input_rate * 1.0))
-    report = _bursts()
+    with pytest.warns(hwerr.InputLossWarning, match=f"dropped {expected:g} input events"):
+        report = _bursts()
     assert report.input_events == 200
     assert report.input_lost == expected
     assert _bursts(runs=(5.5, 10.0)).input_lost == expected  # bucket state spans runs
@@ -384,6 +387,9 @@ def test_input_bandwidth_loses_and_counts_bursts():
     with pytest.raises(hwerr.InputLossError, match="input link"):
         _bursts(strict=True)
     assert _bursts(strict=True, input_loss="count").input_lost == expected
+    with warnings.catch_warnings():  # traffic within the link's bandwidth: no warning
+        warnings.simplefilter("error", hwerr.InputLossWarning)
+        assert _bursts(n=int(p.input_rate)).input_lost == 0
 
 
 # -- bss2 neuron modes against NEST ---------------------------------------------------------

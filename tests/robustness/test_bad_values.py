@@ -88,7 +88,6 @@ def _twice(first, second):
 
 
 # -- refused -----------------------------------------------------------------------------------
-RECORDING = "common/recording.py"
 PROJECTIONS = "common/projections.py"
 CONTROL = "common/control.py"
 ELECTRODES = "common/models/electrodes.py"
@@ -270,7 +269,7 @@ REFUSED = [
         errors.RecordingError, "'bogus'"),
     bad("get_data(5)", lambda s: _ran(s).get_data(5), TypeError, "get_data", "5"),
     bad("get_data(annotations=5)", lambda s: _ran(s).get_data(annotations=5), TypeError,
-        "annotations", xfail=f"{RECORDING}: a raw TypeError from neo"),
+        "annotations"),
     bad("write_data(None)", lambda s: _ran(s).write_data(None), TypeError, "write_data",
         "None"),
     bad("write_data(5)", lambda s: _ran(s).write_data(5), TypeError, "write_data", "5"),

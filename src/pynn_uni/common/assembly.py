@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from pynn_uni.common import describing
+from pynn_uni.common import describing, validation
 from pynn_uni.common.deprecation import deprecated
 from pynn_uni.common.recording import merge_blocks
 from pynn_uni.common.selection import (
@@ -211,6 +211,7 @@ class Assembly:
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None):
         """Merge the members' blocks: one Segment per run, channel indices offset per member."""
+        annotations = validation.annotations_argument("get_data()", annotations)
         blocks = [p.get_data(variables, gather, clear) for p in self.populations]
         block = merge_blocks(blocks, self.label, self._offsets)
         if annotations:

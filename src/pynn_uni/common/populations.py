@@ -224,6 +224,7 @@ class BasePopulation:
 
     def get_data(self, variables="all", gather=True, clear=False, annotations=None, locations=None):
         """Recorded data as a ``neo.Block`` (one Segment per run between resets)."""
+        annotations = validation.annotations_argument("get_data()", annotations)
         pop, idx = self._population_and_indices()
         block = pop.recorder.get_block(variables, idx, clear=clear, group=self)
         if annotations:

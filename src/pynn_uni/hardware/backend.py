@@ -26,7 +26,11 @@ from pynn_uni.common.backend import (
 )
 from pynn_uni.common.interrupt import deferred_sigint, steps_of
 from pynn_uni.common.spike_trains import Trains
-from pynn_uni.hardware.errors import SynapseLossError, UnsupportedOnHardwareError
+from pynn_uni.hardware.errors import (
+    InputLossWarning,
+    SynapseLossError,
+    UnsupportedOnHardwareError,
+)
 from pynn_uni.hardware.handles import PopulationHandle, ProjectionHandle
 from pynn_uni.hardware.mapping import configuration, parameters, readout, routing, stp, weights
 from pynn_uni.hardware.mapping.inputs import InputLink
@@ -375,6 +379,7 @@ class HardwareBackend(Backend):
         t0, t1 = self.t, self.t + n_steps * self.dt
         sources = [p for p in self.pops if p.spec.celltype.is_spike_source]
         before = self.link.state(), [len(p.spikes) for p in sources]
+        lost_before = self.link.lost
         events = self.link.events_of(sources, self.sources, t0, t1, self.d_fix, self.dt,
                                      self.grid, self.rounding)  # fmt: skip
         neurons = [p for p in self.pops if p.circuits is not None]
@@ -392,6 +397,20 @@ class HardwareBackend(Backend):
                                     self.grid, self.rounding)  # fmt: skip
             self._collect(neurons, offsets, result, rec_v, rec_g, t0, n_steps)
             self.t = t1
+        self._warn_input_loss(self.link.lost - lost_before, t0, t1)
+
+    def _warn_input_loss(self, lost: int, t0: float, t1: float) -> None:
+        """Say so when the link dropped input events in this run (policy 'count')."""
+        if lost:
+            warnings.warn(
+                f"the {self.profile.name!r} chip's input link dropped {lost} input events in "
+                f"({t0:g}, {t1:g}] ms ({self.link.lost} of {self.link.events} so far; "
+                f"{self.profile.input_rate:g} events/ms bio, bursts of "
+                f"{self.profile.input_burst:g}): spread the sources over time or use fewer; "
+                "setup(input_loss='error') refuses such runs",
+                InputLossWarning,
+                stacklevel=4,
+            )
 
     def _collect(self, neurons, offsets, result, rec_v, rec_g, t0, n_steps) -> None:
         """Hand the populations what they record of ``n_steps`` emulated from ``t0``."""

@@ -45,6 +45,11 @@ class InputLossError(HardwareCapacityError):
     """Host spikes exceed the input link's bandwidth and ``input_loss='error'``."""
 
 
+class InputLossWarning(UserWarning):
+    """Host spikes were dropped by the input link under ``input_loss='count'`` (the default
+    unless strict): the run went on with fewer input events than the network asked for."""
+
+
 class DelaySubstitutionWarning(errors.RoundingWarning):
     """A requested delay was replaced by the chip's one fixed delay."""
 
