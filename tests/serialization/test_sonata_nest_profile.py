@@ -7,8 +7,8 @@ import json
 import h5py
 import numpy as np
 import pytest
+from sonata_network import build_network, spikes_by_cell
 
-from conftest import build_network, spikes_by_cell
 from pynn_uni.serialization import export_to_sonata, import_from_sonata, load_sonata_simulation_plan
 from pynn_uni.serialization.sonata import read_spikes
 from pynn_uni.serialization.sonata_format import load_config, read_types

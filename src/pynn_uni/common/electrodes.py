@@ -46,6 +46,7 @@ def inject(sim, source, cells) -> None:
             )
         handle = sim.backend.inject(_spec(source), pop._handle, idx)
         source.__dict__.setdefault("_handles", []).append(handle)
+        source.__dict__.setdefault("_targets", []).append((pop, idx))  # for export
     source.__dict__["_simulation"] = sim  # get_data() works after end(), as for populations
     source._injected = True
     if source not in sim.current_sources:
