@@ -35,7 +35,7 @@ def _builtin_type(name: str) -> type:
 
 
 def native_cell(cell_id):
-    """The NEURON object of cell ``cell_id``: ``PynnIF``, ``PynnRelay``, ..., an
+    """The NEURON object of cell ``cell_id``: ``PynnIF(Static)``, ``PynnRelay``, ..., an
     ``IntFire1``, or the instance of a native class (``.soma`` etc.); same as ``id._cell``.
     Raises ``NotLocalError`` for a cell on another MPI rank."""
     return cell_id._cell

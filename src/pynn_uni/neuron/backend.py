@@ -3,9 +3,12 @@
 Cells are our own mechanisms (``nmodl/``, compiled on first use by ``compile.py``) that
 advance on NEST's time grid in NEST's update order, so spike times and membrane traces
 match NEST's: ``PynnIF`` (every IF type) is a point process stepped by NEURON's fixed-step
-loop, all instances on one segment of a current-free section; ``PynnAdEx``, ``PynnHH``,
-``PynnIzh``, ``PynnGIF`` and ``PynnPoint`` (PointNeuron: a LIF or AdExp membrane with up to
-10 named receptors) are ARTIFICIAL_CELLs stepped by a self-event per step.  Every mechanism
+loop, all instances on one segment of a current-free section (made as ``PynnIFStatic``,
+the same cell with two weight slots per NetCon instead of 24, until a short-term,
+stochastic or plastic projection onto the population needs PynnIF: ``make_full``);
+``PynnAdEx``, ``PynnHH``, ``PynnIzh``, ``PynnGIF`` and ``PynnPoint`` (PointNeuron: a LIF
+or AdExp membrane with up to 10 named receptors) are ARTIFICIAL_CELLs stepped by a
+self-event per step.  Every mechanism
 shares one synapse front end (``nmodl/pynn_synapse.inc``): a NetCon's weight vector carries
 Tsodyks-Markram, stochastic or multi-quantal release, drawing from the target cell's own
 Random123 stream seeded by (rng seed, cell id), onto every cell type (STDP: PynnIF).  Spike
@@ -40,7 +43,7 @@ from pynn_uni.neuron.electrodes import CurrentSources
 from pynn_uni.neuron.handles import PopulationHandle
 from pynn_uni.neuron.hoc import neuron_h
 from pynn_uni.neuron.native import NativeCellType, NeuronNativeCellType
-from pynn_uni.neuron.recording import STEPPED, Kept, Recording, keep_data
+from pynn_uni.neuron.recording import STEPPED, Kept, Recording, keep_data, ref_of
 
 #: the setup() keywords beyond timestep and the delays, with their defaults (rtol, atol:
 #: None is NEURON's own CVODE tolerances)
@@ -114,7 +117,7 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         self-events in NEURON's queue (an assertion failure in SelfEvent::deliver)."""
         for pop in self.pops:  # recorded data stay readable (get_data after end())
             keep_data(pop)
-            pop.cells, pop.feeds, pop.spike_nc, pop.flush = [], [], {}, {}
+            pop.cells, pop.feeds, pop.spike_nc = [], [], {}
             pop.exchange, pop.origins = [], []
         self.mpi.clear()
         for proj in self.projs:
@@ -152,6 +155,8 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
                     f"{name} on NEURON runs with the fixed-step method only (its cells are "
                     "stepped on NEST's grid): setup() without use_cvode"
                 )
+            if not self.mpi.parallel:  # static inputs only, until a projection needs more
+                make, pop.lean = h.PynnIFStatic, True
             mechanism, host = make, self._clock(0.5)
             make = lambda: mechanism(host)  # noqa: E731
         if self.mpi.parallel:
@@ -216,6 +221,34 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         if pop.translation.mechanism in ("PynnAdEx", "PynnHH"):  # spikes: <= 0.01 ms substeps
             nsub = np.maximum(nsub, np.ceil(self.dt / 0.01 - 1e-9))
         self._set_params(pop, idx, {"nsub": nsub})
+
+    def make_full(self, pop: PopulationHandle) -> None:
+        """Turn the population's PynnIFStatic cells into PynnIF, for a short-term, stochastic
+        or plastic projection onto it (before a run only: the cells start in finitialize):
+        the same parameters, and everything that refers to the cells made again (their
+        connections, recorders, current sources).  Cell objects handed out before
+        (``native_cell``) are the old ones."""
+        h, old = self.h, pop.cells
+        pop.cells = [h.PynnIF(self._clock(0.5)) for _ in old]
+        pop.lean = False
+        names = _parameter_names(h, "PynnIFStatic")
+        for o, c in zip(old, pop.cells, strict=True):
+            for k in names:
+                setattr(c, k, getattr(o, k))
+        self.objects[pop.ids - 1] = np.array(pop.cells + [None], dtype=object)[:-1]
+        for proj in self.projs:
+            sides = proj.spec.pre.members + proj.spec.post.members
+            if proj.pre.size and any(m.handle is pop for m in sides):
+                self.remake(proj)
+        for i in list(pop.spike_nc):
+            pop.spike_nc[i] = nc = h.NetCon(pop.cells[i], None)
+            nc.record(pop.spike_t, pop.spike_i, i)
+        for variable, vectors in pop.vectors.items():
+            for i, vec in vectors.items():
+                self._record(vec, ref_of(pop, i, variable))
+        for src in self.sources:
+            if src.target is pop:
+                self.remake_source(src)
 
     def ids(self, handle: PopulationHandle) -> np.ndarray:
         return handle.ids
@@ -302,11 +335,11 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         self.need_init = False
 
     def run_until(self, t: float) -> None:
-        """Queue the run's inputs (source spikes, current steps, the flush of the stepped
-        cells' last-step spikes), then solve to ``t`` in slices of well under a second of
-        wall time, so that Ctrl-C stops the run within one (common/interrupt.py).  The
-        event queue is the same as for one solve, so the results do not depend on slices
-        (queueing later, per slice, would reorder simultaneous events)."""
+        """Queue the run's inputs (source spikes, current steps), then solve to ``t`` in
+        slices of well under a second of wall time, so that Ctrl-C stops the run within
+        one (common/interrupt.py).  The event queue is the same as for one solve, so the
+        results do not depend on slices (queueing later, per slice, would reorder
+        simultaneous events)."""
         if self.need_init:
             if self.mpi.parallel:
                 self.pc.set_maxstep(10)  # the exchange interval: the global minimum delay
@@ -322,27 +355,13 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
                 for src in self.sources:
                     self._queue_steps(src, self.t, t)
                 for end in self._pacer.slices(steps_of(self.t, self.dt), last, flag):
-                    if end == last:  # the run's end: its last step's spikes now
-                        self._flush(t)
                     self._solve(t if end == last else end * self.dt)
-                now = steps_of(self.t, self.dt)
-                if now < last:  # Ctrl-C: one more step, whose spikes are flushed
-                    end = t if now + 1 == last else (now + 1) * self.dt
-                    self._flush(end)
-                    self._solve(end)
             if self.t < t:
                 self._retire(spikes, steps)
 
     def _solve(self, t: float) -> None:
         self.pc.psolve(t)
         self.t = t
-
-    def _flush(self, t: float) -> None:
-        """Recorded stepped cells: emit a spike of the step ending at ``t`` by ``t`` (the
-        events go in before the last slice: nothing is left queued when Ctrl-C stops)."""
-        for pop in self.pops:
-            for nc in pop.flush.values():
-                nc.event(t - 0.25 * self.dt)
 
     def _retire(self, spikes: list, steps: bool) -> None:
         """After a run that Ctrl-C stopped: the NetCons whose events for the rest of the
@@ -409,6 +428,16 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         self.t = 0.0
         self.need_init = True
         self._reset_sources()
+
+
+def _parameter_names(h, mechanism: str) -> list[str]:
+    """The PARAMETERs of a point process (what a cell's values are)."""
+    standard, name = h.MechanismStandard(mechanism, 1), h.ref("")
+    names = []
+    for i in range(int(standard.count())):
+        standard.name(name, i)
+        names.append(name[0])
+    return names
 
 
 def _check_model(spec: PopulationSpec) -> str:

@@ -59,6 +59,9 @@ class Connections:
             h.receptor = tr.POINT_RECEPTOR0 + celltype.receptor_types.index(spec.receptor_type)
         if h.kind != "StaticSynapse":  # a static NetCon has no state to initialise
             self._check_not_running(f"Projection {spec.label!r} ({h.kind})")
+            for member in spec.post.members:  # its slots need PynnIF's NET_RECEIVE
+                if member.handle.lean:
+                    self.make_full(member.handle)
         if h.kind in plasticity.STOCHASTIC:  # release draws: the targets' own streams
             for member in spec.post.members:
                 if member.indices.size:
@@ -170,6 +173,12 @@ class Connections:
         h.netcons, h.local_pos = self.h.List(), None
         h.pre, h.post = np.empty(0, np.int64), np.empty(0, np.int64)
         h.values = {}
+
+    def remake(self, handle: ProjectionHandle) -> None:
+        """The projection's NetCons made again from its arrays (its cells were remade)."""
+        pre, post, values = handle.pre, handle.post, handle.values
+        self.disconnect(handle)
+        self.connect(handle, ConnectionArrays(pre, post, dict(values)))
 
     def native_connections(self, handle: ProjectionHandle) -> list:
         """The projection's NetCons (this rank's, in creation order)."""

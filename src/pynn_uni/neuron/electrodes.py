@@ -118,6 +118,15 @@ class CurrentSources:
             for nc in h.netcons[0]:
                 nc.event(self.t)
 
+    def remake_source(self, h: SourceHandle) -> None:
+        """The source's hold on its target cells made again (they were remade)."""
+        if h.kind in _WAVES:
+            self._set_wave(h)
+        else:
+            h.netcons = self._source_netcons(h, h.deltas)
+        if h.recorded:
+            self.record_source(h)
+
     def record_source(self, handle: SourceHandle) -> None:
         h = handle
         h.recorded = True

@@ -38,7 +38,6 @@ class PopulationHandle:
     spike_t: Any = None  # Vectors of recorded spike times and cell indices
     spike_i: Any = None
     spike_nc: dict[int, Any] = field(default_factory=dict)
-    flush: dict[int, Any] = field(default_factory=dict)  # stepped cells: the flush NetCons
     spike_read: int = 0
     vectors: dict[str, dict[int, Any]] = field(default_factory=dict)  # variable -> i -> Vector
     read: dict[str, int] = field(default_factory=dict)  # variable -> samples handed over
@@ -47,6 +46,7 @@ class PopulationHandle:
     interval: float | None = None
     waves: dict[str, set] = field(default_factory=dict)  # "ac"/"noise" -> cells having one
     stochastic: bool = False  # target of stochastic synapses: its cells' streams are seeded
+    lean: bool = False  # IF cells as PynnIFStatic (static inputs only, see backend.py)
 
     @property
     def name(self) -> str:

@@ -9,9 +9,8 @@ from pynn_uni.neuron import native as native_types
 from pynn_uni.neuron.handles import PopulationHandle
 
 #: point processes advanced by NEURON's fixed-step loop (BREAKPOINT), placed on the clock
-#: section; their spikes of a run's last step are flushed by an event (see pynn_if.mod)
+#: section (PynnIF realises them as PynnIF or PynnIFStatic, see backend.py)
 STEPPED = frozenset({"PynnIF"})
-_FLUSH = 3  # the receptor of the flush event
 
 
 class Kept:
@@ -43,17 +42,13 @@ class Recording:
                     nc = native_types.spike_detector(hoc, h, i)
                     nc.record(h.spike_t, h.spike_i, i)
                     h.spike_nc[i] = nc
-                if h.native is None and h.translation.mechanism in STEPPED:
-                    if i not in h.flush:
-                        h.flush[i] = nc = hoc.NetCon(None, h.cells[i])
-                        nc.weight[1] = _FLUSH
         else:
             h.recorded_variables.add(variable)
             vectors = h.vectors.setdefault(variable, {})
             for i in h.local_of(idx).tolist():
                 if i not in vectors:
                     vec = hoc.Vector()
-                    self._record(vec, _ref(h, i, variable))
+                    self._record(vec, ref_of(h, i, variable))
                     vectors[i] = vec
         if variable not in h.active:  # (re)start: what was recorded while stopped is dropped
             self._skip(h, variable)
@@ -132,7 +127,7 @@ def keep_data(h: PopulationHandle) -> None:
         h.spike_t, h.spike_i = Kept(h.spike_t), Kept(h.spike_i)
 
 
-def _ref(h: PopulationHandle, i: int, variable: str):
+def ref_of(h: PopulationHandle, i: int, variable: str):
     """The NEURON reference recorded for ``variable`` of cell ``i``."""
     if h.native is not None:
         return native_types.ref(h, i, variable)
