@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from pynn_uni.common.backend import ConnectionArrays
+from pynn_uni.common.connectors.clipped_draws import normal_clipped_by_column
 from pynn_uni.common.expressions import (
     IndexBasedExpression,
     as_floats,
@@ -29,7 +30,13 @@ from pynn_uni.errors import (
     InvalidParameterValueError,
     InvalidWeightError,
 )
-from pynn_uni.random import AbstractRNG, NativeRNG, NumpyRNG, RandomDistribution
+from pynn_uni.random import (
+    AbstractRNG,
+    NativeRNG,
+    NumpyRNG,
+    RandomDistribution,
+    _check_parameters,
+)
 from pynn_uni.space import Space
 
 #: seed of the default connector rng (PyNN's value): default connectivity is deterministic.
@@ -417,12 +424,20 @@ class ConnectionContext:
             # column: the stream differs from one bulk draw, so follow it column by column
             post = self._draw_post
             cuts = np.flatnonzero(np.diff(post)) + 1
-            values = np.concatenate(
-                [
-                    np.asarray(rng.next(len(seg), rd.name, rd.parameters), dtype=float)
-                    for seg in np.split(np.arange(n), cuts)
-                ]
-            )
+            p = rd.parameters
+            if type(rng) is NumpyRNG and all(np.ndim(v) == 0 for v in p.values()):
+                _check_parameters(rd.name, p)
+                lengths = np.diff(np.concatenate(([0], cuts, [n])))
+                values = normal_clipped_by_column(
+                    rng.rng, lengths, p["mu"], p["sigma"], p["low"], p["high"]
+                )
+            else:
+                values = np.concatenate(
+                    [
+                        np.asarray(rng.next(len(seg), rd.name, p), dtype=float)
+                        for seg in np.split(np.arange(n), cuts)
+                    ]
+                )
             values = values if mask is None else values[mask]
         else:
             values = np.asarray(rng.next(n, rd.name, rd.parameters, mask=mask), dtype=float)
