@@ -36,7 +36,7 @@ from pynn_uni.recording.files import StandardTextFile
 from pynn_uni.space import Space
 
 _projection_counter = itertools.count()
-_MULTI = {"sum": np.add, "min": np.fmin, "max": np.fmax}
+_MULTI = {"min": np.fmin, "max": np.fmax}
 
 
 class Projection:
@@ -272,10 +272,13 @@ class Projection:
     def size(self, gather=True) -> int:
         return self._size
 
-    def _connection_arrays(self, names=()) -> ConnectionArrays:
-        """All connections in canonical order, with the named synapse values (standard units)."""
+    def _connection_arrays(self, names=(), canonical=True) -> ConnectionArrays:
+        """All connections with the named synapse values (standard units), in canonical
+        order (``canonical=False``: in the backend's, which a pre x post array does not need)."""
         self._check_live("read", reading=True)
         pre, post, values = self._simulation.backend.connection_values(self._handle, list(names))
+        if not canonical:
+            return ConnectionArrays(pre, post, values)
         order = np.lexsort((pre, post))
         return ConnectionArrays(pre[order], post[order], {k: v[order] for k, v in values.items()})
 
@@ -305,29 +308,17 @@ class Projection:
                 f"Projection {self.label!r}.get()", "multiple_synapses", multiple_synapses,
                 self.MULTI_SYNAPSE_OPERATIONS,
             )  # fmt: skip
-        arrays = self._connection_arrays(names)
+        arrays = self._connection_arrays(names, canonical=format == "list")
         if format == "list":
             values = [arrays.params[n].astype(float).tolist() for n in names]
             if with_address:
                 return list(zip(arrays.pre.tolist(), arrays.post.tolist(), *values, strict=True))
             return list(zip(*values, strict=True)) if len(values) > 1 else values[0]
-        if format == "array":
-            out = []
-            for name in names:
-                a = np.full(self.shape, np.nan)
-                v = arrays.params[name]
-                if multiple_synapses in ("first", "last"):
-                    # numpy leaves the winner among repeated fancy indices unspecified
-                    flat = arrays.pre * self.shape[1] + arrays.post
-                    if multiple_synapses == "last":
-                        flat, v = flat[::-1], v[::-1]
-                    _, pick = np.unique(flat, return_index=True)
-                    a.flat[flat[pick]] = v[pick]
-                else:
-                    a[arrays.pre, arrays.post] = 0 if multiple_synapses == "sum" else np.nan
-                    _MULTI[multiple_synapses].at(a, (arrays.pre, arrays.post), v)
-                out.append(a)
-            return out[0] if single else out
+        # the backend's order keeps the canonical order among a pair's multiple synapses
+        # (lexsort is stable), which is all that 'first' and 'last' look at
+        flat = arrays.pre * self.shape[1] + arrays.post
+        out = [_as_array(flat, arrays.params[n], self.shape, multiple_synapses) for n in names]
+        return out[0] if single else out
 
     def _attribute_names(self, attribute_names, call: str) -> list[str]:
         """The names ``get``/``save`` were given (a name or a list of names; ``'all'``:
@@ -596,6 +587,28 @@ class Connection:
             int(arrays.post[self._index]),
             *(float(arrays.params[n][self._index]) for n in attribute_names),
         )
+
+
+def _as_array(flat, v, shape, multiple_synapses: str) -> np.ndarray:
+    """A pre x post array of the values ``v`` of the connections at flat positions ``flat``
+    (NaN where there is none), ``multiple_synapses`` combining those of one pair."""
+    size = shape[0] * shape[1]
+    v = np.asarray(v, dtype=float)
+    if multiple_synapses == "sum":  # bincount: one pass, unlike ufunc.at
+        present = np.bincount(flat, minlength=size) > 0
+        a = np.bincount(flat, weights=v, minlength=size).astype(float)  # int when empty
+        a[~present] = np.nan
+        return a.reshape(shape)
+    a = np.full(size, np.nan)
+    if multiple_synapses in ("first", "last"):
+        # numpy leaves the winner among repeated fancy indices unspecified
+        if multiple_synapses == "last":
+            flat, v = flat[::-1], v[::-1]
+        _, pick = np.unique(flat, return_index=True)
+        a[flat[pick]] = v[pick]
+    else:
+        _MULTI[multiple_synapses].at(a, flat, v)  # fmin/fmax ignore the initial NaN
+    return a.reshape(shape)
 
 
 def _last_weight(weight, shape):

@@ -3,7 +3,9 @@
 Every object the backend makes is a handle in ``self._log`` (creation order).  ``reset()``
 snapshots the connections, calls ``ResetKernel`` and replays the log, so a reset network
 is exactly a fresh one (same node ids, same RNG stream, same weights), with no
-``t_flush`` workaround.
+``t_flush`` workaround.  Static projections keep what they gave ``nest.Connect``
+(``connection_store.py``): they are read, written and replayed from there, since PyNEST
+reads connections only one status dictionary at a time.
 
 How spike sources reach their targets (directly, through one shared generator, or
 through parrot neurons) is in ``source_routing.py``; the handles in ``handles.py``.
@@ -31,6 +33,7 @@ from pynn_uni.common.interrupt import Pacer, deferred_sigint, steps_of
 from pynn_uni.common.units import scale
 from pynn_uni.nest import electrodes, synapses
 from pynn_uni.nest import translations as tr
+from pynn_uni.nest.connection_store import STATIC_MODELS, Made, concatenate
 from pynn_uni.nest.handles import (
     GapHandle,
     PopHandle,
@@ -41,7 +44,9 @@ from pynn_uni.nest.handles import (
     SourceHandle,
     array_valued,
     listify,
+    read_connections,
     snapshot_of,
+    write_connections,
 )
 from pynn_uni.nest.native import NativeCellType
 from pynn_uni.nest.source_routing import SourceRouting
@@ -90,6 +95,13 @@ class NestBackend(SourceRouting, Backend):
         self._fixed: tuple[float, float] | None = None
         self._quantum = 1  # min_delay in steps, once fixed
         self._pacer = Pacer()
+        #: changes whenever NEST may order connections anew (GetConnections' order holds
+        #: within one version); ``_unsorted``: connections made since NEST last sorted them
+        self._version, self._unsorted = 0, False
+        #: connections made (not replayed), runs started, and whether NEST sorted the
+        #: connections since the kernel was (re)built: see ``_order_key``
+        self._epoch, self._runs, self._sorted = 0, 0, False
+        self._ms_per_step = 0.1
 
     # -- kernel ------------------------------------------------------------------------
     def setup(self, config: dict[str, Any]) -> None:
@@ -159,6 +171,9 @@ class NestBackend(SourceRouting, Backend):
         if self._config.get("rng_type"):
             status["rng_type"] = self._config["rng_type"]
         nest.SetKernelStatus(status)
+        tics_per_ms, tics_per_step = nest.GetKernelStatus(["tics_per_ms", "tics_per_step"])
+        self._ms_per_step = tics_per_step / tics_per_ms  # NEST's Range::MS_PER_STEP
+        self._version, self._sorted = self._version + 1, False
         lo, hi = self._config.get("min_delay", "auto"), self._config.get("max_delay", "auto")
         if lo != "auto" or hi != "auto":  # NEST wants both, before any connection
             lo = self._config["timestep"] if lo == "auto" else float(lo)
@@ -185,6 +200,9 @@ class NestBackend(SourceRouting, Backend):
         now, last = steps_of(nest.biological_time, dt), steps_of(t + self._fixed[0], dt)
         if last <= now:
             return
+        if self._unsorted:  # Prepare sorts the connections made since the last run
+            self._version, self._unsorted = self._version + 1, False
+        self._runs, self._sorted = self._runs + 1, True
         with deferred_sigint() as flag:
             nest.Prepare()
             try:
@@ -240,8 +258,8 @@ class NestBackend(SourceRouting, Backend):
 
     def reset(self) -> None:
         for h in self._log:
-            if isinstance(h, ProjHandle):
-                conns = self.native_connections(h)
+            if isinstance(h, ProjHandle) and h.made is None:  # plastic: as NEST has them now
+                conns = self._connections(h)
                 h.snapshot = snapshot_of(conns) if len(conns) else None
         self._reset_kernel()
         self._pending = []  # device connections of the old kernel; the replay makes them anew
@@ -258,8 +276,16 @@ class NestBackend(SourceRouting, Backend):
             self._realise_population(h)
         elif isinstance(h, ProjHandle):
             self._realise_model(h)
+            for m in h.made or ():
+                self._connect_native(
+                    h,
+                    m.sources.array(),
+                    m.targets.array(),
+                    m.native(self._ms_per_step, full=True),
+                    log=False,
+                )
             if h.snapshot is not None:
-                self._connect_native(h, *h.snapshot)
+                self._connect_native(h, *h.snapshot, log=False)
                 h.snapshot = None
         elif isinstance(h, SourceHandle):
             self._realise_source(h)
@@ -515,6 +541,8 @@ class NestBackend(SourceRouting, Backend):
     def new_projection(self, spec: ProjectionSpec) -> ProjHandle:
         h = ProjHandle(self._next_label, spec, synapses.synapse_model(spec))
         self._next_label += 1
+        if h.synapse_model in STATIC_MODELS:
+            h.made = []
         if any(pop.relay != "none" for pop in spec.pre.handles):
             h.labelled, h.nest_model = True, h.synapse_model + "_lbl"
         self._realise_model(h)
@@ -540,28 +568,63 @@ class NestBackend(SourceRouting, Backend):
         targets = spec.post.ids[block.post]
         synapses.prepare_targets(spec, block.params, targets, self.nest)
         h.described.update(synapses.unstored(spec, block.params))
-        if len(pops) == 1 and pops[0] in h.direct_from and self._fixed is None:
-            pops[0].pending.append((h, block.pre, targets, native))
+        direct = pops[0] if len(pops) == 1 and pops[0] in h.direct_from else None
+        if direct is not None and self._fixed is None:
+            direct.pending.append((h, block.pre, targets, native))
             return
-        self._connect_native(h, pre_ids, targets, native)
+        self._connect_native(h, pre_ids, targets, native, direct=direct)
 
-    def _connect_native(self, h: ProjHandle, source, target, params: dict) -> None:
+    def _connect_native(
+        self, h: ProjHandle, source, target, params: dict, direct=None, pre=None, log=True
+    ) -> None:
+        """One ``nest.Connect``; a static projection keeps what it gave (``log=False``: a
+        replay of what it kept).  Under MPI it keeps only the connections NEST keeps here."""
+        source, target = np.asarray(source, np.int64), np.asarray(target, np.int64)
+        if log and h.made is not None and len(target):
+            keep = self._local(target)
+            n = len(target)
+            kept = {k: np.broadcast_to(np.asarray(v), (n,))[keep] for k, v in params.items()}
+            h.made.append(
+                Made(source[keep], target[keep], kept, 1.0 / self._ms_per_step, direct,
+                     None if pre is None else np.asarray(pre)[keep])
+            )  # fmt: skip
+        if log:  # a replay repeats the connections in the order they were first made
+            self._epoch += 1
+            if h.first_run is None:
+                h.first_run = self._runs
+            h.mixed |= h.first_run != self._runs
         syn = dict(params, synapse_model=h.nest_model)
         if h.labelled:
             syn["synapse_label"] = h.label
-        self.nest.Connect(
-            np.asarray(source, np.int64), np.asarray(target, np.int64), "one_to_one", syn_spec=syn
-        )
+        self.nest.Connect(source, target, "one_to_one", syn_spec=syn)
+        self._version, self._unsorted, self._sorted = self._version + 1, True, False
+
+    def _local(self, target: np.ndarray):
+        """Which targets live on this MPI process (a slice: all of them, without MPI)."""
+        if self.nest.NumProcesses() == 1:
+            return slice(None)
+        nodes = self.nest.NodeCollection(np.unique(target).tolist())
+        here = np.asarray(self.nest.GetLocalNodeCollection(nodes).tolist(), np.int64)
+        return np.isin(target, here)
 
     def disconnect(self, handle: ProjHandle) -> None:
-        conns = self.native_connections(handle)
+        conns = self._connections(handle)
         if len(conns):
             self.nest.Disconnect(conns)
+        if handle.made is not None:
+            handle.made = []
+        self._version, self._epoch = self._version + 1, self._epoch + 1
 
-    def native_connections(self, handle: ProjHandle):
+    def _connections(self, handle: ProjHandle):
         if handle.labelled:
             return self.nest.GetConnections(synapse_label=handle.label)
         return self.nest.GetConnections(synapse_model=handle.nest_model)
+
+    def native_connections(self, handle: ProjHandle):
+        """The projection's SynapseCollection.  Values may be changed through it, so from
+        now on the projection is read from NEST, not from what it gave nest.Connect."""
+        handle.made = None
+        return self._connections(handle)
 
     def native_synapse_model(self, handle: ProjHandle) -> str:
         return handle.nest_model
@@ -569,14 +632,22 @@ class NestBackend(SourceRouting, Backend):
     def connection_values(
         self, handle: ProjHandle, names: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Static projections: from what they gave nest.Connect (kept ones' order, pending
+        direct connections last); plastic ones: from NEST, in one call."""
         h, spec = handle, handle.spec
-        conns = self._live_connections(h)
+        keys = synapses.native_names(spec, names)
+        if h.made is not None:
+            pre, post, native = self._kept(h, keys)
+        else:
+            pre, post, native = self._read(h, self._live_connections(h), keys)
+        return pre, post, synapses.from_native(spec, native, names, post, h.described)
+
+    def _read(self, h: ProjHandle, conns, keys) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(pre, post, native values) of ``conns`` as NEST reports them, in its order."""
+        spec = h.spec
         if len(conns) == 0:
-            return (np.empty(0, np.int64), np.empty(0, np.int64), {n: np.empty(0) for n in names})
-        native_names = synapses.native_names(spec, names)
-        keys = ["source", "target", *native_names]
-        data = conns.get(keys)
-        data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
+            return np.empty(0, np.int64), np.empty(0, np.int64), {k: np.empty(0) for k in keys}
+        data = read_connections(conns, ["source", "target", *keys])
         source = data["source"].astype(np.int64)
         target = data["target"].astype(np.int64)
         pops = spec.pre.handles
@@ -587,26 +658,113 @@ class NestBackend(SourceRouting, Backend):
                 local, _ = self._shared_pre(pop, h.label, target[mine])
                 pre[mine] = index_of(spec.pre.ids, pop.ids[local])
         post = index_of(spec.post.ids, target)
-        native = {k: data[k].astype(float) for k in native_names}
-        values = synapses.from_native(spec, native, names, post, h.described)
-        return pre, post, values
+        return pre, post, {k: data[k].astype(float) for k in keys}
+
+    def _kept(self, h: ProjHandle, keys=None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(pre, post, native values) of a static projection from what it gave nest.Connect:
+        the live kept connections in the order made, then those waiting for the first run."""
+        spec, spm = h.spec, 1.0 / self._ms_per_step
+        made = [m for m in h.made if not m.dead]
+        waiting = [Made(np.zeros(len(t), np.int64), t, native, spm, pre=pre)
+                   for pop in spec.pre.handles for p, pre, t, native in pop.pending
+                   if p is h]  # fmt: skip
+        entries = made + waiting
+        n = sum(len(m) for m in entries)
+        pre = np.empty(n, np.int64)
+        if n:
+            shared = np.concatenate([np.full(len(m), m.pre is not None) for m in entries])
+            if not shared.all():
+                senders = np.concatenate([m.sources.array() for m in entries if m.pre is None])
+                senders = self._from_senders(spec.pre.handles, senders)
+                pre[~shared] = index_of(spec.pre.ids, senders)
+            if shared.any():
+                pre[shared] = np.concatenate([m.pre.array() for m in entries if m.pre is not None])
+        targets = np.concatenate([m.targets.array() for m in entries]) if n else pre
+        post = index_of(spec.post.ids, targets)
+        parts = [m.native(self._ms_per_step, keys) for m in entries]
+        native = concatenate(parts, [len(m) for m in entries])
+        if not entries and keys is not None:
+            native = {k: np.empty(0) for k in keys}
+        return pre, post, native
 
     def _live_connections(self, h: ProjHandle):
         sources = self._live_sources(h.spec.pre.handles)
         if sources is None:
-            return self.native_connections(h)
+            return self._connections(h)
         return self.nest.GetConnections(source=sources, synapse_label=h.label)
 
     def set_connection_values(self, handle: ProjHandle, values: dict[str, np.ndarray]) -> None:
         h, spec = handle, handle.spec
         conns = self._live_connections(h)
-        targets = np.asarray(conns.get("target"), dtype=np.int64).ravel()
-        post = index_of(spec.post.ids, targets)
-        block = ConnectionArrays(np.zeros_like(post), post, values)
-        native = synapses.to_native(spec, block)
-        conns.set({k: np.asarray(v).tolist() for k, v in native.items()})
-        synapses.prepare_targets(spec, values, targets, self.nest)
+        kept = None if h.made is None else self._keep_set(h, conns, values)
+        if kept is None:  # read from NEST
+            targets = read_connections(conns, ["target"])["target"].astype(np.int64)
+            post, order = index_of(spec.post.ids, targets), slice(None)
+        else:
+            post, order = kept
+        native = synapses.to_native(spec, ConnectionArrays(np.zeros_like(post), post, values))
+        if len(conns):
+            write_connections(conns, {k: np.asarray(v)[order] for k, v in native.items()})
+        synapses.prepare_targets(spec, values, spec.post.ids[post], self.nest)
         h.described.update(synapses.unstored(spec, values))
+
+    def _keep_set(self, h: ProjHandle, conns, values: dict):
+        """Keep new values of a static projection (``values`` in ``_kept`` order); return
+        (post indices, the positions of NEST's connections in that order), or None when
+        NEST's connections are no longer those kept (then the projection is read from NEST
+        from now on)."""
+        spec, spm = h.spec, 1.0 / self._ms_per_step
+        pre, post, kept = self._kept(h, ["weight", "delay"])
+        made = [m for m in h.made if not m.dead]
+        waiting = [native for pop in spec.pre.handles for p, _, _, native in pop.pending
+                   if p is h]  # fmt: skip
+        n = sum(len(m) for m in made)
+        kept = {k: np.broadcast_to(np.asarray(v, float), post.shape)[:n] for k, v in kept.items()}
+        order = self._nest_order(h, conns, pre[:n], post[:n], kept)
+        if order is None:
+            h.made = None
+            return None
+        native = synapses.to_native(spec, ConnectionArrays(np.zeros_like(post), post, values))
+        native = {k: np.broadcast_to(np.asarray(v), post.shape) for k, v in native.items()}
+        start = 0
+        for m in made:
+            m.update({k: v[start : start + len(m)] for k, v in native.items()}, spm)
+            start += len(m)
+        for w in waiting:  # values of connections the first run makes
+            size = len(next(iter(w.values())))
+            w.update({k: np.array(v[start : start + size]) for k, v in native.items()})
+            start += size
+        return post, order
+
+    def _nest_order(self, h: ProjHandle, conns, pre, post, kept: dict) -> np.ndarray | None:
+        """Positions, among the kept connections, of NEST's connections in GetConnections'
+        order: read from NEST once (matched by pre, post, delay and weight) and kept until
+        NEST may order them anew (a connection made, the first run after it, a reset)."""
+        if h.nest_order is not None and h.nest_order[0] == self._order_key(h):
+            return h.nest_order[1]
+        nest_pre, nest_post, native = self._read(h, conns, ["weight", "delay"])
+        theirs = np.lexsort((native["weight"], native["delay"], nest_post, nest_pre))
+        ours = np.lexsort((kept["weight"], kept["delay"], post, pre))
+        pairs = ((nest_pre, pre), (nest_post, post), (native["weight"], kept["weight"]),
+                 (native["delay"], kept["delay"]))  # fmt: skip
+        if len(theirs) != len(ours) or not all(
+            np.array_equal(a[theirs], b[ours]) for a, b in pairs
+        ):
+            return None  # changed through nest.GetConnections(...).set behind our back
+        order = np.empty(len(ours), np.int64)
+        order[theirs] = ours
+        h.nest_order = (self._order_key(h), order)
+        return order
+
+    def _order_key(self, h: ProjHandle) -> tuple:
+        """What fixes the order of NEST's connections of ``h``: the sequence they were
+        made in and whether NEST has sorted them (by source, at a run).  A reset replays
+        that sequence, so the order found before a reset holds after it, unless a run
+        came between two of its connection calls (then NEST sorted part of them first) or
+        its connections share a labelled model with other projections'."""
+        if h.labelled or h.mixed:
+            return ("version", self._version)
+        return ("made", self._epoch, self._sorted)
 
     # -- current sources ---------------------------------------------------------------------------
     def inject(self, spec: SourceSpec, target: PopHandle, idx: np.ndarray) -> SourceHandle:

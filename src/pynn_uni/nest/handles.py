@@ -43,6 +43,12 @@ class ProjHandle:
         self.labelled = False  # NEST wants one synapse model for all of a device's targets
         self.direct_from: list[PopHandle] = []
         self.snapshot = None
+        #: static synapses: what each nest.Connect was given (connection_store.py), from
+        #: which the projection is read, written and replayed; None: read from NEST
+        self.made: list | None = None
+        self.nest_order = None  # (backend._order_key, positions of NEST's connections)
+        self.first_run = None  # the backend's run count at its first connection
+        self.mixed = False  # connections made between runs: NEST sorted part of them first
         #: homogeneous standard values NEST keeps nowhere per connection (STDP tau_minus)
         self.described: dict[str, float] = {}
 
@@ -114,10 +120,36 @@ def array_valued(nest, model: str) -> frozenset:
     return _ARRAY_VALUED[model]
 
 
+#: connections read from NEST per call: PyNEST builds one dictionary per connection (~2.5 kB
+#: each), so a million read at once would hold ~2.5 GB
+READ_CHUNK = 100_000
+
+
+def read_connections(conns, keys=None) -> dict[str, np.ndarray]:
+    """NEST's values of the connections ``conns`` (every key if None), in chunks."""
+    parts = []
+    for start in range(0, len(conns), READ_CHUNK):
+        data = conns[start : start + READ_CHUNK].get(keys)
+        parts.append({k: np.atleast_1d(np.asarray(v)) for k, v in data.items()})
+    if not parts:
+        return {k: np.empty(0) for k in keys or ()}
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def write_connections(conns, values: dict[str, np.ndarray]) -> None:
+    """Set one value per connection of ``conns`` (one call when all are equal), in chunks."""
+    same = {k: v.flat[0].item() for k, v in values.items() if v.size and (v == v.flat[0]).all()}
+    if len(same) == len(values):
+        conns.set(same)
+        return
+    for start in range(0, len(conns), READ_CHUNK):
+        stop = start + READ_CHUNK
+        conns[start:stop].set({k: same.get(k, v[start:stop].tolist()) for k, v in values.items()})
+
+
 def snapshot_of(conns):
     """(source, target, params) of NEST connections, everything numeric kept."""
-    data = conns.get()
-    data = {k: np.atleast_1d(np.asarray(v)) for k, v in data.items()}
+    data = read_connections(conns)
     skip = {
         "synapse_model",
         "synapse_id",

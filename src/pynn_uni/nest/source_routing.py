@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from pynn_uni.common.backend import index_of
+from pynn_uni.nest.connection_store import concatenate
 from pynn_uni.nest.handles import (
     PopHandle,
     ProjHandle,
@@ -82,7 +83,10 @@ class SourceRouting:
         h.pending = []
 
     def _live_snapshot(self, p: ProjHandle, h: PopHandle):
-        """(pre index, target, params) of the connections ``p`` has from direct source ``h``."""
+        """(pre index, target, params) of the connections ``p`` has from direct source ``h``
+        (which die: their generators are silenced)."""
+        if p.made is not None:
+            return self._kept_snapshot(p, h)
         source_nodes = h.shared if h.shared is not None else h.nodes
         conns = self.nest.GetConnections(source=source_nodes, synapse_label=p.label)
         if not len(conns):
@@ -91,6 +95,22 @@ class SourceRouting:
         if h.shared is not None:
             return (*self._shared_pre(h, p.label, target), params)
         return index_of(h.ids, source), target, params
+
+    def _kept_snapshot(self, p: ProjHandle, h: PopHandle):
+        """``_live_snapshot`` from what the static projection ``p`` kept."""
+        mine = [m for m in p.made if m.direct is h and not m.dead]
+        pre = [m.pre.array() if m.pre is not None else index_of(h.ids, m.sources.array())
+               for m in mine]  # fmt: skip
+        params = concatenate(
+            [m.native(self._ms_per_step, full=True) for m in mine], [len(m) for m in mine]
+        )
+        n = sum(len(m) for m in mine)
+        for m in mine:
+            m.dead = True
+        if not n:
+            return np.empty(0, np.int64), np.empty(0, np.int64), {}
+        targets = np.concatenate([m.targets.array() for m in mine])
+        return np.concatenate(pre), targets, params
 
     def _shared_pre(self, h: PopHandle, label: int, target: np.ndarray):
         """Pre indices of a shared generator's connections, which NEST returns in the order
@@ -134,10 +154,11 @@ class SourceRouting:
                     )
                     sources = np.full(target.size, pop.shared.tolist()[0], dtype=np.int64)
                     self._connect_native(
-                        p, sources, target[order], {k: v[order] for k, v in native.items()}
-                    )
+                        p, sources, target[order], {k: v[order] for k, v in native.items()},
+                        direct=pop, pre=pre[order],
+                    )  # fmt: skip
                 else:
-                    self._connect_native(p, pop.ids[pre], target, native)
+                    self._connect_native(p, pop.ids[pre], target, native, direct=pop)
             pop.pending = []
 
     def _realise_share(self, h: ShareHandle) -> None:
