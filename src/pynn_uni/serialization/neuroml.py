@@ -18,6 +18,10 @@ default) a group's ``v_init`` is its mean and the per-cell values are kept in a
 parameter set instead, exact everywhere but with up to one population per cell.
 Positions are kept as ``populationList`` instance locations, labels in ``pynn_uni:label``.
 
+libNeuroML builds the document, except for the part that grows with the network: the
+``connectionWD`` and ``instance`` elements are written from numpy arrays and read back into
+arrays as text, in blocks (:mod:`.neuroml_bulk`), a million connections in seconds.
+
 What NeuroML2 cannot express raises :class:`~pynn_uni.errors.NotSupportedError` naming the
 population, projection or source (see :mod:`pynn_uni.serialization.neuroml_models`).
 """
@@ -31,11 +35,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pynn_uni.common.simulation import current_or_none
 from pynn_uni.common.units import scale
 from pynn_uni.errors import NotSupportedError
 from pynn_uni.network import Network
 
 from . import neuroml_models as models
+from .neuroml_bulk import Connections, Instances, write_document
 from .neuroml_import import import_from_neuroml
 from .neuroml_inputs import write_sources
 from .neuroml_lems import write_lems
@@ -76,6 +82,7 @@ def export_to_neuroml(
     reference: str | None = None,
     initial_values: str = "annotate",
     lems: bool = True,
+    simulation_id: str | None = None,
 ) -> NeuroMLFiles:
     """Write ``network`` (a :class:`~pynn_uni.network.Network`, or populations, views,
     assemblies and projections) to the NeuroML2 file ``path`` and a LEMS simulation file.
@@ -83,9 +90,10 @@ def export_to_neuroml(
     ``duration`` (ms) is the LEMS run length, by default the simulation's current time.
     ``reference`` names the document and network (default: from the file name).
     ``initial_values``: ``"annotate"`` or ``"split"`` (see the module docstring).
+    ``simulation_id`` names the LEMS simulation, written to ``LEMS_<simulation_id>.xml``
+    (pyNeuroML's convention); by default ``sim_<reference>``, written to ``LEMS_<reference>.xml``.
     """
     neuroml = require_libneuroml()
-    from neuroml.writers import NeuroMLWriter
 
     if initial_values not in ("annotate", "split"):
         raise ValueError(
@@ -103,17 +111,17 @@ def export_to_neuroml(
         set(net.populations) | {_root(g) for prj in net.projections for g in _ends(prj)},
         key=lambda p: p.first_id,
     )
-    groups = {}
+    groups, bulk = {}, {}  # bulk: the instances and connections, written as text
     for pop in populations:  # a loop, not a comprehension: warnings point at the caller
-        groups[pop] = _write_population(doc, nml_net, pop, ids, initial_values)
+        groups[pop] = _write_population(doc, nml_net, pop, ids, initial_values, bulk)
     synapses: dict = {}
     for prj in sorted(net.projections, key=lambda prj: prj.label or ""):
-        _write_projection(doc, nml_net, prj, groups, synapses, ids)
+        _write_projection(doc, nml_net, prj, groups, synapses, ids, bulk)
     write_sources(doc, nml_net, populations, groups, ids)
-    NeuroMLWriter.write(doc, str(path))
+    write_document(doc, path, bulk)
     lems_path = None
     if lems:
-        simulation = populations[0]._simulation if populations else None
+        simulation = populations[0]._simulation if populations else current_or_none()
         if duration is None:
             duration = simulation.t if simulation is not None else 0.0
         if not duration > 0:
@@ -122,8 +130,13 @@ def export_to_neuroml(
                 "has not run yet"
             )
         recorded = [(groups[p], _recorded(p)) for p in populations]
-        lems_path = path.parent / f"LEMS_{reference}.xml"
-        write_lems(lems_path, path.name, reference, duration, simulation.dt, recorded)
+        if simulation_id:
+            sim_id = _nml_id(simulation_id)
+            lems_path = path.parent / f"LEMS_{sim_id}.xml"
+        else:
+            sim_id, lems_path = f"sim_{reference}", path.parent / f"LEMS_{reference}.xml"
+        dt = simulation.dt if simulation is not None else 0.1
+        write_lems(lems_path, path.name, reference, sim_id, duration, dt, recorded)
     return NeuroMLFiles(path, lems_path)
 
 
@@ -144,15 +157,23 @@ class _Group:
             order[np.cumsum(counts)[k] - counts[k] : np.cumsum(counts)[k]]
             for k in range(len(pop_ids))
         ]
+        self._paths: dict = {}
+
+    def paths(self, k: int) -> np.ndarray:
+        """The cell paths of group ``k``'s cells, by local index (an object array)."""
+        if k not in self._paths:
+            p, c = self.pop_ids[k], self.comp_ids[k]
+            paths = [f"../{p}/{i}/{c}" for i in range(len(self.members[k]))]
+            self._paths[k] = np.array(paths, dtype=object)
+        return self._paths[k]
 
     def cell_paths(self, idx):
         """NeuroML2 cell paths ``../pop/i/comp`` of the cells ``idx``."""
         g, loc = self.group[idx].tolist(), self.local[idx].tolist()
-        p, c = self.pop_ids, self.comp_ids
-        return [f"../{p[k]}/{i}/{c[k]}" for k, i in zip(g, loc, strict=True)]
+        return [self.paths(k)[i] for k, i in zip(g, loc, strict=True)]
 
 
-def _write_population(doc, nml_net, pop, ids, initial_values) -> _Group:
+def _write_population(doc, nml_net, pop, ids, initial_values, bulk) -> _Group:
     import neuroml
 
     name = type(pop.celltype).__name__
@@ -201,17 +222,13 @@ def _write_population(doc, nml_net, pop, ids, initial_values) -> _Group:
                 )
         component = _exact(getattr(neuroml, cmap.nml_class))(id=comp_ids[k], **attrs)
         getattr(doc, cmap.doc_list).append(component)
-        instances = [
-            neuroml.Instance(id=j, location=_exact(neuroml.Location)(x=x, y=y, z=z))
-            for j, (x, y, z) in enumerate(positions[:, members].T.tolist())
-        ]
+        bulk[("population", pop_ids[k])] = Instances(np.arange(len(members)), positions[:, members])
         nml_net.populations.append(
             neuroml.Population(
                 id=pop_ids[k],
                 component=comp_ids[k],
                 size=len(members),
                 type="populationList",
-                instances=instances,
                 properties=props,
             )
         )
@@ -290,7 +307,7 @@ def _check_initial_values(pop, result: _Group, v, others: dict, initial_values: 
 
 
 # -- projections -------------------------------------------------------------------------------
-def _write_projection(doc, nml_net, prj, groups, synapses, ids) -> None:
+def _write_projection(doc, nml_net, prj, groups, synapses, ids, bulk) -> None:
     import neuroml
 
     kind = type(prj.synapse_type).__name__
@@ -338,20 +355,14 @@ def _write_projection(doc, nml_net, prj, groups, synapses, ids) -> None:
             postsynaptic_population=post_g.pop_ids[post_k],
             synapse=syn,
         )
-        pre_paths = pre_g.cell_paths(pre_idx[sel])
-        post_paths = post_g.cell_paths(post_idx[sel])
-        connection = _exact(neuroml.ConnectionWD)
-        nml_prj.connection_wds = [
-            connection(id=i, pre_cell_id=a, post_cell_id=b, weight=w, delay=f"{d!r}ms")
-            for i, a, b, w, d in zip(
-                range(len(sel)),
-                pre_paths,
-                post_paths,
-                weights[sel].tolist(),
-                delays[sel].tolist(),
-                strict=True,
-            )
-        ]
+        bulk[("projection", prj_id)] = Connections(
+            pre_g.local[pre_idx[sel]],
+            post_g.local[post_idx[sel]],
+            weights[sel],
+            delays[sel],
+            pre_g.paths(pre_k),
+            post_g.paths(post_k),
+        )
         nml_net.projections.append(nml_prj)
         nml_net.properties.append(
             neuroml.Property(tag=f"{TAG}projection:{prj_id}", value=f"{receptor} {prj.label}")

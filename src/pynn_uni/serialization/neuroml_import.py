@@ -27,6 +27,7 @@ from pynn_uni.network import Network
 from pynn_uni.parameters import Sequence
 
 from . import neuroml_models as models
+from .neuroml_bulk import Connections, Instances, read_document
 
 TAG, FOREVER_MS = models.TAG, models.FOREVER_MS
 _SYNAPSE_CELLS = {m.synapse: set() for m in models.CELLS.values() if m.synapse}
@@ -42,22 +43,29 @@ def import_from_neuroml(path, sim, *, network_id: str | None = None) -> Network:
     from .neuroml import require_libneuroml
 
     require_libneuroml()
-    from neuroml.loaders import read_neuroml2_file
-
-    doc = read_neuroml2_file(str(path), include_includes=True)
+    doc, bulk = read_document(path)
     nets = [n for n in doc.networks if network_id in (None, n.id)]
     if not nets:
         raise ValueError(f"import_from_neuroml(): {path}: no network {network_id or ''}".strip())
     net = nets[0]
     comps = {c.id: c for c in _components(doc)}
-    groups = {p.id: _Group(p, comps) for p in net.populations}
+    groups = {
+        p.id: _Group(p, comps, bulk.get(("population", p.id)) or _instances(p))
+        for p in net.populations
+    }
     pops = _pynn_populations(groups)
     receptors = {
         p.tag.removeprefix(f"{TAG}projection:"): p.value.split(" ", 1)
         for p in net.properties
         if p.tag.startswith(f"{TAG}projection:")
     }
-    plans = [_plan_projection(prj, groups, comps, receptors.get(prj.id)) for prj in net.projections]
+    plans = [
+        _plan_projection(
+            prj, groups, comps, receptors.get(prj.id),
+            bulk.get(("projection", prj.id)) or _connections(prj),
+        )
+        for prj in net.projections
+    ]  # fmt: skip
     if net.electrical_projections or net.continuous_projections:
         raise NotSupportedError(
             f"network {net.id!r}: electrical and continuous projections "
@@ -75,7 +83,7 @@ def import_from_neuroml(path, sim, *, network_id: str | None = None) -> Network:
 class _Group:
     """One NeuroML2 population: its cell type, parameter values and where its cells go."""
 
-    def __init__(self, pop, comps):
+    def __init__(self, pop, comps, instances):
         self.id = pop.id
         comp = comps.get(pop.component)
         if comp is None:
@@ -84,7 +92,7 @@ class _Group:
                 "not defined in the file or its includes"
             )
         self.celltype, self.params, self.v_init = _cell(comp, pop.id)
-        self.size = len(pop.instances) if pop.instances else int(pop.size)
+        self.size = int(pop.size) if instances is None else len(instances.ids)
         props = {p.tag: p.value for p in pop.properties}
         for tag, value in props.items():  # exact values where a unit change rounded
             if tag.startswith(f"{TAG}parameter:"):
@@ -102,11 +110,9 @@ class _Group:
             if tag.startswith(f"{TAG}initial:") and tag != f"{TAG}initial:v"
         }
         self.positions = None
-        if pop.instances:
-            ids = [int(i.id) for i in pop.instances]
-            pos = np.array([[i.location.x, i.location.y, i.location.z] for i in pop.instances])
+        if instances is not None:
             self.positions = np.empty((3, self.size))
-            self.positions[:, ids] = pos.T
+            self.positions[:, instances.ids] = instances.positions
         self.synapses: dict = {}  # receptor -> (synapse component, projection id)
         self.owner = None  # the pynn_uni population it becomes part of
 
@@ -212,7 +218,7 @@ def _cell(comp, pop_id):
 
 
 # -- projections -------------------------------------------------------------------------------
-def _plan_projection(prj, groups, comps, ours):
+def _plan_projection(prj, groups, comps, ours, conns):
     pre, post = groups[prj.presynaptic_population], groups[prj.postsynaptic_population]
     synapse = comps.get(prj.synapse)
     if synapse is None or type(synapse).__name__ not in models.SYNAPSE_LISTS:
@@ -221,15 +227,7 @@ def _plan_projection(prj, groups, comps, ours):
             f"projection {prj.id!r}: synapse {prj.synapse!r} ({kind}) has "
             "no pynn_uni equivalent (PyNN synapses only)"
         )
-    conns = [*prj.connection_wds, *prj.connections]
-    n = len(conns)
-    i = np.fromiter((c.get_pre_cell_id() for c in conns), dtype=np.int64, count=n)
-    j = np.fromiter((c.get_post_cell_id() for c in conns), dtype=np.int64, count=n)
-    w = np.ones(n)
-    d = np.zeros(n)
-    k = len(prj.connection_wds)
-    w[:k] = [float(c.weight) for c in prj.connection_wds]
-    d[:k] = [_quantity(c.delay, "ms") for c in prj.connection_wds]
+    i, j, w, d = conns.pre, conns.post, conns.weight, conns.delay
     if ours is not None:
         receptor, label = ours
     else:
@@ -290,6 +288,31 @@ def _build_projections(sim, plans) -> list:
             )
         )
     return projections
+
+
+def _connections(prj) -> Connections:
+    """The connections of a projection that libNeuroML read (one the bulk scanner left)."""
+    conns = [*prj.connection_wds, *prj.connections]
+    n = len(conns)
+    w, d = np.ones(n), np.zeros(n)
+    k = len(prj.connection_wds)
+    w[:k] = [float(c.weight) for c in prj.connection_wds]
+    d[:k] = [_quantity(c.delay, "ms") for c in prj.connection_wds]
+    return Connections(
+        np.fromiter((c.get_pre_cell_id() for c in conns), dtype=np.int64, count=n),
+        np.fromiter((c.get_post_cell_id() for c in conns), dtype=np.int64, count=n),
+        w,
+        d,
+    )
+
+
+def _instances(pop) -> Instances | None:
+    """The instances of a population that libNeuroML read, or None (a size only)."""
+    if not pop.instances:
+        return None
+    ids = np.array([int(i.id) for i in pop.instances], dtype=np.int64)
+    xyz = [[i.location.x, i.location.y, i.location.z] for i in pop.instances]
+    return Instances(ids, np.array(xyz, dtype=float).T)
 
 
 # -- inputs ------------------------------------------------------------------------------------

@@ -21,20 +21,26 @@ CORE_TYPES = ("Cells.xml", "Networks.xml", "Simulation.xml", "PyNN.xml")
 
 
 def write_lems(
-    path: Path, nml_file: str, reference: str, duration: float, dt: float, recorded: list
+    path: Path,
+    nml_file: str,
+    reference: str,
+    sim_id: str,
+    duration: float,
+    dt: float,
+    recorded: list,
 ) -> None:
     """Write the LEMS file; ``recorded``: ``(group, {variable: cell indices})`` per population,
     ``group`` being how export wrote the population (NeuroML2 population and component ids)."""
     from .neuroml import NeuroMLExportWarning
 
     root = ET.Element("Lems")
-    ET.SubElement(root, "Target", component=f"sim_{reference}")
+    ET.SubElement(root, "Target", component=sim_id)
     for name in (*CORE_TYPES, nml_file):
         ET.SubElement(root, "Include", file=name)
     sim = ET.SubElement(
         root,
         "Simulation",
-        id=f"sim_{reference}",
+        id=sim_id,
         length=f"{duration!r}ms",
         step=f"{dt!r}ms",
         target=reference,
