@@ -45,26 +45,11 @@ from .neuroml_bulk import Connections, Instances, write_document
 from .neuroml_import import import_from_neuroml
 from .neuroml_inputs import write_sources
 from .neuroml_lems import write_lems
+from .neuroml_models import NeuroMLExportWarning, require_libneuroml
 
 __all__ = ["NeuroMLExportWarning", "NeuroMLFiles", "export_to_neuroml", "import_from_neuroml"]
 
 TAG = models.TAG
-
-
-def require_libneuroml():
-    """The ``neuroml`` package (libNeuroML), or an ImportError that says how to install it."""
-    try:
-        import neuroml
-    except ModuleNotFoundError as err:
-        raise ImportError(
-            "NeuroML2 export and import need libNeuroML: pip install pynn_uni[neuroml]"
-        ) from err
-    return neuroml
-
-
-class NeuroMLExportWarning(UserWarning):
-    """Something written that a NeuroML2 simulator will not reproduce exactly (per-cell initial
-    values, recorded variables the LEMS file cannot name)."""
 
 
 class NeuroMLFiles(NamedTuple):

@@ -21,6 +21,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from pynn_uni.common.models import STANDARD_CELL_TYPES
 from pynn_uni.common.units import scale
 from pynn_uni.errors import NotSupportedError
 from pynn_uni.network import Network
@@ -28,6 +29,7 @@ from pynn_uni.parameters import Sequence
 
 from . import neuroml_models as models
 from .neuroml_bulk import Connections, Instances, read_document
+from .neuroml_models import require_libneuroml
 
 TAG, FOREVER_MS = models.TAG, models.FOREVER_MS
 _SYNAPSE_CELLS = {m.synapse: set() for m in models.CELLS.values() if m.synapse}
@@ -40,7 +42,6 @@ def import_from_neuroml(path, sim, *, network_id: str | None = None) -> Network:
     """Build the NeuroML2 network in ``path`` (the first, or the one called ``network_id``)
     with the backend module ``sim`` (after ``sim.setup()``); returns the
     :class:`~pynn_uni.network.Network` of what was created."""
-    from .neuroml import require_libneuroml
 
     require_libneuroml()
     doc, bulk = read_document(path)
@@ -155,8 +156,6 @@ class _Population:
             start += m.size
 
     def build(self, sim):
-        from pynn_uni.common.models import STANDARD_CELL_TYPES
-
         values: dict = {}
         for m in self.members:
             for name, value in m.params.items():

@@ -15,7 +15,7 @@ import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .neuroml_models import NO_SPIKE_PORT
+from .neuroml_models import NO_SPIKE_PORT, NeuroMLExportWarning
 
 CORE_TYPES = ("Cells.xml", "Networks.xml", "Simulation.xml", "PyNN.xml")
 
@@ -31,7 +31,6 @@ def write_lems(
 ) -> None:
     """Write the LEMS file; ``recorded``: ``(group, {variable: cell indices})`` per population,
     ``group`` being how export wrote the population (NeuroML2 population and component ids)."""
-    from .neuroml import NeuroMLExportWarning
 
     root = ET.Element("Lems")
     ET.SubElement(root, "Target", component=sim_id)

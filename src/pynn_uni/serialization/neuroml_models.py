@@ -113,3 +113,19 @@ REFUSED = {
 #: NeuroML2 unit symbols -> unit strings that :func:`pynn_uni.common.units.scale` reads.
 UNIT_ALIASES = {"per_ms": "1/ms", "per_s": "1/s", "per_min": "1/min", "ohm": "ohm",
                 "degC": "degC", "": "dimensionless"}  # fmt: skip
+
+
+def require_libneuroml():
+    """The ``neuroml`` package (libNeuroML), or an ImportError that says how to install it."""
+    try:
+        import neuroml
+    except ModuleNotFoundError as err:
+        raise ImportError(
+            "NeuroML2 export and import need libNeuroML: pip install pynn_uni[neuroml]"
+        ) from err
+    return neuroml
+
+
+class NeuroMLExportWarning(UserWarning):
+    """Something written that a NeuroML2 simulator will not reproduce exactly (per-cell initial
+    values, recorded variables the LEMS file cannot name)."""

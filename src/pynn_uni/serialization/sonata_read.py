@@ -20,8 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynn_uni.common.units import scale
+from pynn_uni.nest import translations
+from pynn_uni.nest.translations import NATIVE_WEIGHT_UNIT
+from pynn_uni.network import Network
+from pynn_uni.parameters import ArrayParameter
 
 from . import sonata_format as fmt
+from .sonata_nest_defaults import NEST_DEFAULTS
 
 _PYNN_PREFIXES = ("pynn", "pyNN", "PyNN")
 _SOURCE_KINDS = ("virtual",)
@@ -55,7 +60,6 @@ def import_from_sonata(config_file, sim):
     Assembly per node population and the projections.  ``sim.setup()`` must have run.
     Virtual nodes become SpikeSourceArrays without spikes: a simulation plan's ``inputs``
     (:func:`load_sonata_simulation_plan`) fill them."""
-    from pynn_uni.network import Network
 
     h5py = fmt.require_h5py()
     config = fmt.load_config(config_file)
@@ -174,7 +178,6 @@ def _cell_model(row: dict) -> tuple[str, str]:
 
 def _nest_standard(native: str) -> str:
     """The standard model that maps to NEST model ``native`` (first in table order)."""
-    from pynn_uni.nest import translations
 
     for std, t in translations.CELL_TYPES.items():
         if t.native == native and std != "IF_facets_hardware1":
@@ -268,7 +271,6 @@ def _make_population(sim, prefix, model, rows, rows_type, per_type, h5values, la
 
 def _parameter(value, default):
     """Lists become Sequences (for Sequence-valued parameters), numbers stay numbers."""
-    from pynn_uni.parameters import ArrayParameter
 
     if isinstance(default, ArrayParameter):
         if isinstance(value, np.ndarray) and value.dtype == object:
@@ -279,9 +281,6 @@ def _parameter(value, default):
 
 def _from_nest(native, std_model, rows_type, per_type, h5values) -> dict:
     """Standard values of a ``nest:<model>`` node type, NEST defaults filling gaps."""
-    from pynn_uni.nest import translations
-
-    from .sonata_nest_defaults import NEST_DEFAULTS
 
     defaults = NEST_DEFAULTS.get(native, {})
     keys = set(defaults)
@@ -378,7 +377,6 @@ def _synapse_type(sim, template):
         if cls is None:
             raise NotImplementedError(f"{sim.__name__} has no synapse type {model!r}")
         return cls, None
-    from pynn_uni.nest import translations
 
     for std, t in translations.SYNAPSE_TYPES.items():
         if t.native == model and std != "STDPMechanism":
@@ -394,8 +392,6 @@ def _make_projection(sim, label, pre, post, i, j, template, receptor, weight, de
     cls, nest = _synapse_type(sim, template)
     weight_unit = getattr(post.celltype, "weight_unit", "uS")
     if nest:  # NEST units and NEST's sign convention
-        from pynn_uni.nest.translations import NATIVE_WEIGHT_UNIT
-
         weight = weight * scale(NATIVE_WEIGHT_UNIT[weight_unit], weight_unit)
         negative = bool(weight.size and weight[0] < 0)
         receptor = "inhibitory" if negative else "excitatory"
@@ -409,8 +405,6 @@ def _make_projection(sim, label, pre, post, i, j, template, receptor, weight, de
     parts = {}
     component_params = {}
     if nest:  # the synapse's NEST parameters (per type), translated
-        from pynn_uni.nest import translations
-
         t = translations.supported(nest)
         natives = {p.native for k, p in t.params.items() if k not in ("weight", "delay")}
         for c in t.computed:

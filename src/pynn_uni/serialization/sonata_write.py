@@ -25,9 +25,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pynn_uni.nest import translations
+from pynn_uni.nest.translations import NATIVE_WEIGHT_UNIT
+from pynn_uni.network import Network
 from pynn_uni.parameters import ArrayParameter
 
 from . import sonata_format as fmt
+from .sonata_io import write_spikes
 
 TARGETS = ("pynn", "nest")
 #: spike sources whose spikes SONATA readers take from an input file, not from parameters
@@ -186,7 +190,6 @@ def _type_codes(varying: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
 def _post_cell_params(network) -> dict:
     """{id(population): NEST parameters a plastic synapse keeps on its post cells} (STDP's
     tau_minus): NEST's reader sets neuron parameters only, so they go into the node types."""
-    from pynn_uni.nest import translations
 
     out: dict = {}
     for prj in network.projections:
@@ -289,7 +292,6 @@ def _cell_template(model: str, std: dict, profile: str) -> tuple[str, dict]:
     std = {k: _plain(v) for k, v in std.items()}
     if profile == "pynn":
         return f"pynn:{model}", std
-    from pynn_uni.nest import translations
 
     native = translations.supported(model).native
     values = translations.to_native(model, std)
@@ -306,7 +308,6 @@ def _write_input_spikes(h5py, path, name, spike_times, n) -> None:
     counts = np.fromiter((t.size for t in trains), dtype=np.int64, count=n)
     times = np.concatenate(trains) if n else np.zeros(0)
     node_ids = np.repeat(np.arange(n, dtype=fmt.ID), counts)
-    from .sonata_io import write_spikes
 
     with h5py.File(path, "w") as f:
         write_spikes(f, name, node_ids, times, "by_id")
@@ -456,13 +457,11 @@ def _write_edges(h5py, prj, name, src, tgt, source, target, values, model, parts
 
 
 def _nest_weight_unit(tgt: _Nodes) -> str:
-    from pynn_uni.nest.translations import NATIVE_WEIGHT_UNIT
 
     return NATIVE_WEIGHT_UNIT[tgt.weight_unit]
 
 
 def _nest_weight_factor(receptor: str, tgt: _Nodes) -> float:
-    from pynn_uni.nest import translations
 
     return translations.weight_factor(tgt.weight_unit) * translations.native_weight_sign(
         receptor, tgt.conductance
@@ -470,7 +469,6 @@ def _nest_weight_factor(receptor: str, tgt: _Nodes) -> float:
 
 
 def _nest_translation(model, parts):
-    from pynn_uni.nest import translations
 
     if parts.get("timing_dependence"):
         return translations.stdp_translation(parts["timing_dependence"], parts["weight_dependence"])
@@ -492,7 +490,6 @@ def _from_post(prj, model, parts, tgt: _Nodes, target: np.ndarray) -> dict:
 
 def _nest_synapse(prj, model, parts, std, tgt) -> tuple[str, dict, int]:
     """(NEST synapse model, its parameters in NEST units, receptor port) of one edge type."""
-    from pynn_uni.nest import translations
 
     t = _nest_translation(model, parts)
     sign = translations.native_weight_sign(prj.receptor_type, tgt.conductance)
@@ -532,7 +529,6 @@ def _write_configs(root, network, nodes, inputs, circuit_nodes, circuit_edges, p
     fmt.write_json(os.path.join(root, "node_sets.json"), node_sets)
 
     pops = list(nodes.values())
-    from pynn_uni.network import Network
 
     sim = Network(*(e.population for e in pops)).sim if pops else None  # the backend module
     dt = float(sim.get_time_step()) if sim is not None else 0.1
