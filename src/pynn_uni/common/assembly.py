@@ -197,6 +197,7 @@ class Assembly:
         self.set(**{parametername: rand_distr})
 
     def record(self, variables, to_file=None, sampling_interval=None):
+        to_file = None if to_file is False else to_file  # PyNN: False is 'no file'
         if to_file is not None:
             check_writable(to_file, f"{self.label!r}.record(to_file=...)")
         for p in self.populations:

@@ -208,6 +208,7 @@ class BasePopulation:
         ``to_file``: written at ``end()``; its folder must be writable now."""
         self._check_live("record")
         pop, idx = self._population_and_indices()
+        to_file = None if to_file is False else to_file  # PyNN: False is 'no file'
         if to_file is not None:
             check_writable(to_file, f"{self.label!r}.record(to_file=...)")
         pop.recorder.record(variables, idx, sampling_interval)

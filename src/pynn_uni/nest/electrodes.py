@@ -16,6 +16,7 @@ from pynn_uni.common.backend import SourceSpec
 from pynn_uni.common.units import scale
 from pynn_uni.nest import translations as tr
 from pynn_uni.nest.native import NativeElectrodeType
+from pynn_uni.parameters import Sequence
 
 
 def _step_times(times, values, dt: float, delay: float, now: float):
@@ -61,5 +62,9 @@ def source_to_native(spec: SourceSpec, dt: float, delay: float, now: float = 0.0
 
 
 def _listed(params) -> dict:
-    """NEST's ``set`` takes lists, not arrays."""
-    return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in params.items()}
+    """NEST's ``set`` takes lists, not arrays (a native type's array values are Sequences)."""
+    out = {}
+    for k, v in params.items():
+        v = v.value if isinstance(v, Sequence) else v
+        out[k] = np.asarray(v, float).tolist() if isinstance(v, (np.ndarray, list)) else v
+    return out

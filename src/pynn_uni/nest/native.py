@@ -51,9 +51,12 @@ def _numeric(defaults: dict) -> dict:
 
 class NativeCellType(native.NativeCellType):
     """Base of the classes made by :func:`native_cell_type`: a NEST model (``nest_model``),
-    parameters in NEST units."""
+    parameters in NEST units.  A standard synapse's weight onto it is in uS (conductance
+    models) or nA, scaled to nS / pA as on standard cells (PyNN does the same);
+    ``receptor_ports`` maps the receptor names of a multi-receptor model to NEST's ports."""
 
     nest_model: str = ""
+    receptor_ports: dict = {}
 
     @property
     def native_model(self) -> str:
@@ -82,6 +85,7 @@ def native_cell_type(model: str) -> type:
     params = _writable(model, _numeric(defaults))
     state = {k: params.pop(k) for k in list(params) if k in recordables}
     is_source = defaults.get("element_type") == "stimulator"
+    conductance_based = "g_ex" in recordables or "g_in" in recordables
     return type(
         model,
         (NativeCellType,),
@@ -93,12 +97,27 @@ def native_cell_type(model: str) -> type:
             "receptor_types": sorted(receptors)
             if receptors
             else ([] if is_source else ["excitatory", "inhibitory"]),
-            "conductance_based": "g_ex" in recordables or "g_in" in recordables,
+            "conductance_based": conductance_based,
+            "weight_unit": "uS" if conductance_based else "nA",
+            "receptor_ports": {str(k): int(v) for k, v in receptors.items()},
             "is_spike_source": is_source,
             "injectable": not is_source,
             "units": {k: "dimensionless" for k in recordables},
         },
     )
+
+
+def receptor_port(celltype, receptor_type: str) -> int | None:
+    """NEST's port for ``receptor_type`` on a native multi-receptor model (``ht_neuron``'s
+    'AMPA' is 1); None for any other cell type, which NEST routes by the weight's sign."""
+    if not isinstance(celltype, NativeCellType) or not celltype.receptor_ports:
+        return None
+    ports = celltype.receptor_ports
+    if receptor_type not in ports:
+        raise errors.ConnectionError(
+            f"{celltype.nest_model} has no receptor {receptor_type!r}; it has {sorted(ports)}"
+        )
+    return ports[receptor_type]
 
 
 class NativeSynapseType:
@@ -142,10 +161,24 @@ class NativeElectrodeType:
     default_parameters: dict = {}
 
 
+#: read-only state of NEST's oscillating current generators (ac_generator, noise_generator)
+_DEVICE_STATE = ("y_0", "y_1")
+
+
 def native_electrode_type(model: str) -> type:
-    """A current source class for NEST device ``model`` (parameters in NEST units)."""
-    params = _numeric(_defaults(model))
+    """A current source class for NEST device ``model`` (parameters in NEST units); array
+    parameters (``step_current_generator``'s ``amplitude_times``) take a list or Sequence."""
     from pynn_uni.common.models import StandardCurrentSource
+    from pynn_uni.parameters import Sequence
+
+    defaults = _defaults(model)
+    params = _numeric(defaults)
+    for key in _DEVICE_STATE:  # GetDefaults reports them, set() refuses them
+        params.pop(key, None)
+    arrays = {
+        k: v for k, v in defaults.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"
+    }
+    params.update({k: Sequence(v) for k, v in arrays.items()})
 
     return type(
         model,

@@ -16,7 +16,7 @@ import numpy as np
 from pynn_uni import errors
 from pynn_uni.common.backend import ConnectionArrays, ProjectionSpec
 from pynn_uni.nest import translations as tr
-from pynn_uni.nest.native import NativeCellType, NativeSynapseType
+from pynn_uni.nest.native import NativeCellType, NativeSynapseType, receptor_port
 
 
 def is_native(spec: ProjectionSpec) -> bool:
@@ -51,6 +51,9 @@ def _convention_of(celltype, receptor_type: str) -> tuple[str | None, float, int
     cell = _cell_translation(celltype)
     if cell is not None and cell.receptor_ports:
         return celltype.weight_unit, 1.0, tr.receptor_port(cell, receptor_type)
+    port = receptor_port(celltype, receptor_type)  # a native multi-receptor model
+    if port is not None:
+        return celltype.weight_unit, 1.0, port
     sign = tr.native_weight_sign(receptor_type, bool(celltype.conductance_based))
     return celltype.weight_unit, sign, 0
 
@@ -75,9 +78,12 @@ def _per_member(spec: ProjectionSpec, post_idx: np.ndarray):
 
 def to_native(spec: ProjectionSpec, block: ConnectionArrays) -> dict:
     """NEST ``syn_spec`` arrays (one value per connection) for a block of connections."""
+    port = receptor_port(spec.post_celltype, spec.receptor_type)
+    routed = {} if port is None else {"receptor_type": np.full(len(block), port, np.int64)}
     if is_native(spec):
-        return {k: np.asarray(v, float) for k, v in block.params.items()}
+        return {k: np.asarray(v, float) for k, v in block.params.items()} | routed
     t = translation(spec)
+    _one_per_neuron(t, block)
     unit, sign = _weight_convention(spec)
     # a post-neuron parameter stays when the synapse needs it too (Vogels2011Rule's tau)
     needed = set(t.params) | {k for c in t.computed for k in c.inputs}
@@ -97,10 +103,29 @@ def to_native(spec: ProjectionSpec, block: ConnectionArrays) -> dict:
     elif cell is not None and cell.receptor_ports:
         port = tr.receptor_port(cell, spec.receptor_type)
         out["receptor_type"] = np.full(n, port, dtype=np.int64)
+    else:
+        out.update(routed)
     for key in ("n", "a"):  # release sites: NEST keeps them as integers
         if key in out:
             out[key] = np.rint(out[key]).astype(np.int64)
     return out
+
+
+def _one_per_neuron(t: tr.ModelTranslation, block: ConnectionArrays) -> None:
+    """NEST keeps ``post_params`` (STDP ``tau_minus``) once per post neuron: refuse values
+    that differ between connections onto one neuron (a ValueError, as in PyNN)."""
+    post = np.asarray(block.post)
+    for name in t.post_params:
+        if name not in block.params or len(post) < 2:
+            continue
+        values = np.broadcast_to(np.asarray(block.params[name], float), post.shape)
+        order = np.argsort(post, kind="stable")
+        p, v = post[order], values[order]
+        if np.any((p[1:] == p[:-1]) & (v[1:] != v[:-1])):
+            raise errors.InvalidParameterValueError(
+                f"{name} differs between connections onto one neuron; NEST keeps one "
+                f"{name} per post-synaptic neuron (give one value, or one per neuron)"
+            )
 
 
 def unstored(spec: ProjectionSpec, values: Mapping[str, np.ndarray]) -> dict[str, float]:
