@@ -21,6 +21,42 @@ os.environ.setdefault("PYNEST_QUIET", "1")
 SPIKE_PRECISION = "on_grid"
 
 
+#: (size, rank) variables that MPI launchers (OpenMPI, MPICH/Hydra) set for each process;
+#: read directly, so that the native scripts need neither pynn_uni nor mpi4py
+_LAUNCHER_ENV = (
+    ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),
+    ("PMI_SIZE", "PMI_RANK"),
+)
+
+
+def mpi_world() -> tuple[int, int]:
+    """(number of processes, this rank) under ``mpirun``; (1, 0) in a plain process."""
+    for size, rank in _LAUNCHER_ENV:
+        if size in os.environ:
+            return int(os.environ[size]), int(os.environ.get(rank, 0))
+    return 1, 0
+
+
+def barrier() -> None:
+    """Wait for every MPI process (nothing in a plain process): called at the end of a
+    timed phase, so that one rank's lag (a slower build, a later end of its run) is not
+    counted in the next phase's time."""
+    if mpi_world()[0] > 1:
+        from mpi4py import MPI  # the MPI that pynn_uni.neuron already joined
+
+        MPI.COMM_WORLD.Barrier()
+
+
+def simulator_option(default: str = "nest") -> str:
+    """Take ``--simulator NAME`` off the command line (the shared options do not know it)."""
+    if "--simulator" not in sys.argv:
+        return default
+    i = sys.argv.index("--simulator")
+    name = sys.argv[i + 1]
+    del sys.argv[i : i + 2]
+    return name
+
+
 def options(description: str, relay: bool = False) -> argparse.Namespace:
     """Command-line options shared by the network benchmarks."""
     p = argparse.ArgumentParser(description=description)
@@ -84,7 +120,9 @@ def emit(
     connections: int,
     **extra,
 ) -> dict:
-    """Print the benchmark's single JSON line (mean rate in Hz over ``n_neurons``)."""
+    """Print the benchmark's single JSON line (mean rate in Hz over ``n_neurons``); under
+    ``mpirun`` rank 0 prints it (with ``processes``: every rank holds the gathered data,
+    and the phases end together, since run and get_data are collective)."""
     record = {
         "name": name,
         "impl": impl,
@@ -97,7 +135,11 @@ def emit(
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     record.update(extra)
-    print(json.dumps(record), flush=True)
+    processes, rank = mpi_world()
+    if processes > 1:
+        record["processes"] = processes
+    if rank == 0:
+        print(json.dumps(record), flush=True)
     return record
 
 
@@ -141,15 +183,21 @@ def child_env() -> dict:
     return env
 
 
-def run_child(argv: list[str], timeout: float | None = None, python: str | None = None) -> dict:
+def run_child(
+    argv: list[str],
+    timeout: float | None = None,
+    python: str | None = None,
+    launcher: tuple[str, ...] = (),
+) -> dict:
     """Run ``python argv...`` (this interpreter unless ``python`` names another) in a fresh
-    process; return its JSON line (the last line that parses), or ``{"error": ...}`` with
-    the tail of its output when it failed."""
+    process, after ``launcher`` (e.g. ``("mpirun", "-np", "2")``); return its JSON line
+    (the last line that parses), or ``{"error": ...}`` with the tail of its output when it
+    failed."""
     import subprocess
 
     try:
         proc = subprocess.run(
-            [python or sys.executable, *argv],
+            [*launcher, python or sys.executable, *argv],
             capture_output=True,
             text=True,
             env=child_env(),

@@ -4,14 +4,20 @@ replacement (= NEST ``fixed_indegree`` with multapses), and the external drive a
 SpikeSourcePoisson population of one 20 kHz source per neuron, one-to-one.
 
 ``--scale s`` multiplies NE and NI by s; the in-degrees stay, so the dynamics stay.
+``--simulator neuron`` runs the same script on ``pynn_uni.neuron`` (default: nest), which
+also runs under ``mpirun`` (rank 0 prints the JSON line; see compare_mpi.py).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import _bench
 
-import pynn_uni.nest as sim
 from pynn_uni.random import NumpyRNG
+
+SIMULATOR = _bench.simulator_option()
+sim = importlib.import_module(f"pynn_uni.{SIMULATOR}")
 
 NE, NI = 10000, 2500
 CE, CI = 1000, 250
@@ -38,33 +44,33 @@ def main() -> None:
     with clock("build"):
         # on_grid: the grid models (iaf_psc_delta, poisson_generator) the native script uses;
         # pynn_uni's NEST default, PyNN's off_grid, would pick the *_ps models
-        sim.setup(
-            timestep=DT,
-            threads=args.threads,
-            rng_seed=args.seed,
-            spike_precision=_bench.SPIKE_PRECISION,
+        nest_only = (
+            {"threads": args.threads, "spike_precision": _bench.SPIKE_PRECISION}
+            if SIMULATOR == "nest"
+            else {}
         )
+        sim.setup(timestep=DT, rng_seed=args.seed, **nest_only)
         rng = NumpyRNG(seed=args.seed)
         neurons = sim.Population(
             ne + ni, sim.IF_curr_delta(**CELL), initial_values={"v": 0.0}, label="neurons"
         )
         exc, inh = neurons[:ne], neurons[ne:]
         noise = sim.Population(ne + ni, sim.SpikeSourcePoisson(rate=P_RATE), label="noise")
-        sim.Projection(
+        drive = sim.Projection(
             noise,
             neurons,
             sim.OneToOneConnector(),
             sim.StaticSynapse(weight=J, delay=DELAY),
             receptor_type="excitatory",
         )
-        sim.Projection(
+        excitation = sim.Projection(
             exc,
             neurons,
             sim.FixedNumberPreConnector(CE, with_replacement=True, rng=rng),
             sim.StaticSynapse(weight=J, delay=DELAY),
             receptor_type="excitatory",
         )
-        sim.Projection(
+        inhibition = sim.Projection(
             inh,
             neurons,
             sim.FixedNumberPreConnector(CI, with_replacement=True, rng=rng),
@@ -72,17 +78,22 @@ def main() -> None:
             receptor_type="inhibitory",
         )
         neurons.record("spikes")
+        _bench.barrier()
     with clock("run"):
         sim.run(args.sim_time)
+        _bench.barrier()
     with clock("data"):
         block = neurons.get_data("spikes")
     spikes = sum(len(st) for st in block.segments[0].spiketrains)
-    import nest  # already loaded by setup(); only for the diagnostics below
+    if SIMULATOR == "nest":
+        import nest  # already loaded by setup(); only for the diagnostics below
 
-    facts = _bench.kernel_facts(nest)
+        facts = _bench.kernel_facts(nest)
+    else:
+        facts = {"connections": sum(p.size() for p in (drive, excitation, inhibition))}
     _bench.emit(
         "brunel",
-        "pynn_uni",
+        "pynn_uni" if SIMULATOR == "nest" else f"pynn_uni.{SIMULATOR}",
         clock,
         spikes,
         ne + ni,

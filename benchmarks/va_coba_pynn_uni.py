@@ -3,30 +3,19 @@ written as a PyNN 0.13 script; the same network as ``va_coba_nest.py`` (see ther
 PyNN units: cm = 0.2 nF, weights 0.004 / 0.051 / 0.1 uS.
 
 ``--scale s`` multiplies the cell counts by s and divides p by s, keeping in-degrees.
-``--simulator neuron`` runs the same script on ``pynn_uni.neuron`` (default: nest).
+``--simulator neuron`` runs the same script on ``pynn_uni.neuron`` (default: nest), which
+also runs under ``mpirun`` (rank 0 prints the JSON line; see compare_mpi.py).
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 
 import _bench
 
 from pynn_uni.random import NumpyRNG, RandomDistribution
 
-
-def _simulator() -> str:
-    """Take ``--simulator NAME`` off the command line (the shared options do not know it)."""
-    if "--simulator" not in sys.argv:
-        return "nest"
-    i = sys.argv.index("--simulator")
-    name = sys.argv[i + 1]
-    del sys.argv[i : i + 2]
-    return name
-
-
-SIMULATOR = _simulator()
+SIMULATOR = _bench.simulator_option()
 sim = importlib.import_module(f"pynn_uni.{SIMULATOR}")
 N_EXC, N_INH, N_STIM = 3200, 800, 20
 P_CONN, P_STIM = 0.02, 0.1
@@ -85,8 +74,10 @@ def main() -> None:
             projections.append(prj)
         exc.record("spikes")
         inh.record("spikes")
+        _bench.barrier()
     with clock("run"):
         sim.run(args.sim_time)
+        _bench.barrier()
     with clock("data"):
         blocks = [pop.get_data("spikes") for pop in (exc, inh)]
     trains = [st for b in blocks for st in b.segments[0].spiketrains]

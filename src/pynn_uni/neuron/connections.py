@@ -97,9 +97,14 @@ class Connections:
         targets = self._targets(realisation, post_ids, spec.receptor_type)
         delays, weights = mine["delay"] - h.shift, mine["weight"]
         if self.mpi.parallel:
+            # a source on this rank (not a section cell): a NetCon straight from its cell,
+            # on the same PreSyn that carries the cell's gid
+            here = self.mpi.owns(pre_ids) & ~self.origins[pre_ids - 1].astype(bool)
 
             def make(sl):
-                return self._gid_connect(pre_ids[sl], targets[sl], delays[sl], weights[sl])
+                return self._gid_connect(
+                    pre_ids[sl], here[sl], targets[sl], delays[sl], weights[sl]
+                )
         else:
             sources = self.objects[pre_ids - 1].tolist()
             origins = self.origins[pre_ids - 1]
@@ -138,13 +143,23 @@ class Connections:
             for s, t, d, w in zip(sources, targets, delays.tolist(), weights.tolist(), strict=True)
         ]
 
-    def _gid_connect(self, pre_ids, targets: list, delays, weights) -> list:
-        """MPI: NetCons from a source gid (on any rank) to a local target cell."""
-        connect = self.pc.gid_connect
-        made = [connect(g, t) for g, t in zip(pre_ids.tolist(), targets, strict=True)]
-        for nc, d, w in zip(made, delays.tolist(), weights.tolist(), strict=True):
-            nc.delay = d
-            nc.weight[0] = w
+    def _gid_connect(self, pre_ids, here, targets: list, delays, weights) -> list:
+        """MPI: NetCons onto local target cells, in connection order: straight from the
+        source cell where it is ``here`` (as fast as one process), else from the source's
+        gid (``pc.gid_connect``, in a hoc loop: parallel.py)."""
+        made = [None] * len(targets)
+        for local in (True, False):
+            pick = np.flatnonzero(here == local)
+            if not pick.size:
+                continue
+            chosen = [targets[i] for i in pick.tolist()]
+            if local:
+                sources = self.objects[pre_ids[pick] - 1].tolist()
+                new = self._netcons(sources, chosen, delays[pick], weights[pick])
+            else:
+                new = self.mpi.connect(pre_ids[pick], chosen, delays[pick], weights[pick])
+            for i, nc in zip(pick.tolist(), new, strict=True):
+                made[i] = nc
         return made
 
     def _delay_shift(self, spec: ProjectionSpec) -> float:

@@ -2,7 +2,8 @@
 
 Cells go round-robin by global id (``id % nhost == rank``), every rank computes the full
 connection arrays (the connectors are block-seeded, so they are the same on every rank)
-and makes the NetCons of the targets it owns, and spikes cross ranks through NEURON's own
+and makes the NetCons of the targets it owns (from a source on the same rank straight from
+its cell, from another rank's through its gid), and spikes cross ranks through NEURON's own
 exchange (``set_gid2node`` / ``cell`` / ``gid_connect``).  Recorded data is gathered with
 ``py_allgather``, so every rank sees every cell's data, as ``get_data(gather=True)``
 promises.  With one process none of this machinery is used: cells are connected directly.
@@ -63,6 +64,27 @@ class Distribution:
             made.append(nc)
         return made
 
+    def connect(self, gids: np.ndarray, targets: list, delays, weights) -> list:
+        """NetCons from source gids (cells on other ranks) onto local targets, made by a hoc
+        loop: ``pc.gid_connect`` takes no delay or weight, and setting them from Python
+        costs more than the connection itself.  The loop gets each distinct target once
+        and an index per connection (a List of every connection's target would cost more
+        than the connections)."""
+        if not hasattr(self.h, "pynn_uni_gid_connect"):
+            self.h(_GID_CONNECT)
+        keys = np.fromiter(map(id, targets), np.int64, len(targets))
+        _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+        distinct, made = self.h.List(), self.h.List()
+        add = distinct.append
+        for i in first.tolist():
+            add(targets[i])
+        vec = self.h.Vector
+        self.h.pynn_uni_gid_connect(
+            vec(np.asarray(gids, float)), distinct, vec(which.astype(float)), vec(delays),
+            vec(weights), self.pc, made,
+        )  # fmt: skip
+        return list(made)
+
     def allgather(self, obj) -> list:
         return self.pc.py_allgather(obj)
 
@@ -100,6 +122,19 @@ class Distribution:
         if self.parallel:
             self.pc.gid_clear()
 
+
+#: $o1 source gids, $o2 the distinct targets (a List), $o3 each connection's target in
+#: $o2, $o4 delays, $o5 weights (Vectors), $o6 the ParallelContext; NetCons go to List $o7
+_GID_CONNECT = """
+proc pynn_uni_gid_connect() { local i  localobj nc
+    for i = 0, $o1.size() - 1 {
+        nc = $o6.gid_connect($o1.x[i], $o2.o($o3.x[i]))
+        nc.delay = $o4.x[i]
+        nc.weight = $o5.x[i]
+        $o7.append(nc)
+    }
+}
+"""
 
 _finishing: list = []
 
