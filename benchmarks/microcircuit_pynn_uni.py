@@ -48,9 +48,11 @@ def main() -> None:
             rng_seed=args.seed,
             **(extra if nest_only else {}),
         )
-        pops, _ = model.build(sim, args.scale, k_scale, args.background, args.seed)
+        pops, projections = model.build(sim, args.scale, k_scale, args.background, args.seed)
+        _bench.barrier()
     with clock("run"):
         sim.run(args.sim_time)
+        _bench.barrier()
     with clock("data"):
         trains = [pop.get_data("spikes").segments[0].spiketrains for pop in pops]
     window = (args.sim_time - args.transient) * 1e-3
@@ -59,11 +61,12 @@ def main() -> None:
     ]
     spikes = sum(len(st) for t in trains for st in t)
     n = model.sizes(args.scale)
-    facts = {}
     if nest_only:
         import nest  # already loaded by setup(); only for the diagnostics below
 
         facts = _bench.kernel_facts(nest)
+    else:
+        facts = {"connections": sum(prj.size() for prj in projections)}
     _bench.emit(
         "microcircuit",
         "pynn_uni" if nest_only else f"pynn_uni.{args.simulator}",
@@ -71,7 +74,7 @@ def main() -> None:
         spikes,
         int(n.sum()),
         args.sim_time,
-        facts.pop("connections", 0),
+        facts.pop("connections"),
         scale=args.scale,
         k_scale=k_scale,
         background=args.background,

@@ -408,20 +408,20 @@ class NeuronBackend(Connections, Recording, CurrentSources, Backend):
         eps = 1e-6 * self.dt
         low = -eps if t0 == 0.0 else t0 + eps  # a run from 0 starts afresh: spikes at 0 too
         sel = (times > low) & (times <= t1 + eps)
+        if self.mpi.parallel:  # other ranks' cells: dropped before sorting
+            sel &= pop.local[idx]
         order = np.argsort(times[sel], kind="stable")
         idx, times = idx[sel][order], times[sel][order]
-        if self.mpi.parallel:
-            mine = pop.local[idx]
-            idx, times = idx[mine], times[mine]
         if pop.stale:
             self._renew(pop, sorted(pop.stale))
-        feeds = pop.feeds
+        # bound methods, looked up once per cell: the lookup costs as much as the event
+        send = [None if nc is None else nc.event for nc in pop.feeds] if idx.size else []
         for lo in range(0, idx.size, _QUEUE_BLOCK):
             if flag:
                 return pop, idx[:lo], times[:lo]
             block = slice(lo, lo + _QUEUE_BLOCK)
             for i, s in zip(idx[block].tolist(), times[block].tolist(), strict=True):
-                feeds[i].event(s)
+                send[i](s)
         return pop, idx, times
 
     def reset(self) -> None:

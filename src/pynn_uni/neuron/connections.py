@@ -86,6 +86,7 @@ class Connections:
             realisation.check_weights(spec, values["weight"])
         mine, pre_ids = values, spec.pre.ids[block.pre]
         if self.mpi.parallel:  # only the connections onto this rank's cells
+            self.mpi.export(pre_ids, post_ids)
             local = self.mpi.owns(post_ids)
             mine = {k: v[local] for k, v in values.items()}
             pre_ids, post_ids = pre_ids[local], post_ids[local]

@@ -4,9 +4,12 @@ Cells go round-robin by global id (``id % nhost == rank``), every rank computes 
 connection arrays (the connectors are block-seeded, so they are the same on every rank)
 and makes the NetCons of the targets it owns (from a source on the same rank straight from
 its cell, from another rank's through its gid), and spikes cross ranks through NEURON's own
-exchange (``set_gid2node`` / ``cell`` / ``gid_connect``).  Recorded data is gathered with
-``py_allgather``, so every rank sees every cell's data, as ``get_data(gather=True)``
-promises.  With one process none of this machinery is used: cells are connected directly.
+exchange (``set_gid2node`` / ``cell`` / ``gid_connect``).  Only cells with a target on another
+rank take part in the exchange (``outputcell``, marked as connections are made): a spike
+source whose targets are all local (a one-to-one background) costs no exchange.  Recorded
+data is gathered with ``py_allgather``, so every rank sees every cell's data, as
+``get_data(gather=True)`` promises.  With one process none of this machinery is used: cells
+are connected directly.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Distribution:
             pc = h.ParallelContext()
         self.h, self.pc = h, pc
         self.rank, self.nhost = int(pc.id()), int(pc.nhost())
+        self.exported: set[int] = set()  # local gids whose spikes go to the other ranks
         if self.nhost != wanted:
             raise RuntimeError(
                 f"NEURON runs on {self.nhost} MPI process(es) but the launcher started "
@@ -52,17 +56,28 @@ class Distribution:
         return (np.asarray(ids, np.int64) % self.nhost) == self.rank
 
     def register(self, ids: np.ndarray, cells: list, make_source=None) -> list:
-        """Announce local cells as spike sources under their global ids; returns the
-        NetCons that detect their spikes (kept alive with the population).  By default a
-        cell is its own source (artificial cells and pynn_uni's point processes)."""
+        """Announce local cells as spike sources under their global ids, not yet sent to
+        other ranks (``export``); returns the NetCons that detect their spikes (kept alive
+        with the population).  By default a cell is its own source (artificial cells and
+        pynn_uni's point processes)."""
         pc, rank, made = self.pc, self.rank, []
         make_source = make_source or (lambda cell: self.h.NetCon(cell, None))
         for gid, cell in zip(ids.tolist(), cells, strict=True):
             pc.set_gid2node(gid, rank)
             nc = make_source(cell)
-            pc.cell(gid, nc)
+            pc.cell(gid, nc, 0)
             made.append(nc)
         return made
+
+    def export(self, pre_ids: np.ndarray, post_ids: np.ndarray) -> None:
+        """Send the spikes of this rank's sources with a target on another rank to every
+        rank (every rank holds the full connection arrays, so the source's rank knows)."""
+        pre = np.asarray(pre_ids, np.int64)
+        crossing = self.owns(pre) & ~self.owns(post_ids)
+        for gid in np.unique(pre[crossing]).tolist():
+            if gid not in self.exported:
+                self.pc.outputcell(gid)
+                self.exported.add(gid)
 
     def connect(self, gids: np.ndarray, targets: list, delays, weights) -> list:
         """NetCons from source gids (cells on other ranks) onto local targets, made by a hoc
@@ -121,6 +136,7 @@ class Distribution:
     def clear(self) -> None:
         if self.parallel:
             self.pc.gid_clear()
+        self.exported = set()
 
 
 #: $o1 source gids, $o2 the distinct targets (a List), $o3 each connection's target in
