@@ -17,8 +17,9 @@ node structures with the same statistics:
 from __future__ import annotations
 
 import _bench
-import nest
 import numpy as np
+
+import nest
 
 NE, NI = 10000, 2500
 CE, CI = 1000, 250

@@ -13,8 +13,9 @@ train (this is also the node structure PyNN gives a SpikeSourcePoisson populatio
 from __future__ import annotations
 
 import _bench
-import nest
 import numpy as np
+
+import nest
 
 N_EXC, N_INH, N_STIM = 3200, 800, 20
 P_CONN, P_STIM = 0.02, 0.1

@@ -302,6 +302,8 @@ def _info() -> int:
             f"  {name:<10} {backend.get('simulator', '?')}; installed: "
             f"{installed_version(name)}; protocol {backend.get('protocol_version', '?')}"
         )
+        if name == "nest":
+            _nest_build()
     sections = (
         ("models", "components", "models"),
         ("synapse types", "components", "synapse_types"),
@@ -315,6 +317,19 @@ def _info() -> int:
     features = sorted({f for c in caps.values() for f in c.get("features", {})})
     _matrix("features", features, names, lambda n, f: bool(caps[n].get("features", {}).get(f)))
     return 0
+
+
+def _nest_build() -> None:
+    """Whether the installed NEST has MPI and HDF5 (read from its build header: importing
+    a NEST without MPI under mpirun ends the process)."""
+    from pynn_uni.nest.parallel import built_with
+
+    mpi, hdf5 = built_with("MPI"), built_with("HDF5")
+    if mpi is None:
+        return
+    hint = "" if mpi else " (tools/install-nest-mpi.sh builds one with both)"
+    print(f"  {'':<10} NEST built with MPI: {'yes' if mpi else 'no'}; "
+          f"HDF5: {'yes' if hdf5 else 'no'}{hint}")  # fmt: skip
 
 
 def _matrix(title: str, items, names, has) -> None:

@@ -50,15 +50,15 @@ class PyNNAliasFinder(importlib.abc.MetaPathFinder):
         try:
             module = importlib.import_module(_target_name(fullname))
         except ModuleNotFoundError as err:
-            if err.name and err.name.startswith(TARGET) and _target_name(fullname).startswith(
+            if (
                 err.name
+                and err.name.startswith(TARGET)
+                and _target_name(fullname).startswith(err.name)
             ):
                 return None  # no such pynn_uni module: ordinary "No module named pyNN.X"
             raise
         is_package = hasattr(module, "__path__")
-        return importlib.machinery.ModuleSpec(
-            fullname, _AliasLoader(module), is_package=is_package
-        )
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(module), is_package=is_package)
 
 
 def install() -> None:

@@ -31,7 +31,7 @@ from pynn_uni.common.backend import (
 )
 from pynn_uni.common.interrupt import Pacer, deferred_sigint, steps_of
 from pynn_uni.common.units import scale
-from pynn_uni.nest import electrodes, synapses
+from pynn_uni.nest import electrodes, parallel, synapses
 from pynn_uni.nest import translations as tr
 from pynn_uni.nest.connection_store import STATIC_MODELS, Made, concatenate
 from pynn_uni.nest.handles import (
@@ -40,6 +40,7 @@ from pynn_uni.nest.handles import (
     ProjHandle,
     RecordHandle,
     RelayHandle,
+    SharedModels,
     ShareHandle,
     SourceHandle,
     array_valued,
@@ -49,7 +50,7 @@ from pynn_uni.nest.handles import (
     write_connections,
 )
 from pynn_uni.nest.native import NativeCellType
-from pynn_uni.nest.source_routing import SourceRouting
+from pynn_uni.nest.source_routing import IDLE, SourceRouting
 
 _SETUP_OPTIONS = {
     "timestep",
@@ -66,12 +67,14 @@ _SETUP_OPTIONS = {
     "rng_seeds",
     "rng_seeds_seed",
     "progress",
+    "virtual_processes",
 }
 #: NEST's seed when setup() gives none (PyNN's NEST backend uses NEST's own default, 42 too)
 DEFAULT_RNG_SEED = 42
 
 
 def _nest():
+    parallel.refuse_without_mpi()  # (a NEST without MPI exits at import under mpirun)
     os.environ.setdefault("PYNEST_QUIET", "1")  # no banner
     import nest  # lazily: importing pynn_uni.nest must stay cheap
 
@@ -102,6 +105,7 @@ class NestBackend(SourceRouting, Backend):
         #: connections since the kernel was (re)built: see ``_order_key``
         self._epoch, self._runs, self._sorted = 0, 0, False
         self._ms_per_step = 0.1
+        self._models = SharedModels()
 
     # -- kernel ------------------------------------------------------------------------
     def setup(self, config: dict[str, Any]) -> None:
@@ -111,9 +115,11 @@ class NestBackend(SourceRouting, Backend):
                 sorted(unknown)[0], "setup() on NEST", sorted(_SETUP_OPTIONS)
             )
         self._config = dict(config)
+        self.mpi = parallel.Distribution(self.nest)  # refuses mpirun without an MPI NEST
         self.spike_precision = self._config.get("spike_precision", "off_grid")
         tr.precise_model("", self.spike_precision)  # refuses an unknown value
         self._log, self._pops, self._pending = [], [], []
+        self._models = SharedModels()
         self._fixed = None
         self._pacer = Pacer()  # slice lengths for Ctrl-C (measured speed of this network)
         self._reset_kernel()
@@ -131,7 +137,7 @@ class NestBackend(SourceRouting, Backend):
             if isinstance(v, (str, int, float, bool, list, tuple))
         }
         out["rng_seed"] = int(self._config.get("rng_seed", DEFAULT_RNG_SEED))
-        out["threads"] = int(self._config.get("threads") or 1)
+        out["threads"] = int(self.nest.GetKernelStatus("local_num_threads"))
         out["spike_precision"] = self.spike_precision
         return out
 
@@ -168,6 +174,11 @@ class NestBackend(SourceRouting, Backend):
         }
         if self._config.get("threads"):
             status["local_num_threads"] = int(self._config["threads"])
+        if self._config.get("virtual_processes"):  # threads per process follow from it
+            status["total_num_virtual_procs"] = self.mpi.virtual_processes(
+                int(self._config["virtual_processes"]), self._config.get("threads")
+            )
+            status.pop("local_num_threads", None)
         if self._config.get("rng_type"):
             status["rng_type"] = self._config["rng_type"]
         nest.SetKernelStatus(status)
@@ -380,13 +391,16 @@ class NestBackend(SourceRouting, Backend):
             if h.initial:
                 h.nodes.set(listify(h.initial))
         if h.silenced:  # replaced by a relay fed from fresh generators
-            h.nodes.set(rate=0.0)
+            h.nodes.set(IDLE)
         h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
         h.senders = h.ids
         h.parrots = h.relay_gens = None
 
     def ids(self, handle: PopHandle) -> np.ndarray:
         return handle.ids
+
+    def local_mask(self, handle: PopHandle) -> np.ndarray:
+        return self.mpi.owns(handle.ids)
 
     def native_handle(self, handle: PopHandle):
         return handle.nodes if handle.parrots is None else handle.parrots
@@ -510,7 +524,8 @@ class NestBackend(SourceRouting, Backend):
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
-        return index_of(h.senders, senders), np.asarray(ev["times"], dtype=float)
+        idx, times = index_of(h.senders, senders), np.asarray(ev["times"], dtype=float)
+        return self.mpi.gather_spikes(idx, times) if self.mpi.parallel else (idx, times)
 
     def signals(
         self, handle: PopHandle, variable: str
@@ -524,15 +539,15 @@ class NestBackend(SourceRouting, Backend):
         ev = rec.get("events")
         rec.set(n_events=0)
         senders = np.asarray(ev["senders"], dtype=np.int64)
-        if senders.size == 0:
-            return empty
+        if senders.size == 0:  # (under MPI other ranks may hold columns)
+            return self.mpi.gather_signals(*empty)
         times = np.asarray(ev["times"], dtype=float)
         values = np.asarray(ev[native], dtype=float) * factor
         columns, col = np.unique(senders, return_inverse=True)
         utimes, row = np.unique(times, return_inverse=True)
         matrix = np.full((utimes.size, columns.size), np.nan)
         matrix[row, col] = values
-        return utimes, matrix, index_of(h.ids, columns)
+        return self.mpi.gather_signals(utimes, matrix, index_of(h.ids, columns))
 
     # -- connections -----------------------------------------------------------------------------
     def check_synapse(self, spec: ProjectionSpec) -> None:
@@ -545,13 +560,18 @@ class NestBackend(SourceRouting, Backend):
             h.made = []
         if any(pop.relay != "none" for pop in spec.pre.handles):
             h.labelled, h.nest_model = True, h.synapse_model + "_lbl"
+        elif h.made is not None:
+            model = f"{h.synapse_model}__pynn_uni"
+            if self._models.claim(model, spec.pre.ids, spec.post.ids):
+                h.shared, h.nest_model = True, model
         self._realise_model(h)
         self._log.append(h)
         return h
 
     def _realise_model(self, h: ProjHandle) -> None:
-        if not h.labelled:
-            self.nest.CopyModel(h.synapse_model, h.nest_model)
+        if h.labelled or (h.shared and h.nest_model in self.nest.synapse_models):
+            return
+        self.nest.CopyModel(h.synapse_model, h.nest_model)
 
     def connect(self, handle: ProjHandle, block: ConnectionArrays) -> None:
         if len(block) == 0:
@@ -580,32 +600,27 @@ class NestBackend(SourceRouting, Backend):
         """One ``nest.Connect``; a static projection keeps what it gave (``log=False``: a
         replay of what it kept).  Under MPI it keeps only the connections NEST keeps here."""
         source, target = np.asarray(source, np.int64), np.asarray(target, np.int64)
+        if self.mpi.parallel and len(target):  # NEST makes a connection on its target's rank
+            keep, n = self.mpi.owns(target), len(target)
+            source, target = source[keep], target[keep]
+            params = {k: np.broadcast_to(np.asarray(v), (n,))[keep] if np.ndim(v) else v
+                      for k, v in params.items()}  # fmt: skip
+            pre = None if pre is None else np.asarray(pre)[keep]
         if log and h.made is not None and len(target):
-            keep = self._local(target)
-            n = len(target)
-            kept = {k: np.broadcast_to(np.asarray(v), (n,))[keep] for k, v in params.items()}
-            h.made.append(
-                Made(source[keep], target[keep], kept, 1.0 / self._ms_per_step, direct,
-                     None if pre is None else np.asarray(pre)[keep])
-            )  # fmt: skip
+            h.made.append(Made(source, target, params, 1.0 / self._ms_per_step, direct, pre))
         if log:  # a replay repeats the connections in the order they were first made
             self._epoch += 1
+            if h.shared:
+                self._models.connected(h.nest_model, h.label, self._runs, h.first_run is None)
             if h.first_run is None:
                 h.first_run = self._runs
             h.mixed |= h.first_run != self._runs
         syn = dict(params, synapse_model=h.nest_model)
         if h.labelled:
             syn["synapse_label"] = h.label
-        self.nest.Connect(source, target, "one_to_one", syn_spec=syn)
+        if len(target):  # (under MPI, none of a block's targets may be on this rank)
+            self.nest.Connect(source, target, "one_to_one", syn_spec=syn)
         self._version, self._unsorted, self._sorted = self._version + 1, True, False
-
-    def _local(self, target: np.ndarray):
-        """Which targets live on this MPI process (a slice: all of them, without MPI)."""
-        if self.nest.NumProcesses() == 1:
-            return slice(None)
-        nodes = self.nest.NodeCollection(np.unique(target).tolist())
-        here = np.asarray(self.nest.GetLocalNodeCollection(nodes).tolist(), np.int64)
-        return np.isin(target, here)
 
     def disconnect(self, handle: ProjHandle) -> None:
         conns = self._connections(handle)
@@ -618,6 +633,10 @@ class NestBackend(SourceRouting, Backend):
     def _connections(self, handle: ProjHandle):
         if handle.labelled:
             return self.nest.GetConnections(synapse_label=handle.label)
+        if handle.shared:  # (pre and post are not empty: see SharedModels.claim)
+            pre, post = (self.nest.NodeCollection(np.unique(s.ids).tolist())
+                         for s in (handle.spec.pre, handle.spec.post))  # fmt: skip
+            return self.nest.GetConnections(pre, post, synapse_model=handle.nest_model)
         return self.nest.GetConnections(synapse_model=handle.nest_model)
 
     def native_connections(self, handle: ProjHandle):
@@ -640,6 +659,8 @@ class NestBackend(SourceRouting, Backend):
             pre, post, native = self._kept(h, keys)
         else:
             pre, post, native = self._read(h, self._live_connections(h), keys)
+        if self.mpi.parallel:  # each rank holds the connections onto its own cells
+            pre, post, native = self.mpi.gather_connections(pre, post, native)
         return pre, post, synapses.from_native(spec, native, names, post, h.described)
 
     def _read(self, h: ProjHandle, conns, keys) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -695,6 +716,13 @@ class NestBackend(SourceRouting, Backend):
 
     def set_connection_values(self, handle: ProjHandle, values: dict[str, np.ndarray]) -> None:
         h, spec = handle, handle.spec
+        if self.mpi.parallel:  # values in connection_values' gathered order: this rank's
+            if h.made is not None:
+                pre, post, _ = self._kept(h, [])
+            else:
+                pre, post, _ = self._read(h, self._live_connections(h), [])
+            mine = self.mpi.gather_connections(pre, post, {}, positions=True)[3]
+            values = {k: np.asarray(v)[mine] if np.ndim(v) else v for k, v in values.items()}
         conns = self._live_connections(h)
         kept = None if h.made is None else self._keep_set(h, conns, values)
         if kept is None:  # read from NEST
@@ -761,8 +789,9 @@ class NestBackend(SourceRouting, Backend):
         made in and whether NEST has sorted them (by source, at a run).  A reset replays
         that sequence, so the order found before a reset holds after it, unless a run
         came between two of its connection calls (then NEST sorted part of them first) or
-        its connections share a labelled model with other projections'."""
-        if h.labelled or h.mixed:
+        its connections share a labelled model with other projections' or a shared model
+        whose projections' connections were interleaved that way (``SharedModels``)."""
+        if h.labelled or h.mixed or (h.shared and h.nest_model in self._models.mixed):
             return ("version", self._version)
         return ("made", self._epoch, self._sorted)
 

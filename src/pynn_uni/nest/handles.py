@@ -32,8 +32,10 @@ class PopHandle:
 
 
 class ProjHandle:
-    """One projection = one copy of its NEST synapse model, so its connections can be found
-    without a per-synapse label (``*_lbl`` models cost 8 bytes more per synapse)."""
+    """A projection's connections are found without a per-synapse label (``*_lbl`` models
+    cost 8 bytes more per synapse): through a copy of its NEST synapse model of its own, or,
+    for static synapses, a copy shared with projections between other nodes
+    (:class:`SharedModels`)."""
 
     def __init__(self, label: int, spec: ProjectionSpec, synapse_model: str):
         self.label = label
@@ -41,6 +43,7 @@ class ProjHandle:
         self.synapse_model = synapse_model
         self.nest_model = f"{synapse_model}__pynn_uni_{label}"
         self.labelled = False  # NEST wants one synapse model for all of a device's targets
+        self.shared = False  # its model is shared: its connections are those pre -> post
         self.direct_from: list[PopHandle] = []
         self.snapshot = None
         #: static synapses: what each nest.Connect was given (connection_store.py), from
@@ -51,6 +54,39 @@ class ProjHandle:
         self.mixed = False  # connections made between runs: NEST sorted part of them first
         #: homogeneous standard values NEST keeps nowhere per connection (STDP tau_minus)
         self.described: dict[str, float] = {}
+
+
+class SharedModels:
+    """One copy of a static NEST synapse model for all static projections whose boxes of
+    (pre, post) node ids do not overlap, so that a projection's connections are those of
+    the model from its pre to its post nodes.  NEST routes a spike once per synapse model
+    its source has connections of: a model per projection cost the microcircuit ~20 % run
+    time and 24 MB (docs/microcircuit.md)."""
+
+    def __init__(self):
+        self.boxes: dict[str, list[tuple]] = {}
+        #: models whose NEST order a reset's replay may not repeat (``_order_key``): their
+        #: projections connected in different runs, or one resumed after another
+        self.mixed: set[str] = set()
+        self.last: dict[str, tuple[int, int]] = {}  # model -> (label, run) of the latest
+
+    def claim(self, model: str, pre: np.ndarray, post: np.ndarray) -> bool:
+        """Whether a projection from ``pre`` to ``post`` (node ids) may share ``model``."""
+        if not (pre.size and post.size):
+            return False
+        box = (pre.min(), pre.max(), post.min(), post.max())
+        taken = self.boxes.setdefault(model, [])
+        if any(a <= box[1] and box[0] <= b and c <= box[3] and box[2] <= d
+               for a, b, c, d in taken):  # fmt: skip
+            return False
+        taken.append(box)
+        return True
+
+    def connected(self, model: str, label: int, run: int, first: bool) -> None:
+        last = self.last.get(model)
+        if last is not None and (last[1] != run or (last[0] != label and not first)):
+            self.mixed.add(model)
+        self.last[model] = (label, run)
 
 
 class SourceHandle:
@@ -98,9 +134,14 @@ def add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.pad(a, (0, n - a.size)) + np.pad(b, (0, n - b.size))
 
 
-def listify(params: dict) -> dict:
-    """NodeCollection.set takes lists for per-node values."""
-    return {k: (np.asarray(v).tolist() if np.ndim(v) else v) for k, v in params.items()}
+def listify(params: dict) -> dict | list[dict]:
+    """NodeCollection.set's form of per-node values: one dict per node (what NEST makes of
+    a dict of lists itself, except under MPI, where only that form is accepted)."""
+    n = max((np.size(v) for v in params.values() if np.ndim(v)), default=0)
+    if not n:
+        return dict(params)
+    cols = {k: np.asarray(v).tolist() if np.ndim(v) else [v] * n for k, v in params.items()}
+    return [dict(zip(cols, row, strict=True)) for row in zip(*cols.values(), strict=True)]
 
 
 _ARRAY_VALUED: dict[str, frozenset] = {}
@@ -144,7 +185,9 @@ def write_connections(conns, values: dict[str, np.ndarray]) -> None:
         return
     for start in range(0, len(conns), READ_CHUNK):
         stop = start + READ_CHUNK
-        conns[start:stop].set({k: same.get(k, v[start:stop].tolist()) for k, v in values.items()})
+        # one dict per connection: what NEST makes of a dict of lists itself, except under
+        # MPI, where it accepts only this form
+        conns[start:stop].set(listify({k: same.get(k, v[start:stop]) for k, v in values.items()}))
 
 
 def snapshot_of(conns):
