@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import os
 
+import numpy as np
+
 #: (size, rank) environment variables set by MPI launchers
 _LAUNCHER_ENV = (
     ("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"),  # OpenMPI
@@ -53,3 +55,36 @@ def num_processes() -> int:
         return comm.Get_size()
     launched = _launcher()
     return 1 if launched is None else launched[0]
+
+
+class Gathering:
+    """Collecting recorded data from every rank, for a backend's distribution object: it
+    provides ``parallel`` (more than one rank) and ``allgather(obj)`` (one object per rank,
+    in rank order), in its simulator's own way."""
+
+    parallel: bool
+
+    def allgather(self, obj) -> list:
+        raise NotImplementedError
+
+    def gather_spikes(self, idx: np.ndarray, times: np.ndarray):
+        """Every rank's (cell index, time) pairs, in time order (ties by index): the same
+        arrays on any number of ranks."""
+        if self.parallel:
+            parts = self.allgather((idx, times))
+            idx = np.concatenate([p[0] for p in parts]).astype(np.int64)
+            times = np.concatenate([p[1] for p in parts])
+        order = np.lexsort((idx, times))
+        return idx[order], times[order]
+
+    def gather_signals(self, times, values, columns):
+        """Join the columns recorded on every rank (the same sampling times on each)."""
+        if not self.parallel:
+            return times, values, columns
+        parts = [p for p in self.allgather((times, values, columns)) if p[2].size]
+        if not parts:
+            return times, values, columns
+        columns = np.concatenate([p[2] for p in parts])
+        values = np.hstack([p[1] for p in parts])
+        order = np.argsort(columns, kind="stable")
+        return parts[0][0], values[:, order], columns[order]

@@ -72,7 +72,7 @@ def check(nest) -> int:
     return got
 
 
-class Distribution:
+class Distribution(mpi.Gathering):
     """Which cells are local, and the collective operations the NEST backend needs."""
 
     def __init__(self, nest):
@@ -119,28 +119,6 @@ class Distribution:
         from mpi4py import MPI  # noqa: PLC0415  (MPI is up: NEST initialised it)
 
         return MPI.COMM_WORLD.allgather(obj)
-
-    def gather_spikes(self, idx: np.ndarray, times: np.ndarray):
-        """Every rank's (cell index, time) pairs, in time order (ties by index): the same
-        arrays on every rank count."""
-        if self.parallel:
-            parts = self.allgather((idx, times))
-            idx = np.concatenate([p[0] for p in parts]).astype(np.int64)
-            times = np.concatenate([p[1] for p in parts])
-        order = np.lexsort((idx, times))
-        return idx[order], times[order]
-
-    def gather_signals(self, times, values, columns):
-        """Join the columns recorded on every rank (the same sampling times on each)."""
-        if not self.parallel:
-            return times, values, columns
-        parts = [p for p in self.allgather((times, values, columns)) if p[2].size]
-        if not parts:
-            return times, values, columns
-        columns = np.concatenate([p[2] for p in parts])
-        values = np.hstack([p[1] for p in parts])
-        order = np.argsort(columns, kind="stable")
-        return parts[0][0], values[:, order], columns[order]
 
     def gather_connections(self, pre, post, values: dict, positions=False):
         """Every rank's connections, ordered by (post, pre) as the connectors make them

@@ -28,7 +28,7 @@ def join_mpi() -> None:
     mpi.num_processes()
 
 
-class Distribution:
+class Distribution(mpi.Gathering):
     """Which rank owns which cell, and the collective operations the backend needs."""
 
     def __init__(self, h, pc):
@@ -102,27 +102,6 @@ class Distribution:
 
     def allgather(self, obj) -> list:
         return self.pc.py_allgather(obj)
-
-    def gather_spikes(self, idx: np.ndarray, times: np.ndarray):
-        """Every rank's (cell index, time) pairs, in time order (ties by index)."""
-        if self.parallel:
-            parts = self.allgather((idx, times))
-            idx = np.concatenate([p[0] for p in parts]).astype(np.int64)
-            times = np.concatenate([p[1] for p in parts])
-        order = np.lexsort((idx, times))
-        return idx[order], times[order]
-
-    def gather_signals(self, times, values, columns):
-        """Join the columns recorded on every rank (same sampling times everywhere)."""
-        if not self.parallel:
-            return times, values, columns
-        parts = [p for p in self.allgather((times, values, columns)) if p[2].size]
-        if not parts:
-            return times, values, columns
-        columns = np.concatenate([p[2] for p in parts])
-        values = np.hstack([p[1] for p in parts])
-        order = np.argsort(columns, kind="stable")
-        return parts[0][0], values[:, order], columns[order]
 
     def gather_positions(self, n: int, positions: np.ndarray, values: np.ndarray):
         """A full array of length n from the (position, value) pairs held on each rank."""
