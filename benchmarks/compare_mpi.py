@@ -12,8 +12,9 @@ Usage: ``python benchmarks/compare_mpi.py [--repeats 3] [--only va,brunel]
 [--scale-factor 0.25] [--raw f.jsonl]``.  ``--scale-factor`` multiplies every network's
 scale (a quick correctness check); ``--sim-time`` overrides each network's simulated time.
 
-``--simulator nest`` runs the same scripts on pynn_uni.nest, which today refuses ``mpirun``
-with more than one process (the table says so); ``--threads T`` adds a column of one
+``--simulator nest`` runs the same scripts on pynn_uni.nest; that needs a NEST built with
+MPI (``tools/install-nest-mpi.sh``; the PyPI wheel refuses ``mpirun -np 2`` with a message
+saying so, and the table then says so); ``--threads T`` adds a column of one
 process with T NEST threads (NEST only; NEST's random streams depend on the number of
 threads, so its spikes are not compared with np1's).  The machine must be otherwise idle:
 two ranks on a 2-core machine with other work on it measure the load, not the scaling.
@@ -107,6 +108,11 @@ def table(name: str, runs: dict[str, list[dict]], refused: dict[str, str]) -> st
         for label in set(labels) - set(mpi):  # NEST's streams depend on the thread count
             spikes = sorted({r["spikes"] for r in runs[label]})
             lines.append(f"* spikes with {label}: {', '.join(map(str, spikes))}")
+            if label.endswith(" x 2 threads") and runs.get("np2"):
+                # 2 processes x 1 thread and 1 process x 2 threads: both 2 virtual processes,
+                # so NEST draws the same random streams and the spikes must be identical
+                same = _same({"np2": runs["np2"], label: runs[label]}, "spikes")
+                lines.append(f"* spikes identical at np2 and {label}: {same}")
         if runs.get("np1") and runs.get("np2"):
             ratio = _med(runs["np2"], "build+run_s") / _med(runs["np1"], "build+run_s")
             share = _med(runs["np2"], "data_s") / _med(runs["np2"], "run_s")
