@@ -83,6 +83,10 @@ def test_network_identical_on_one_and_two_processes(tmp_path):
         assert bool(run["local_ok"])
         np.testing.assert_array_equal(np.sort(run["local"][:, 1]), run["all_ids"])
     assert set(two["local"][:, 0]) == {0, 1}
+    # each rank evaluated and holds only the connections onto its own cells
+    n = int(one["sizes"][1])
+    assert one["held"].tolist() == [n]
+    assert two["held"].sum() == n and two["held"].min() > 0 and two["held"].max() < n
 
 
 def test_processes_and_threads_together(tmp_path):

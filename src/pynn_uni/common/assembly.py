@@ -88,6 +88,13 @@ class Assembly:
             return np.empty(0, dtype=object)
         return np.concatenate([p.local_cells for p in self.populations])
 
+    @property
+    def _local_mask(self) -> np.ndarray:
+        """Which cells this MPI rank simulates, in the assembly's order."""
+        if not self.populations:
+            return np.empty(0, dtype=bool)
+        return np.concatenate([p._local_mask for p in self.populations])
+
     def __iter__(self):
         return iter(self.all_cells)
 

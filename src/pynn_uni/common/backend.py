@@ -335,6 +335,13 @@ class Backend(abc.ABC):
     def new_projection(self, spec: ProjectionSpec) -> Handle:
         """Prepare a projection that will receive its connections through ``connect``."""
 
+    def local_blocks(self, spec: ProjectionSpec) -> bool:
+        """Under MPI: whether ``connect`` may get only the connections onto this rank's cells
+        (``local_mask``), so that connectors evaluate synapse values for those alone.  False
+        (the default): every rank sees every connection, for a backend that decides from
+        them what other ranks need (NEURON's spike exchange, NEST's generator relays)."""
+        return False
+
     @abc.abstractmethod
     def connect(self, handle: Handle, block: ConnectionArrays) -> None:
         """Create one block of connections (standard names and units in ``block.params``;

@@ -57,6 +57,18 @@ def num_processes() -> int:
     return 1 if launched is None else launched[0]
 
 
+def allreduce_sum(values):
+    """The element-wise sums of ``values`` (integers) over every rank, as a tuple; collective:
+    every rank must call it.  With one process, the values themselves."""
+    values = tuple(int(v) for v in values)
+    comm = _comm()
+    if comm is None:
+        if num_processes() > 1:
+            raise RuntimeError("summing over MPI ranks needs mpi4py (pip install mpi4py)")
+        return values
+    return tuple(int(v) for v in comm.allreduce(np.array(values, dtype=np.int64)))
+
+
 class Gathering:
     """Collecting recorded data from every rank, for a backend's distribution object: it
     provides ``parallel`` (more than one rank) and ``allgather(obj)`` (one object per rank,

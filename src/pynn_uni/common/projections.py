@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from pynn_uni import errors
-from pynn_uni.common import budget, describing, validation
+from pynn_uni.common import budget, describing, mpi, validation
 from pynn_uni.common.assembly import Assembly
 from pynn_uni.common.backend import ConnectionArrays, Member, ProjectionSpec, Side
 from pynn_uni.common.connectors import ConnectionContext, Connector
@@ -98,10 +98,14 @@ class Projection:
         sim.backend.check_synapse(self._spec)
         self._check_size()
         self._handle = sim.backend.new_projection(self._spec)
-        self._size = 0
+        self._size = self._local_size = 0
+        # under MPI, on a backend that holds each connection on its target's rank: this
+        # rank evaluates and passes only the connections onto its own cells
+        self._local_only = mpi.num_processes() > 1 and sim.backend.local_blocks(self._spec)
         ctx = self._context(self._synapse_values())
         made = []
         bar = construction_bar(sim, self.label, self.pre.size * self.post.size)
+        refused = None
         try:
             blocks = connector.connect(ctx)
             if _has_value_lists(ctx.synapse_values):
@@ -114,14 +118,29 @@ class Projection:
                 made.append(len(block))
                 if bar is not None:
                     bar.update(len(block))
-        except BaseException:  # also Ctrl-C in a connector's callback: keep nothing
+        except Exception as err:
+            refused = err  # (under MPI the other ranks must hear of it, below)
+        except BaseException:  # Ctrl-C in a connector's callback: keep nothing
             if made:
                 sim.backend.disconnect(self._handle)
             raise
         finally:
             if bar is not None:
                 bar.close()
-        self._size = int(sum(made))
+        self._local_size = int(sum(made))
+        self._size = self._local_size
+        if self._local_only:
+            # one collective while every rank builds the projection (so no size() call needs
+            # one); it also tells every rank whether one refused a value of its connections
+            self._size, failed = mpi.allreduce_sum((self._local_size, refused is not None))
+            if failed and refused is None:
+                refused = errors.ConnectionError(
+                    f"Projection {self.label!r}: refused on another MPI rank (see its error)"
+                )
+        if refused is not None:
+            if made:
+                sim.backend.disconnect(self._handle)
+            raise refused
         sim.projections.append(self)
 
     # -- construction helpers ------------------------------------------------
@@ -186,7 +205,9 @@ class Projection:
             values["delay"] = self._simulation.default_delay
         return values
 
-    def _context(self, synapse_values) -> ConnectionContext:
+    def _context(self, synapse_values, local=True) -> ConnectionContext:
+        """What the connector sees; ``local=False``: every connection, even where this rank
+        keeps only its own (``set`` evaluates values for the gathered connections)."""
         return ConnectionContext(
             self.pre.size,
             self.post.size,
@@ -196,9 +217,16 @@ class Projection:
             lambda: self.post.positions,
             self.space,
             synapse_values,
+            local_post_mask=self._local_post_mask() if local else None,
             label=self.label,
             projection=self,
         )
+
+    def _local_post_mask(self):
+        """The postsynaptic cells on this rank when it keeps only their connections (else
+        None).  Every rank still draws every column (the same random streams on any
+        number of ranks), but evaluates synapse values only for its own cells."""
+        return self.post._local_mask if self._local_only else None
 
     @property
     def _conductance_based(self) -> bool:
@@ -270,7 +298,9 @@ class Projection:
         return self._size
 
     def size(self, gather=True) -> int:
-        return self._size
+        """The number of connections; ``gather=False``: those on this MPI rank, where the
+        backend holds each connection on its target's rank."""
+        return self._size if gather else self._local_size
 
     def _connection_arrays(self, names=(), canonical=True) -> ConnectionArrays:
         """All connections with the named synapse values (standard units), in canonical
@@ -384,7 +414,7 @@ class Projection:
 
     def _set_canonical(self, attributes: dict, pre, post, order) -> None:
         """Set values; 1-D arrays are in canonical order (``order`` sorts native to canonical)."""
-        ctx = self._context(attributes)
+        ctx = self._context(attributes, local=False)
         canonical = ctx.finish(pre[order], post[order])
         ctx.check_complete()
         values = {}

@@ -104,6 +104,7 @@ class NestBackend(SourceRouting, Backend):
         #: connections made (not replayed), runs started, and whether NEST sorted the
         #: connections since the kernel was (re)built: see ``_order_key``
         self._epoch, self._runs, self._sorted = 0, 0, False
+        self._kernels = 0  # resets so far (each replays the network into a fresh kernel)
         self._ms_per_step = 0.1
         self._models = SharedModels()
 
@@ -273,6 +274,7 @@ class NestBackend(SourceRouting, Backend):
                 conns = self._connections(h)
                 h.snapshot = snapshot_of(conns) if len(conns) else None
         self._reset_kernel()
+        self._kernels += 1
         self._pending = []  # device connections of the old kernel; the replay makes them anew
         # nodes first, in their original order (so ids repeat), then the projections
         for h in self._log:
@@ -573,6 +575,11 @@ class NestBackend(SourceRouting, Backend):
             return
         self.nest.CopyModel(h.synapse_model, h.nest_model)
 
+    def local_blocks(self, spec: ProjectionSpec) -> bool:
+        """Connections from neurons: yes (NEST keeps each on its target's rank).  From
+        generators: no, since whether one needs a relay depends on all its targets."""
+        return all(pop.relay == "none" for pop in spec.pre.handles)
+
     def connect(self, handle: ProjHandle, block: ConnectionArrays) -> None:
         if len(block) == 0:
             return
@@ -786,14 +793,15 @@ class NestBackend(SourceRouting, Backend):
 
     def _order_key(self, h: ProjHandle) -> tuple:
         """What fixes the order of NEST's connections of ``h``: the sequence they were
-        made in and whether NEST has sorted them (by source, at a run).  A reset replays
-        that sequence, so the order found before a reset holds after it, unless a run
-        came between two of its connection calls (then NEST sorted part of them first) or
-        its connections share a labelled model with other projections' or a shared model
-        whose projections' connections were interleaved that way (``SharedModels``)."""
+        made in, whether NEST has sorted them (by source, at a run), and the kernel they
+        live in: a reset replays the same sequence, but with threads NEST's sort at the
+        next run need not order connections of one source as before (seen with 2
+        threads), so the order is read anew after a reset.  Connections that share a
+        labelled model with other projections', or a shared model whose projections'
+        connections were interleaved with runs (``SharedModels``), follow every change."""
         if h.labelled or h.mixed or (h.shared and h.nest_model in self._models.mixed):
             return ("version", self._version)
-        return ("made", self._epoch, self._sorted)
+        return ("made", self._epoch, self._sorted, self._kernels)
 
     # -- current sources ---------------------------------------------------------------------------
     def inject(self, spec: SourceSpec, target: PopHandle, idx: np.ndarray) -> SourceHandle:

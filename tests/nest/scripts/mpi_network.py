@@ -60,6 +60,8 @@ flags = [bool(i.local) for i in cells.all_cells]
 from mpi4py import MPI  # noqa: E402  (after setup: NEST started MPI)
 
 every = MPI.COMM_WORLD.allgather((sim.rank(), mine, cells.local_size, flags))
+# the connections each rank evaluated and holds (those onto its own cells)
+held = MPI.COMM_WORLD.allgather(recurrent.size(gather=False))
 if sim.rank() == 0:
     with open(args.out + ".pkl", "rb") as f:
         written = pickle.load(f).segments[0]
@@ -73,6 +75,7 @@ if sim.rank() == 0:
         static=np.asarray(static),
         rewritten=np.nan_to_num(rewritten, nan=-1.0),
         sizes=np.array([plastic.size(), recurrent.size()]),
+        held=np.array(held),
         processes=sim.num_processes(),
         local=np.array([(r, i) for r, ids, _, _ in every for i in ids]),
         local_ok=all(len(ids) == n and sum(f) == n for _, ids, n, f in every),
