@@ -44,6 +44,23 @@ fi
 echo "install-nest-mpi: installing $wheel" >&2
 "$PYTHON" -m pip uninstall --quiet -y nest-simulator >/dev/null 2>&1 || true
 "$PYTHON" -m pip install --quiet "$wheel" mpi4py
+
+# This NEST loads the system's HDF5.  PyPI's h5py wheel carries its own, and the two in one
+# process break `import nest` ("ValueError: Not a datatype"), so h5py is built against the
+# system's (once, kept beside NEST's wheel).  pandas: nest.SonataNetwork reads CSVs with it.
+h5py_wheel=$(ls "$CACHE"/h5py-*-"$tag"-*.whl 2>/dev/null | head -n 1 || true)
+if [ -z "$h5py_wheel" ]; then
+    echo "install-nest-mpi: building h5py against the system's HDF5 (a few minutes)" >&2
+    h5build=$(mktemp -d "$CACHE/.h5py.XXXXXX")
+    HDF5_DIR="/usr/lib/$(gcc -print-multiarch)/hdf5/serial" "$PYTHON" -m pip wheel --quiet \
+        --no-deps --no-binary h5py h5py -w "$h5build"
+    mv "$h5build"/h5py-*.whl "$CACHE/"
+    rm -rf "$h5build"
+    h5py_wheel=$(ls "$CACHE"/h5py-*-"$tag"-*.whl | head -n 1)
+fi
+"$PYTHON" -m pip install --quiet --force-reinstall --no-deps "$h5py_wheel"
+"$PYTHON" -m pip install --quiet pandas
 "$PYTHON" -c 'from pynn_uni.nest.parallel import built_with
 assert built_with("MPI"), "the installed NEST has no MPI"
+import h5py, nest  # NEST and h5py share one HDF5
 print("NEST with MPI:", built_with("MPI"), "HDF5:", built_with("HDF5"))'
