@@ -282,7 +282,8 @@ def _parameter(value, default):
 def _from_nest(native, std_model, rows_type, per_type, h5values) -> dict:
     """Standard values of a ``nest:<model>`` node type, NEST defaults filling gaps."""
 
-    defaults = NEST_DEFAULTS.get(native, {})
+    grid = {v: k for k, v in translations.PRECISE_MODELS.items()}  # same parameters
+    defaults = NEST_DEFAULTS.get(native, NEST_DEFAULTS.get(grid.get(native), {}))
     keys = set(defaults)
     ignored = set()
     for v in per_type.values():

@@ -55,7 +55,8 @@ def export_to_sonata(network, output_path, target="PyNN", overwrite=False, *, ts
 
     ``target``: ``'PyNN'`` (model templates ``pynn:<standard model>``, PyNN units; any
     pynn_uni backend reads it back) or ``'NEST'`` (``nest:<model>``, NEST units, one edge
-    group and parameters per type: the profile NEST's ``SonataNetwork`` accepts).
+    group and parameters per type: the profile NEST's ``SonataNetwork`` accepts; the models
+    are those pynn_uni's NEST backend runs, precise-timing twins under ``off_grid``).
     ``overwrite``: replace an existing folder (else a non-empty one is refused).
     ``tstop`` (ms) goes into ``simulation_config.json``; default the simulator's current time
     if it has run, else 1000 ms.  Returns the path of ``circuit_config.json``.
@@ -79,13 +80,15 @@ def export_to_sonata(network, output_path, target="PyNN", overwrite=False, *, ts
     circuit_nodes, circuit_edges = [], []
     type_ids = iter(range(100, 2**62))
     on_post = _post_cell_params(network) if profile == "nest" else {}
+    precision = _spike_precision(populations) if profile == "nest" else None
     for pop in populations:
         entry = _Nodes(fmt.population_name(pop.label, taken), pop,
                        type(pop.celltype).__name__ in _ARRAY_SOURCES)  # fmt: skip
         entry.weight_unit = getattr(pop.celltype, "weight_unit", "uS")
         entry.conductance = bool(getattr(pop.celltype, "conductance_based", False))
         nodes[id(pop)] = entry
-        _write_population(h5py, entry, profile, dirs, type_ids, inputs, on_post.get(id(pop)))
+        _write_population(h5py, entry, profile, dirs, type_ids, inputs, on_post.get(id(pop)),
+                          precision)  # fmt: skip
         circuit_nodes.append({
             "nodes_file": f"$NETWORK_DIR/{entry.name}_nodes.h5",
             "node_types_file": f"$NETWORK_DIR/{entry.name}_node_types.csv",
@@ -219,7 +222,8 @@ def _post_cell_params(network) -> dict:
     return out
 
 
-def _write_population(h5py, entry: _Nodes, profile, dirs, type_ids, inputs, on_post=None):
+def _write_population(h5py, entry: _Nodes, profile, dirs, type_ids, inputs, on_post=None,
+                      precision=None):  # fmt: skip
     pop = entry.population
     n = pop.size
     celltype = pop.celltype
@@ -248,7 +252,7 @@ def _write_population(h5py, entry: _Nodes, profile, dirs, type_ids, inputs, on_p
         else:
             std = {**shared, **{k: v[rep] for k, v in per_type.items()}}
             kind = "point_neuron" if celltype.injectable else "point_process"
-            template, dyn = _cell_template(model, std, profile)
+            template, dyn = _cell_template(model, std, profile, precision)
             dyn.update(on_post or {})
             dyn_file = f"{entry.name}_{tid}.json"
             fmt.write_json(os.path.join(dirs["cells"], dyn_file), dyn)
@@ -287,13 +291,23 @@ def _write_population(h5py, entry: _Nodes, profile, dirs, type_ids, inputs, on_p
         }
 
 
-def _cell_template(model: str, std: dict, profile: str) -> tuple[str, dict]:
+def _spike_precision(populations) -> str:
+    """The exporting simulation's ``setup(spike_precision=...)`` where its backend has one,
+    else PyNN's NEST default (``off_grid``): the NEST models written are those pynn_uni's
+    NEST backend runs the network with, so that NEST's reader gives the same spikes."""
+    if not populations:
+        return "off_grid"
+    settings = populations[0]._simulation.backend.settings()
+    return str(settings.get("spike_precision", "off_grid"))
+
+
+def _cell_template(model: str, std: dict, profile: str, precision=None) -> tuple[str, dict]:
     """(model_template, dynamics_params) of one node type."""
     std = {k: _plain(v) for k, v in std.items()}
     if profile == "pynn":
         return f"pynn:{model}", std
 
-    native = translations.supported(model).native
+    native = translations.precise_model(translations.supported(model).native, precision)
     values = translations.to_native(model, std)
     return f"nest:{native}", {k: _plain(v) for k, v in values.items()}
 
