@@ -147,9 +147,14 @@ def kernel_facts(nest) -> dict:
     """Node and connection counts, min_delay and the node structure actually in use
     (diagnostics read from the NEST kernel after the run)."""
     status = nest.GetKernelStatus(["network_size", "num_connections", "min_delay"])
+    connections = int(status[1])
+    if mpi_world()[0] > 1:  # each rank's NEST counts the connections it holds
+        from mpi4py import MPI  # the MPI that NEST already joined
+
+        connections = MPI.COMM_WORLD.allreduce(connections)
     return {
         "nodes": int(status[0]),
-        "connections": int(status[1]),
+        "connections": connections,
         "min_delay_ms": float(status[2]),
         "structure": structure(nest),
     }

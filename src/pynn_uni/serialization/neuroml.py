@@ -46,6 +46,7 @@ from .neuroml_import import import_from_neuroml
 from .neuroml_inputs import write_sources
 from .neuroml_lems import write_lems
 from .neuroml_models import NeuroMLExportWarning, require_libneuroml
+from .ranks import written_by_rank0
 
 __all__ = ["NeuroMLExportWarning", "NeuroMLFiles", "export_to_neuroml", "import_from_neuroml"]
 
@@ -59,6 +60,7 @@ class NeuroMLFiles(NamedTuple):
     lems: Path | None
 
 
+@written_by_rank0()
 def export_to_neuroml(
     network,
     path,

@@ -31,6 +31,7 @@ from pynn_uni.network import Network
 from pynn_uni.parameters import ArrayParameter
 
 from . import sonata_format as fmt
+from .ranks import written_by_rank0
 from .sonata_io import write_spikes
 
 TARGETS = ("pynn", "nest")
@@ -50,6 +51,19 @@ class _Nodes:
     types: list = field(default_factory=list)
 
 
+def _refuse_existing(output_path, target="PyNN", overwrite=False, **_) -> None:
+    """FileExistsError for a path that is a file, or a non-empty folder without ``overwrite``."""
+    root = os.path.abspath(os.fspath(output_path))
+    if os.path.exists(root):
+        if not os.path.isdir(root):
+            raise FileExistsError(f"export_to_sonata(): {root!r} exists and is not a folder")
+        if os.listdir(root) and not overwrite:
+            raise FileExistsError(
+                f"export_to_sonata(): {root!r} is not empty; pass overwrite=True to replace it"
+            )
+
+
+@written_by_rank0(check=_refuse_existing)
 def export_to_sonata(network, output_path, target="PyNN", overwrite=False, *, tstop=None):
     """Write ``network`` to ``output_path`` as a SONATA circuit and simulation config.
 
@@ -59,7 +73,8 @@ def export_to_sonata(network, output_path, target="PyNN", overwrite=False, *, ts
     are those pynn_uni's NEST backend runs, precise-timing twins under ``off_grid``).
     ``overwrite``: replace an existing folder (else a non-empty one is refused).
     ``tstop`` (ms) goes into ``simulation_config.json``; default the simulator's current time
-    if it has run, else 1000 ms.  Returns the path of ``circuit_config.json``.
+    if it has run, else 1000 ms.  Returns the path of ``circuit_config.json``.  Under MPI,
+    every rank calls it (reading the network gathers from all) and rank 0 writes.
     """
     h5py = fmt.require_h5py()
     profile = str(target).lower()
@@ -109,15 +124,9 @@ def export_to_sonata(network, output_path, target="PyNN", overwrite=False, *, ts
 
 
 def _prepare(root: str, overwrite: bool) -> None:
-    if os.path.exists(root):
-        if not os.path.isdir(root):
-            raise FileExistsError(f"export_to_sonata(): {root!r} exists and is not a folder")
-        if os.listdir(root):
-            if not overwrite:
-                raise FileExistsError(
-                    f"export_to_sonata(): {root!r} is not empty; pass overwrite=True to replace it"
-                )
-            shutil.rmtree(root)
+    _refuse_existing(root, overwrite=overwrite)
+    if os.path.isdir(root) and os.listdir(root):
+        shutil.rmtree(root)
     os.makedirs(root, exist_ok=True)
 
 
