@@ -12,28 +12,21 @@ threads (NEST's own guarantee), and networks without them on any number.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mpi_launch import HAVE_MPI4PY, MPIRUN, mpirun
 from pynn_uni.nest import parallel
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).parent / "scripts" / "mpi_network.py"
-MPIRUN = shutil.which("mpirun")
-try:
-    import mpi4py  # noqa: F401  (only to know it is there: importing it does not start MPI)
-except ImportError:
-    mpi4py = None
 _MISSING = [
     why
     for why, missing in (
         ("no mpirun (apt-get install openmpi-bin libopenmpi-dev)", MPIRUN is None),
-        ("no mpi4py (pip install mpi4py)", mpi4py is None),
+        ("no mpi4py (pip install mpi4py)", not HAVE_MPI4PY),
         (f"the installed NEST has no MPI: {parallel.INSTALL_HINT}", not parallel.built_with("MPI")),
     )
     if missing
@@ -46,16 +39,7 @@ if _MISSING:
 
 def _run(n: int, out: Path, *flags: str) -> dict:
     """mpi_network.py on n processes; what rank 0 saved."""
-    version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True).stdout
-    extra = ["--oversubscribe"] if "Open MPI" in version else []
-    env = dict(os.environ)
-    if os.geteuid() == 0:  # containers run as root; OpenMPI refuses that unless told
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    done = subprocess.run(
-        [MPIRUN, "-np", str(n), *extra, sys.executable, str(SCRIPT), str(out), *flags],
-        env=env, capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    mpirun(n, [str(SCRIPT), str(out), *flags], cwd=ROOT)
     with np.load(f"{out}.npz") as data:
         return {k: data[k] for k in data.files}
 

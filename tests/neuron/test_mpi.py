@@ -11,47 +11,27 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mpi_launch import HAVE_MPI4PY, HINT, MPIRUN, mpirun
+
 pytest.importorskip("neuron")
 ROOT = Path(__file__).resolve().parents[2]
-MPIRUN = shutil.which("mpirun")
-_HINT = "apt-get install openmpi-bin libopenmpi-dev && pip install mpi4py"
-try:
-    import mpi4py  # noqa: F401  (only to know it is there: importing it does not start MPI)
-except ImportError:
-    mpi4py = None
-if MPIRUN is None or mpi4py is None:
+if MPIRUN is None or not HAVE_MPI4PY:
     if os.environ.get("PYNN_UNI_REQUIRE_MPI"):  # set by .ci/run: CI must run these
-        raise RuntimeError(f"MPI tests required but MPI is missing: {_HINT}")
-    pytest.skip(f"MPI is not installed: {_HINT}", allow_module_level=True)
+        raise RuntimeError(f"MPI tests required but MPI is missing: {HINT}")
+    pytest.skip(f"MPI is not installed: {HINT}", allow_module_level=True)
 
 
 #: simultaneous inputs may be summed in another order across ranks: last-bit differences
 _ROUNDING_MV = 1e-9
 
 
-def _mpirun(n: int, args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    flags = ["--oversubscribe"] if "Open MPI" in _mpi_version() else []
-    full_env = {**os.environ, **(env or {})}
-    if os.geteuid() == 0:  # containers run as root; OpenMPI refuses that unless told
-        full_env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    done = subprocess.run(
-        [MPIRUN, "-np", str(n), *flags, sys.executable, *args],
-        env=full_env, capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done
-
-
-def _mpi_version() -> str:
-    return subprocess.run([MPIRUN, "--version"], capture_output=True, text=True).stdout
+def _mpirun(n: int, args: list[str], env: dict | None = None):
+    return mpirun(n, args, env, cwd=ROOT)
 
 
 def _va_run(n: int, out: Path) -> dict:

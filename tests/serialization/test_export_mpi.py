@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mpi_launch import HAVE_MPI4PY, MPIRUN, mpirun
+
 pytest.importorskip("neuron")
 h5py = pytest.importorskip("h5py")
 pytest.importorskip("neuroml")
-MPIRUN = shutil.which("mpirun")
-try:
-    import mpi4py  # noqa: F401  (only to know it is there: importing it does not start MPI)
-except ImportError:
-    mpi4py = None
-if MPIRUN is None or mpi4py is None:
+if MPIRUN is None or not HAVE_MPI4PY:
     if os.environ.get("PYNN_UNI_REQUIRE_MPI"):  # set by .ci/run: CI must run these
         raise RuntimeError("MPI tests required but mpirun or mpi4py is missing")
     pytest.skip("MPI is not installed (openmpi-bin, mpi4py)", allow_module_level=True)
@@ -31,16 +25,7 @@ SCRIPT = Path(__file__).parent / "scripts" / "export_mpi.py"
 
 
 def _export(n: int, out: Path) -> None:
-    version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True).stdout
-    flags = ["--oversubscribe"] if "Open MPI" in version else []
-    env = dict(os.environ)
-    if os.geteuid() == 0:  # containers run as root; OpenMPI refuses that unless told
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    done = subprocess.run(
-        [MPIRUN, "-np", str(n), *flags, sys.executable, str(SCRIPT), str(out)],
-        env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    mpirun(n, [str(SCRIPT), str(out)])
 
 
 def _datasets(path: Path) -> dict:
