@@ -36,6 +36,8 @@ class _Stream:
 
     def extend(self, need: int) -> None:
         """Draw until at least ``need`` normals are in the buffer."""
+        if self.values.size >= need:  # the usual case: called once per column
+            return
         pieces, size = [self.values], self.values.size
         while size < need:
             k = min(CHUNK, max(need - size, 1024))
