@@ -57,6 +57,19 @@ def simulator_option(default: str = "nest") -> str:
     return name
 
 
+VP_HELP = (
+    "NEST: processes x threads, fixed (setup(virtual_processes=K)): NEST's Poisson trains, "
+    "drawn per virtual process, are then the same on 1 and K processes"
+)
+
+
+def nest_parallelism(args) -> dict:
+    """pynn_uni.nest's setup() keywords for ``--threads`` / ``--virtual-processes``."""
+    if args.virtual_processes:
+        return {"virtual_processes": args.virtual_processes}
+    return {"threads": args.threads}
+
+
 def options(description: str, relay: bool = False) -> argparse.Namespace:
     """Command-line options shared by the network benchmarks."""
     p = argparse.ArgumentParser(description=description)
@@ -68,6 +81,7 @@ def options(description: str, relay: bool = False) -> argparse.Namespace:
     )
     p.add_argument("--sim-time", type=float, default=1000.0, help="simulated time, ms")
     p.add_argument("--threads", type=int, default=1, help="NEST threads")
+    p.add_argument("--virtual-processes", type=int, default=None, help=VP_HELP)
     p.add_argument("--seed", type=int, default=20240611, help="RNG seed")
     if relay:
         p.add_argument(

@@ -45,7 +45,7 @@ def main() -> None:
         # on_grid: the grid models (iaf_psc_delta, poisson_generator) the native script uses;
         # pynn_uni's NEST default, PyNN's off_grid, would pick the *_ps models
         nest_only = (
-            {"threads": args.threads, "spike_precision": _bench.SPIKE_PRECISION}
+            {**_bench.nest_parallelism(args), "spike_precision": _bench.SPIKE_PRECISION}
             if SIMULATOR == "nest"
             else {}
         )

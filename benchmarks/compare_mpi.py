@@ -12,7 +12,10 @@ Usage: ``python benchmarks/compare_mpi.py [--repeats 3] [--only va,brunel]
 [--scale-factor 0.25] [--raw f.jsonl]``.  ``--scale-factor`` multiplies every network's
 scale (a quick correctness check); ``--sim-time`` overrides each network's simulated time.
 
-``--simulator nest`` runs the same scripts on pynn_uni.nest; that needs a NEST built with
+``--virtual-processes K`` (NEST) fixes processes x threads at K for np1 and np2: NEST draws
+Poisson trains per virtual process, so only then do networks with Poisson input (all three
+here) give the same spikes on 1 and 2 processes.  ``--simulator nest`` runs the same
+scripts on pynn_uni.nest; that needs a NEST built with
 MPI (``tools/install-nest-mpi.sh``; the PyPI wheel refuses ``mpirun -np 2`` with a message
 saying so, and the table then says so); ``--threads T`` adds a column of one
 process with T NEST threads (NEST only; NEST's random streams depend on the number of
@@ -143,12 +146,19 @@ def main() -> None:
     p.add_argument("--scale-factor", type=float, default=1.0, help="times each network's scale")
     p.add_argument("--sim-time", type=float, default=None, help="ms (default: per network)")
     p.add_argument("--threads", type=int, default=None, help="NEST: a 1 process x T column")
+    p.add_argument(
+        "--virtual-processes", type=int, default=None,
+        help="NEST: setup(virtual_processes=K) at np1 and np2, so that networks with Poisson "
+        "input give the same spikes on both",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=20240611)
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     p.add_argument("--raw", help="also write every run's JSON record to this file")
     args = p.parse_args()
-    if args.threads and args.simulator != "nest":
-        p.error("--threads is NEST's (NEURON runs one thread per process here)")
+    if (args.threads or args.virtual_processes) and args.simulator != "nest":
+        p.error("--threads and --virtual-processes are NEST's (NEURON runs one thread per process)")
+    if args.threads and args.virtual_processes:
+        p.error("--virtual-processes fixes processes x threads: no --threads column with it")
     names = [n for n in args.only.split(",") if n]
     unknown = set(names) - set(NETWORKS)
     if unknown:
@@ -173,6 +183,8 @@ def main() -> None:
         sim_time = args.sim_time or sim_time
         argv = [path, "--simulator", args.simulator, "--scale", f"{scale:g}"]
         argv += ["--sim-time", f"{sim_time:g}", "--seed", str(args.seed)]
+        if args.virtual_processes:
+            argv += ["--virtual-processes", str(args.virtual_processes)]
         runs: dict[str, list[dict]] = {k: [] for k in configs}
         refused: dict[str, str] = {}
         items = list(configs.items())
@@ -192,6 +204,11 @@ def main() -> None:
                     failures.append(record["error"])
         print(f"{script} --scale {scale:g} --sim-time {sim_time:g}\n")
         print(table(name, runs, refused))
+        if args.virtual_processes:
+            print(
+                f"(np1 and np2 both ran {args.virtual_processes} virtual processes: np1 with "
+                "threads, np2 with processes; the ratios compare the two, not 1 with 2 cores)\n"
+            )
     for e in failures:
         print("```\n" + e + "\n```\n")
     if args.raw:

@@ -30,6 +30,7 @@ def options() -> argparse.Namespace:
     p.add_argument("--sim-time", type=float, default=1000.0, help="ms")
     p.add_argument("--transient", type=float, default=100.0, help="ms left out of the rates")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--virtual-processes", type=int, default=None, help=_bench.VP_HELP)
     p.add_argument("--seed", type=int, default=20240611)
     return p.parse_args()
 
@@ -39,7 +40,7 @@ def main() -> None:
     sim = importlib.import_module(f"pynn_uni.{args.simulator}")
     k_scale = args.scale if args.k_scale is None else args.k_scale
     nest_only = args.simulator == "nest"
-    extra = {"threads": args.threads, "spike_precision": _bench.SPIKE_PRECISION}
+    extra = {**_bench.nest_parallelism(args), "spike_precision": _bench.SPIKE_PRECISION}
     clock = _bench.Clock()
     with clock("build"):
         sim.setup(

@@ -42,7 +42,7 @@ def main() -> None:
     p = min(1.0, P_CONN / args.scale)
     clock = _bench.Clock()
     with clock("build"):
-        threads = {"threads": args.threads} if SIMULATOR == "nest" else {}
+        threads = _bench.nest_parallelism(args) if SIMULATOR == "nest" else {}
         # on_grid: the same NEST models as the native script (see compare.py)
         precision = {"spike_precision": _bench.SPIKE_PRECISION}
         sim.setup(timestep=DT, rng_seed=args.seed, **precision, **threads)
