@@ -11,6 +11,7 @@ threads (NEST's own guarantee), and networks without them on any number.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -91,3 +92,17 @@ def test_poisson_identical_with_fixed_virtual_processes(tmp_path):
     one = _run(1, tmp_path / "np1", "--virtual-processes", "2", "--poisson")
     two = _run(2, tmp_path / "np2", "--virtual-processes", "2", "--poisson")
     _assert_same(one, two)
+
+
+def test_a_value_one_rank_refuses_is_refused_on_every_rank(tmp_path):
+    """The rank holding the bad connection raises its own error, the others a
+    ConnectionError naming the projection; none waits for the others, none keeps a part."""
+    out = tmp_path / "refusal"
+    mpirun(2, [str(Path(__file__).parent / "scripts" / "mpi_refusal.py"), str(out)], cwd=ROOT)
+    seen = [json.loads(Path(f"{out}.{r}.json").read_text()) for r in (0, 1)]
+    for s in seen:
+        expected = "InvalidWeightError" if s["owns_cell_3"] else "ConnectionError"
+        assert s["error"] == expected
+        assert s["size"] == 16 and s["t"] == 5.0
+    assert sorted(s["owns_cell_3"] for s in seen) == [False, True]
+    assert sum(s["held"] for s in seen) == 16

@@ -105,22 +105,22 @@ class Projection:
         ctx = self._context(self._synapse_values())
         made = []
         bar = construction_bar(sim, self.label, self.pre.size * self.post.size)
-        refused = None
         try:
             blocks = connector.connect(ctx)
             if _has_value_lists(ctx.synapse_values):
                 # values in connection order: check their number before connecting anything
                 # (such a list costs as much memory as the blocks)
                 blocks = list(blocks)
+            if self._local_only:
+                blocks = self._agreed_blocks(blocks)
             for block in blocks:
-                self._validate(block)
+                if not self._local_only:
+                    self._validate(block)
                 sim.backend.connect(self._handle, block)
                 made.append(len(block))
                 if bar is not None:
                     bar.update(len(block))
-        except Exception as err:
-            refused = err  # (under MPI the other ranks must hear of it, below)
-        except BaseException:  # Ctrl-C in a connector's callback: keep nothing
+        except BaseException:  # also Ctrl-C in a connector's callback: keep nothing
             if made:
                 sim.backend.disconnect(self._handle)
             raise
@@ -128,19 +128,8 @@ class Projection:
             if bar is not None:
                 bar.close()
         self._local_size = int(sum(made))
-        self._size = self._local_size
-        if self._local_only:
-            # one collective while every rank builds the projection (so no size() call needs
-            # one); it also tells every rank whether one refused a value of its connections
-            self._size, failed = mpi.allreduce_sum((self._local_size, refused is not None))
-            if failed and refused is None:
-                refused = errors.ConnectionError(
-                    f"Projection {self.label!r}: refused on another MPI rank (see its error)"
-                )
-        if refused is not None:
-            if made:
-                sim.backend.disconnect(self._handle)
-            raise refused
+        if not self._local_only:
+            self._size = self._local_size
         sim.projections.append(self)
 
     # -- construction helpers ------------------------------------------------
@@ -204,6 +193,30 @@ class Projection:
         if values.get("delay") is None:
             values["delay"] = self._simulation.default_delay
         return values
+
+    def _agreed_blocks(self, blocks) -> list[ConnectionArrays]:
+        """Under MPI: this rank's blocks, checked, once every rank has checked its own.
+
+        A value refused on one rank must be refused on all before any connection exists:
+        NEST's connection lookups are collective, so one rank cannot undo a projection
+        alone.  Only this rank's part of one projection is held at a time.  The same
+        collective gives the projection's global size."""
+        refused = None
+        try:
+            blocks = list(blocks)
+            for block in blocks:
+                self._validate(block)
+        except Exception as err:
+            refused = err
+        local = 0 if refused is not None else sum(len(b) for b in blocks)
+        self._size, failed = mpi.allreduce_sum((local, refused is not None))
+        if refused is not None:
+            raise refused
+        if failed:
+            raise errors.ConnectionError(
+                f"Projection {self.label!r}: refused on another MPI rank (see its error)"
+            )
+        return blocks
 
     def _context(self, synapse_values, local=True) -> ConnectionContext:
         """What the connector sees; ``local=False``: every connection, even where this rank
