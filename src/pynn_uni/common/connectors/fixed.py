@@ -139,9 +139,8 @@ def _alternating_randint(rng, n: int, high_a: int, high_b: int):
         a = np.zeros(n, np.int64) if high_a == 1 else _randint(rng, n, high_a)
         b = np.zeros(n, np.int64) if high_b == 1 else _randint(rng, n, high_b)
         return a, b
-    mask = np.array([(1 << int(h - 1).bit_length()) - 1 for h in (high_a, high_b)], np.uint64)
-    top = np.array([high_a - 1, high_b - 1], np.uint64)
-    mask, top = mask.astype(np.uint32), top.astype(np.uint32)
+    mask = np.array([(1 << int(h - 1).bit_length()) - 1 for h in (high_a, high_b)], np.uint32)
+    top = np.array([high_a - 1, high_b - 1], np.uint32)
     words_per_pair = (mask[0] + 1.0) / high_a + (mask[1] + 1.0) / high_b
     need, got, used, turn = 2 * n, [], 0, 0
     while need:
@@ -149,12 +148,16 @@ def _alternating_randint(rng, n: int, high_a: int, high_b: int):
         w = mt_words(rng, used + k)[used:].astype(np.uint32)
         acc_a, acc_b = (w & mask[0]) <= top[0], (w & mask[1]) <= top[1]
         flips = np.cumsum(acc_a & acc_b, dtype=np.uint8)  # only the parity matters
-        setting = acc_a != acc_b
-        last = np.maximum.accumulate(np.where(setting, np.arange(k), -1))
-        at = np.maximum(last, 0)
-        base = np.where(last >= 0, acc_a[at].astype(np.int64), turn)  # set by a -> b's turn
-        after = base ^ ((flips - np.where(last >= 0, flips[at], 0).astype(np.uint8)) & 1)
-        before = np.concatenate(([turn], after[:-1]))
+        # the last setting word at or before each word (narrow types: this is most of the
+        # connector's time on large projections)
+        index = np.arange(k, dtype=np.int32 if k < 2**31 else np.int64)
+        last = np.maximum.accumulate(np.where(acc_a ^ acc_b, index, -1))
+        has = last >= 0
+        at = np.where(has, last, 0)
+        base = np.where(has, acc_a[at], bool(turn)).view(np.uint8)  # set by a -> b's turn
+        after = base ^ ((flips - np.where(has, flips[at], 0).astype(np.uint8)) & 1)
+        before = np.empty_like(after)
+        before[0], before[1:] = turn, after[:-1]
         accepted = np.flatnonzero(np.where(before == 0, acc_a, acc_b))[:need]
         got.append((w[accepted] & mask[before[accepted]]).astype(np.int64))
         need -= accepted.size
