@@ -9,16 +9,14 @@ this kind of machine (NEST 3.10, NEURON 9.0.2, numpy 2.0; PyNN fails on numpy >=
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pynn_pytest  # noqa: E402
 import sdist  # noqa: E402
 
 SIMULATORS = ("nest", "neuron")
@@ -48,28 +46,11 @@ def results(tmp_path_factory) -> dict[str, dict[str, tuple[str, str]]]:
     """module -> {test id: (outcome, message)} from one run of the whole scenario suite."""
     tree = sdist.unpacked()
     xml = tmp_path_factory.mktemp("scenarios") / "junit.xml"
-    cmd = [
-        sys.executable, "-m", "pytest", "-p", "pynn_uni.pynn_alias", "-p", "no:cacheprovider",
-        "-p", "no:pynn_uni", "-q", "-o", "addopts=", "--rootdir", str(tree),
-        f"--junitxml={xml}", "test/system/scenarios",
+    targets = [
+        "test/system/scenarios",
         *[f"--ignore=test/system/scenarios/{name}" for name in OUT_OF_SCOPE],
-    ]  # fmt: skip
-    env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=1800)
-    if not xml.exists():
-        pytest.fail(f"PyNN's scenarios did not run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    out: dict[str, dict[str, tuple[str, str]]] = {}
-    for case in ET.parse(xml).getroot().iter("testcase"):
-        classname, name = case.get("classname", ""), case.get("name", "")
-        module = (classname or name).split(".")[-1] + ".py"
-        outcome, message = "passed", ""
-        for tag in ("failure", "error", "skipped"):
-            node = case.find(tag)
-            if node is not None:
-                outcome = "skipped" if tag == "skipped" else "failed"
-                message = (node.get("message") or "") + "\n" + (node.text or "")[-1500:]
-        out.setdefault(module, {})[name] = (outcome, message)
-    return out
+    ]
+    return pynn_pytest.run("scenarios", tree, tree, xml, targets, timeout=1800)
 
 
 def _for_sim(cases: dict, sim: str) -> dict:
@@ -85,12 +66,7 @@ def test_pynn_scenarios_pass(results, module, sim):
     cases = _for_sim(results.get(module, {}), sim)
     if not cases:
         pytest.skip(f"PyNN's {module} has no scenario for {sim}")
-    failed = {
-        name: msg
-        for name, (outcome, msg) in cases.items()
-        if outcome == "failed" and f"{module}::{name}" not in KNOWN_WRONG
-    }
-    report = "\n\n".join(f"--- {name}\n{msg.strip()}" for name, msg in failed.items())
+    failed, report = pynn_pytest.failures(cases, module, KNOWN_WRONG)
     assert not failed, f"{len(failed)} of PyNN's scenarios in {module} fail on {sim}:\n{report}"
 
 

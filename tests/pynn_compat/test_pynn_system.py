@@ -10,10 +10,7 @@ must pass, bar skips from PyNN's own markers and the few in :data:`OUT_OF_SCOPE`
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +18,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import pynn_pytest  # noqa: E402
 import sdist  # noqa: E402
 
 #: PyNN file -> the packages its tests need (the file is skipped here without them)
@@ -59,31 +57,11 @@ def results(tmp_path_factory) -> dict[str, dict[str, tuple[str, str]]]:
     """file -> {test name: (outcome, message)} from one run of the four files."""
     tree = sdist.unpacked()
     work = tmp_path_factory.mktemp("pynn_system")
-    xml = work / "junit.xml"
-    cmd = [
-        sys.executable, "-m", "pytest", "-p", "pynn_uni.pynn_alias", "-p", "system_plugin",
-        "-p", "no:cacheprovider", "-p", "no:pynn_uni", "-q", "-o", "addopts=",
-        "--rootdir", str(tree), f"--junitxml={xml}",
-        *[str(tree / "test" / "system" / name) for name in FILES],
-    ]  # fmt: skip
-    path = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=path)
-    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=1200)
-    if not xml.exists():
-        pytest.fail(
-            f"PyNN's system tests did not run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-        )
-    out: dict[str, dict[str, tuple[str, str]]] = {}
-    for case in ET.parse(xml).getroot().iter("testcase"):
-        module = case.get("classname", "").split(".")[-1] + ".py"
-        outcome, message = "passed", ""
-        for tag in ("failure", "error", "skipped"):
-            node = case.find(tag)
-            if node is not None:
-                outcome = "skipped" if tag == "skipped" else "failed"
-                message = (node.get("message") or "") + "\n" + (node.text or "")[-1500:]
-        out.setdefault(module, {})[case.get("name", "")] = (outcome, message)
-    return out
+    return pynn_pytest.run(
+        "system tests", tree, work, work / "junit.xml",
+        [str(tree / "test" / "system" / name) for name in FILES],
+        plugins=("system_plugin",), pythonpath=HERE, timeout=1200,
+    )  # fmt: skip
 
 
 def _needs(name: str) -> None:
@@ -95,12 +73,7 @@ def _needs(name: str) -> None:
 def test_pynn_system_tests_pass(results, name):
     _needs(name)
     cases = results.get(name, {})
-    failed = {
-        test: msg
-        for test, (outcome, msg) in cases.items()
-        if outcome == "failed" and f"{name}::{test}" not in OUT_OF_SCOPE
-    }
-    report = "\n\n".join(f"--- {test}\n{msg.strip()}" for test, msg in failed.items())
+    failed, report = pynn_pytest.failures(cases, name, OUT_OF_SCOPE)
     assert not failed, f"{len(failed)} of PyNN's tests in {name} fail:\n{report}"
     passed = sum(outcome == "passed" for outcome, _ in cases.values())
     assert passed >= MIN_PASSED[name], f"{name}: {passed} passed: {cases}"
