@@ -124,6 +124,15 @@ class Clock:
         self.seconds[self._phase] = self.seconds.get(self._phase, 0.0) + dt
 
 
+def finish(raw_path, records, failures) -> None:
+    """End a comparison: every run's JSON record to ``raw_path`` (``--raw``, if given), exit
+    status 1 if a run failed."""
+    if raw_path:
+        with open(raw_path, "w") as f:
+            f.writelines(json.dumps(r) + "\n" for r in records)
+    sys.exit(1 if failures else 0)
+
+
 def emit(
     name: str,
     impl: str,

@@ -14,7 +14,6 @@ Usage: ``python benchmarks/compare.py [--quick] [--repeats N] [--only brunel]``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -150,10 +149,7 @@ def main() -> None:
         print("### failed runs\n")
         for e in failures:
             print("```\n" + e + "\n```\n")
-    if args.raw:
-        with open(args.raw, "w") as f:
-            f.writelines(json.dumps(r) + "\n" for r in all_records)
-    sys.exit(1 if failures else 0)
+    _bench.finish(args.raw, all_records, failures)
 
 
 if __name__ == "__main__":

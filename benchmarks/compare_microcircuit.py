@@ -124,12 +124,8 @@ def main() -> None:
         print("### failed runs\n")
         for e in failures:
             print("```\n" + e + "\n```\n")
-    if args.raw:
-        with open(args.raw, "w") as f:
-            f.writelines(
-                json.dumps(r) + "\n" for rs in results.values() for v in rs.values() for r in v
-            )
-    sys.exit(1 if failures else 0)
+    records = [r for rs in results.values() for v in rs.values() for r in v]
+    _bench.finish(args.raw, records, failures)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ two ranks on a 2-core machine with other work on it measure the load, not the sc
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -211,10 +210,7 @@ def main() -> None:
             )
     for e in failures:
         print("```\n" + e + "\n```\n")
-    if args.raw:
-        with open(args.raw, "w") as f:
-            f.writelines(json.dumps(r) + "\n" for r in raw)
-    sys.exit(1 if failures else 0)
+    _bench.finish(args.raw, raw, failures)
 
 
 if __name__ == "__main__":

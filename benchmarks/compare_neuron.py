@@ -20,7 +20,6 @@ then ``--pynn-python /tmp/pynn013/bin/python --pynn-script benchmarks/va_coba_py
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -117,10 +116,7 @@ def main() -> None:
     print(table(runs))
     for e in failures:
         print("```\n" + e + "\n```\n")
-    if args.raw:
-        with open(args.raw, "w") as f:
-            f.writelines(json.dumps(r) + "\n" for rs in runs.values() for r in rs)
-    sys.exit(1 if failures else 0)
+    _bench.finish(args.raw, [r for rs in runs.values() for r in rs], failures)
 
 
 if __name__ == "__main__":
