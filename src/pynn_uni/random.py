@@ -255,7 +255,7 @@ def mt_consume(rng: NumpyRNG, n: int) -> None:
     bits = np.random.MT19937()
     bits.state = {"bit_generator": "MT19937", "state": {"key": state[1], "pos": state[2]}}
     if n:
-        bits.random_raw(int(n))
+        bits.random_raw(int(n), output=False)  # advances without an array of the words
     new = bits.state["state"]
     rng.rng.set_state(("MT19937", new["key"], new["pos"], state[3], state[4]))
 

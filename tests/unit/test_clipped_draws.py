@@ -50,3 +50,18 @@ def test_long_stream_across_chunks():
 def test_impossible_interval_refused_like_per_column_draws():
     with pytest.raises(InvalidParameterValueError, match="after 1000 redraws"):
         normal_clipped_by_column(NumpyRNG(1).rng, [5, 5], 10.0, 0.1, -np.inf, 0.0)
+
+
+@pytest.mark.parametrize("mu, sigma, low, high", CASES + [(0.0, 1.0, -0.12, 0.12)])
+def test_empty_columns_and_the_column_walk(mu, sigma, low, high):
+    """Columns without values (first, last, in between); (-0.12, 0.12) holds under 1 in 10
+    normals, so the columns are walked one by one instead."""
+    lengths = np.random.RandomState(4).randint(0, 4, size=300)
+    lengths[:3] = lengths[-2:] = 0
+    params = {"mu": mu, "sigma": sigma, "low": low, "high": high}
+    a, b = NumpyRNG(11), NumpyRNG(11)
+    expected = per_column(a, lengths, params)
+    np.testing.assert_array_equal(
+        normal_clipped_by_column(b.rng, lengths, mu, sigma, low, high), expected
+    )
+    assert a.rng.normal() == b.rng.normal()
