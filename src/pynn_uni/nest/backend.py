@@ -31,7 +31,7 @@ from pynn_uni.common.backend import (
 )
 from pynn_uni.common.interrupt import Pacer, deferred_sigint, steps_of
 from pynn_uni.common.units import scale
-from pynn_uni.nest import electrodes, parallel, synapses
+from pynn_uni.nest import electrodes, node_status, parallel, synapses
 from pynn_uni.nest import translations as tr
 from pynn_uni.nest.connection_store import STATIC_MODELS, Made, concatenate
 from pynn_uni.nest.handles import (
@@ -44,7 +44,6 @@ from pynn_uni.nest.handles import (
     ShareHandle,
     SourceHandle,
     array_valued,
-    listify,
     read_connections,
     snapshot_of,
     write_connections,
@@ -159,10 +158,10 @@ class NestBackend(SourceRouting, Backend):
         if n == 0:  # NEST refuses to create none; an empty population is PyNN's
             return self.nest.NodeCollection([])
         native = self._native_model(model)
-        nodes = self.nest.Create(native, n, params=params or {})
+        nodes = node_status.create(self.nest, native, n, params)
         fixed = tr.PRECISE_FIXED.get(native) if self.spike_precision == "off_grid" else None
         if fixed:
-            nodes.set(fixed)
+            node_status.set_status(nodes, fixed)
         return nodes
 
     def _reset_kernel(self) -> None:
@@ -370,9 +369,9 @@ class NestBackend(SourceRouting, Backend):
             elif np.ndim(v):
                 per_node[k] = np.asarray(v).tolist()
             else:
-                nodes.set({k: v})
+                node_status.set_status(nodes, {k: v})
         if per_node:
-            nodes.set([{k: per_node[k][i] for k in per_node} for i in range(n)])
+            node_status.set_status(nodes, [{k: per_node[k][i] for k in per_node} for i in range(n)])
 
     def _realise_population(self, h: PopHandle) -> None:
         nest = self.nest
@@ -386,15 +385,15 @@ class NestBackend(SourceRouting, Backend):
             native = self._native_params(h.celltype, h.params)
             arrays = array_valued(nest, h.model)
             scalars = {k: v for k, v in native.items() if np.ndim(v) == 0 and k not in arrays}
-            h.nodes = nest.Create(h.model, h.n, params=scalars)
+            h.nodes = node_status.create(nest, h.model, h.n, scalars)
             rest = {k: v for k, v in native.items() if k not in scalars}
             if rest:
                 self._set_nodes(h.nodes, rest, h.n, h.model)
             if h.initial:
-                h.nodes.set(listify(h.initial))
+                node_status.set_status(h.nodes, h.initial)
         if h.silenced:  # replaced by a relay fed from fresh generators
-            h.nodes.set(IDLE)
-        h.ids = np.asarray(h.nodes.tolist(), dtype=np.int64)
+            node_status.set_status(h.nodes, IDLE)
+        h.ids = node_status.node_ids(h.nodes)
         h.senders = h.ids
         h.parrots = h.relay_gens = None
 
@@ -465,7 +464,7 @@ class NestBackend(SourceRouting, Backend):
                 native[nname] = np.asarray(v, dtype=float) * factor
         h.initial.update(native)
         if native:
-            h.nodes.set(listify(native))
+            node_status.set_status(h.nodes, native)
 
     # -- recording ---------------------------------------------------------------------------
     def record(self, handle: PopHandle, variable: str, idx: np.ndarray, interval: float) -> None:

@@ -29,6 +29,7 @@ from pynn_uni.nest.handles import (
     projection_size,
     snapshot_of,
 )
+from pynn_uni.nest.node_status import node_ids, set_status
 
 #: generators that send one train to all their targets: no relay needed
 SHARED_TRAIN_GENERATORS = {"spike_generator"}
@@ -57,7 +58,7 @@ class SourceRouting:
 
         h.parrots = self._create("parrot_neuron", h.n)
         self._device_connect(feed, h.parrots, "one_to_one", before=shift_times)
-        h.senders = np.asarray(h.parrots.tolist(), np.int64)
+        h.senders = node_ids(h.parrots)
 
     def _ensure_relay(self, h: PopHandle) -> None:
         """Put parrots behind a source population and move its direct connections onto them.
@@ -73,7 +74,7 @@ class SourceRouting:
             h.silenced = True
             for old in (h.nodes, h.shared):
                 if old is not None:
-                    old.set(IDLE)
+                    set_status(old, IDLE)
         self._make_relay(h)
         h.relay = "relay"
         for p in self._direct_projections(h):
@@ -169,9 +170,9 @@ class SourceRouting:
         pop = h.pop
         pop.shared = self._create(pop.model, 1, self._native_params(pop.celltype, pop.params))
         if pop.relay == "shared":
-            pop.nodes.set(IDLE)
+            set_status(pop.nodes, IDLE)
         else:  # replaced by a relay later on
-            pop.shared.set(IDLE)
+            set_status(pop.shared, IDLE)
 
     def _set_spike_times(self, h: PopHandle, nodes, spike_times, n: int, shift: float = 0.0):
         """Give spike generators their times, ``shift`` ms early (the relay delay).
@@ -201,7 +202,7 @@ class SourceRouting:
                 + f"; dropped the spikes at {sorted(set(dropped))} ms",
                 stacklevel=2,
             )
-        nodes.set(dicts)
+        set_status(nodes, dicts)
 
     def _choose_relay(self, pop: PopHandle, h: ProjHandle, block, single: bool) -> None:
         """Direct generator connections where they keep PyNN's semantics, else parrots.
