@@ -391,14 +391,12 @@ class FixedTotalNumberConnector(FixedNumberConnector):
                 yield from self._yield_sorted(ctx, *split_keys(keys, n_pre))
                 return
             # PyNN draws values column by column, sources in the order they were drawn
-            drawn = _stable_argsort(post, n_post)
-            rank = np.empty(n, dtype=np.int64)
-            rank[drawn] = np.arange(n)
-            canonical = drawn[_stable_argsort(pre[drawn], n_pre)]
-            canonical = canonical[_stable_argsort(post[canonical], n_post)]
-            yield from self._yield_sorted(
-                ctx, pre[canonical], post[canonical], order=rank[canonical]
-            )
+            # (values: PyNN's draw order; connections: canonical, which only sorts each
+            # column by source, so the targets in draw order are the canonical ones)
+            pre = pre[_stable_argsort(post, n_post)]
+            post = np.repeat(np.arange(n_post, dtype=np.int64), np.bincount(post, minlength=n_post))
+            order = np.argsort(post * max(1, n_pre) + pre, kind="stable")
+            yield from self._yield_sorted(ctx, pre[order], post, order=order)
             return
         if self.with_replacement:
             keys = _randint(rng, n, total)
