@@ -54,6 +54,8 @@ class ConnectionArrays:
     pre: np.ndarray
     post: np.ndarray
     params: dict[str, np.ndarray] = field(default_factory=dict)
+    #: (ConnectionReplay, block number) when the block can be drawn again instead of kept
+    origin: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         self.pre = np.asarray(self.pre, dtype=np.int64)

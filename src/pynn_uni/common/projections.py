@@ -18,6 +18,7 @@ from pynn_uni import errors
 from pynn_uni.common import budget, describing, mpi, validation
 from pynn_uni.common.assembly import Assembly
 from pynn_uni.common.backend import ConnectionArrays, Member, ProjectionSpec, Side
+from pynn_uni.common.connection_replay import ConnectionReplay
 from pynn_uni.common.connectors import ConnectionContext, Connector
 from pynn_uni.common.control import construction_bar
 from pynn_uni.common.deprecation import deprecated
@@ -103,6 +104,7 @@ class Projection:
         # rank evaluates and passes only the connections onto its own cells
         self._local_only = mpi.num_processes() > 1 and sim.backend.local_blocks(self._spec)
         ctx = self._context(self._synapse_values())
+        replay, replayed = ConnectionReplay.of(connector, self._context, ctx), False
         made = []
         bar = construction_bar(sim, self.label, self.pre.size * self.post.size)
         try:
@@ -116,6 +118,9 @@ class Projection:
             for block in blocks:
                 if not self._local_only:
                     self._validate(block)
+                if replay is not None and len(block) >= replay.MIN_BLOCK:
+                    block.origin = (replay, len(made))
+                    replayed = True
                 sim.backend.connect(self._handle, block)
                 made.append(len(block))
                 if bar is not None:
@@ -127,6 +132,8 @@ class Projection:
         finally:
             if bar is not None:
                 bar.close()
+        if replayed:
+            replay.seal(ctx, len(made))
         self._local_size = int(sum(made))
         if not self._local_only:
             self._size = self._local_size

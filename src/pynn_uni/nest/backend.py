@@ -14,6 +14,7 @@ through parrot neurons) is in ``source_routing.py``; the handles in ``handles.py
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -33,7 +34,7 @@ from pynn_uni.common.interrupt import Pacer, deferred_sigint, steps_of
 from pynn_uni.common.units import scale
 from pynn_uni.nest import electrodes, node_status, parallel, synapses
 from pynn_uni.nest import translations as tr
-from pynn_uni.nest.connection_store import STATIC_MODELS, Made, concatenate
+from pynn_uni.nest.connection_store import STATIC_MODELS, Made, Redrawn, concatenate
 from pynn_uni.nest.handles import (
     GapHandle,
     PopHandle,
@@ -598,11 +599,19 @@ class NestBackend(SourceRouting, Backend):
         if direct is not None and self._fixed is None:
             direct.pending.append((h, block.pre, targets, native))
             return
-        self._connect_native(h, pre_ids, targets, native, direct=direct)
+        origin = None
+        if block.origin is not None and direct is None and h.made is not None:
+            replay, index = block.origin
+            if h.redrawn is None or h.redrawn.replay is not replay:
+                h.redrawn = Redrawn(replay, functools.partial(synapses.to_native, spec))
+            h.redrawn.expect(index, block)
+            origin = (h.redrawn, index)
+        self._connect_native(h, pre_ids, targets, native, direct=direct, origin=origin)
 
     def _connect_native(
-        self, h: ProjHandle, source, target, params: dict, direct=None, pre=None, log=True
-    ) -> None:
+        self, h: ProjHandle, source, target, params: dict, direct=None, pre=None, log=True,
+        origin=None,
+    ) -> None:  # fmt: skip
         """One ``nest.Connect``; a static projection keeps what it gave (``log=False``: a
         replay of what it kept).  Under MPI it keeps only the connections NEST keeps here."""
         source, target = np.asarray(source, np.int64), np.asarray(target, np.int64)
@@ -613,7 +622,10 @@ class NestBackend(SourceRouting, Backend):
                       for k, v in params.items()}  # fmt: skip
             pre = None if pre is None else np.asarray(pre)[keep]
         if log and h.made is not None and len(target):
-            h.made.append(Made(source, target, params, 1.0 / self._ms_per_step, direct, pre))
+            if self.mpi.parallel:
+                origin = None  # (the block was filtered to this rank's connections)
+            spm = 1.0 / self._ms_per_step
+            h.made.append(Made(source, target, params, spm, direct, pre, origin))
         if log:  # a replay repeats the connections in the order they were first made
             self._epoch += 1
             if h.shared:

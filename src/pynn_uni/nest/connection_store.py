@@ -6,8 +6,10 @@ seconds for a million weights) and has no bulk getter.  A static synapse's value
 change inside the simulator, so they are what was connected or last set: each
 ``nest.Connect`` call is kept as a :class:`Made` entry, in the smallest exact form (one
 value when all are equal, node ids as offsets in the narrowest integer type, delays as
-NEST's whole steps), and answered from there.  Plastic synapses are not kept: NEST changes
-their values, so they are read from it (in one bulk call per projection).
+NEST's whole steps, random weights and delays as the seeds they were drawn from: see
+:mod:`pynn_uni.common.connection_replay`), and answered from there.  Plastic synapses
+are not kept: NEST changes their values, so they are read from it (in one bulk call per
+projection).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 
 #: NEST synapse models whose connection values the simulation never changes
 STATIC_MODELS = frozenset({"static_synapse", "bernoulli_synapse"})
+#: values drawn again rather than kept, where they can be (see :class:`Redrawn`)
+REDRAWN = ("weight", "delay")
 
 
 class Packed:
@@ -61,10 +65,13 @@ class Made:
 
     __slots__ = ("sources", "targets", "values", "direct", "pre", "dead")
 
-    def __init__(self, sources, targets, native: dict, steps_per_ms: float, direct=None, pre=None):
+    def __init__(
+        self, sources, targets, native: dict, steps_per_ms: float, direct=None, pre=None,
+        origin=None,
+    ):  # fmt: skip
         self.sources, self.targets = Packed(sources), Packed(targets)
         self.values = {}
-        self.update(native, steps_per_ms)
+        self.update(native, steps_per_ms, origin)
         self.direct = direct
         self.pre = None if pre is None else Packed(pre)
         self.dead = False
@@ -72,14 +79,20 @@ class Made:
     def __len__(self) -> int:
         return self.targets.n
 
-    def update(self, native: dict, steps_per_ms: float) -> None:
-        """New native values (NEST names and units), one per connection or one for all."""
+    def update(self, native: dict, steps_per_ms: float, origin=None) -> None:
+        """New native values (NEST names and units), one per connection or one for all.
+        ``origin`` (:class:`Redrawn`, block number): weights and delays that differ from
+        connection to connection (9 of the 11 bytes a connection takes here) are drawn
+        again from there when asked for instead of kept."""
         n = len(self)
         for k, v in native.items():
             v = np.broadcast_to(np.asarray(v), (n,))
-            if k == "delay":  # as NEST stores it (Time::delay_ms_to_steps)
-                v = np.floor(v * steps_per_ms + 0.5).astype(np.int64)
-            self.values[k] = Packed(v)
+            if k == "delay":
+                v = steps(v, steps_per_ms)
+            if k in REDRAWN and origin is not None and n and (v != v[0]).any():
+                self.values[k] = Redrawn.Values(*origin, k, v.dtype, n, steps_per_ms)
+            else:
+                self.values[k] = Packed(v)
 
     def native(self, ms_per_step: float, keys=None, full=False) -> dict:
         """Native values as NEST reports them (delay in ms from whole steps); a value all
@@ -90,6 +103,54 @@ class Made:
             v = packed.array() if full else packed.scalar_or_array()
             out[k] = v * ms_per_step if k == "delay" else v
         return out
+
+
+class Redrawn:
+    """The native values of a projection's blocks, drawn again through its
+    :class:`~pynn_uni.common.connection_replay.ConnectionReplay` and translated as
+    ``to_native`` translated them at connect time (the last block is kept: its values are
+    read one name after the other).  Each block is checked against its size and targets
+    as connected."""
+
+    def __init__(self, replay, to_native):
+        self.replay, self.to_native = replay, to_native
+        self._last: tuple[int, dict] | None = None
+        self.checks: dict[int, tuple[int, int]] = {}  # block -> (size, sum of post indices)
+
+    def expect(self, index: int, block) -> None:
+        self.checks[index] = (len(block), int(block.post.sum()))
+
+    def native(self, index: int) -> dict:
+        if self._last is None or self._last[0] != index:
+            block = self.replay.block(index)
+            if (len(block), int(block.post.sum())) != self.checks[index]:
+                raise RuntimeError(
+                    f"block {index} of a projection came out differently when drawn again"
+                )
+            self._last = (index, self.to_native(block))
+        return self._last[1]
+
+    class Values:
+        """One value name of one block, in place of a :class:`Packed` array."""
+
+        __slots__ = ("source", "index", "key", "dtype", "n", "steps_per_ms")
+
+        def __init__(self, source, index: int, key: str, dtype, n: int, steps_per_ms: float):
+            self.source, self.index, self.key = source, index, key
+            self.dtype, self.n, self.steps_per_ms = dtype, n, steps_per_ms
+
+        def array(self) -> np.ndarray:
+            v = np.asarray(self.source.native(self.index)[self.key])
+            if self.key == "delay":
+                v = steps(np.broadcast_to(v, (self.n,)), self.steps_per_ms)
+            return v.astype(self.dtype, copy=False)
+
+        scalar_or_array = array
+
+
+def steps(delays, steps_per_ms: float) -> np.ndarray:
+    """Delays in ms as NEST keeps them, in whole steps (Time::delay_ms_to_steps)."""
+    return np.floor(np.asarray(delays) * steps_per_ms + 0.5).astype(np.int64)
 
 
 def _narrow(a: np.ndarray) -> np.ndarray:

@@ -49,6 +49,7 @@ class ProjHandle:
         #: static synapses: what each nest.Connect was given (connection_store.py), from
         #: which the projection is read, written and replayed; None: read from NEST
         self.made: list | None = None
+        self.redrawn = None  # connection_store.Redrawn: where its random weights come from
         self.nest_order = None  # (backend._order_key, positions of NEST's connections)
         self.first_run = None  # the backend's run count at its first connection
         self.mixed = False  # connections made between runs: NEST sorted part of them first

@@ -158,6 +158,7 @@ class ConnectionContext:
         self._offset = 0  # connections finished so far (connection order)
         self._cache: dict[str, Any] = {}
         self._value_rngs: dict[int, AbstractRNG] = {}
+        self._value_rng_origins: dict[int, AbstractRNG] = {}
         self._draw_post = self._draw_order = None
 
     # -- lazily computed facts -------------------------------------------------------
@@ -286,7 +287,19 @@ class ConnectionContext:
                 self._value_rngs[key] = rng.fallback()
             else:
                 self._value_rngs[key] = copy.deepcopy(rng)
+            self._value_rng_origins[key] = copy.deepcopy(self._value_rngs[key])
         return self._value_rngs[key]
+
+    def value_rng_origins(self) -> dict:
+        """The synapse values' generators as they were before their first draw (for
+        :mod:`pynn_uni.common.connection_replay`), by ``id`` of the spec's rng."""
+        return self._value_rng_origins
+
+    def restore_value_rngs(self, rngs: dict) -> None:
+        """Draw the values from these copies (``value_rng_origins`` of an earlier
+        context over the same synapse value specs) rather than new ones."""
+        self._value_rngs = dict(rngs)
+        self._value_rng_origins = rngs
 
     def column_blocks(self, width: int, columns=None):
         """Consecutive runs of post columns (an int array each) of about ``block_pairs``
