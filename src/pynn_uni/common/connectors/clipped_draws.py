@@ -6,8 +6,8 @@ next column starts.  One generator call per column costs far more than the numbe
 (a projection has thousands of columns).  Here the Mersenne Twister's normals are drawn
 ahead in chunks; a column's draws end at an in-range normal (see
 ``_starts_from_good_values``), so each column's place in that stream follows from a
-cumulative sum of the column lengths, and the values are gathered in bulk: the same numbers, and the generator is left where
-the per-column calls would leave it.
+cumulative sum of the column lengths, and the values are gathered in bulk: the same
+numbers, and the generator is left where the per-column calls would leave it.
 """
 
 from __future__ import annotations
