@@ -114,11 +114,17 @@ def test_projection_of_several_blocks_read_in_any_order(sim):
     np.testing.assert_allclose(w[i, j], np.asarray(data["weight"]) / 1000.0, rtol=1e-12)
 
 
-def test_weights_set_later_are_kept_and_lists_are_not_redrawn(sim, redraw_small):
+def _uniform_weights(sim):
+    """Two populations of 20 cells and a synapse type with uniform random weights."""
     sim.setup(timestep=0.1, min_delay=0.1)
     pre, post = sim.Population(20, sim.IF_curr_exp()), sim.Population(20, sim.IF_curr_exp())
     rng = NumpyRNG(seed=8)
     syn = sim.StaticSynapse(weight=RandomDistribution("uniform", low=0.1, high=0.2, rng=rng))
+    return pre, post, syn, rng
+
+
+def test_weights_set_later_are_kept_and_lists_are_not_redrawn(sim, redraw_small):
+    pre, post, syn, rng = _uniform_weights(sim)
     prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.5, rng=rng), syn)
     prj.set(weight=RandomDistribution("uniform", low=0.3, high=0.4, rng=rng))
     assert _redrawn(prj) == 0
@@ -128,10 +134,7 @@ def test_weights_set_later_are_kept_and_lists_are_not_redrawn(sim, redraw_small)
 
 
 def test_a_block_that_comes_out_differently_is_refused(sim, redraw_small):
-    sim.setup(timestep=0.1, min_delay=0.1)
-    pre, post = sim.Population(20, sim.IF_curr_exp()), sim.Population(20, sim.IF_curr_exp())
-    rng = NumpyRNG(seed=8)
-    syn = sim.StaticSynapse(weight=RandomDistribution("uniform", low=0.1, high=0.2, rng=rng))
+    pre, post, syn, rng = _uniform_weights(sim)
     prj = sim.Projection(pre, post, sim.FixedTotalNumberConnector(50, rng=rng), syn)
     prj._handle.redrawn.replay._connector.n = 51  # a bug in replaying, simulated
     with pytest.raises(RuntimeError, match="came out differently"):

@@ -18,26 +18,21 @@ from __future__ import annotations
 import copy
 import numbers
 
-from pynn_uni.common import mpi
-from pynn_uni.common.connectors import (
-    AllToAllConnector,
-    FixedNumberPostConnector,
-    FixedNumberPreConnector,
-    FixedProbabilityConnector,
-    FixedTotalNumberConnector,
-    OneToOneConnector,
-)
+from pynn_uni.common import connectors, mpi
 from pynn_uni.random import RandomDistribution
 
 #: connectors whose blocks depend on the projection's cells, their generator and the
 #: synapse values only (not on user code, or on positions, which may change later)
-REPLAYABLE = (
-    AllToAllConnector,
-    FixedNumberPostConnector,
-    FixedNumberPreConnector,
-    FixedProbabilityConnector,
-    FixedTotalNumberConnector,
-    OneToOneConnector,
+REPLAYABLE = tuple(
+    getattr(connectors, name)
+    for name in (
+        "AllToAllConnector",
+        "FixedNumberPostConnector",
+        "FixedNumberPreConnector",
+        "FixedProbabilityConnector",
+        "FixedTotalNumberConnector",
+        "OneToOneConnector",
+    )
 )
 
 
