@@ -97,10 +97,14 @@ class Made:
     def native(self, ms_per_step: float, keys=None, full=False) -> dict:
         """Native values as NEST reports them (delay in ms from whole steps); a value all
         connections share stays one (0-d) value unless ``full`` (nest.Connect wants arrays)."""
-        out = {}
+        out, redrawn = {}, None
         for k in self.values if keys is None else keys:
             packed = self.values[k]
-            v = packed.array() if full else packed.scalar_or_array()
+            if isinstance(packed, Redrawn.Values):  # one draw for all of the block's values
+                redrawn = packed.source.native(packed.index) if redrawn is None else redrawn
+                v = packed.from_native(redrawn)
+            else:
+                v = packed.array() if full else packed.scalar_or_array()
             out[k] = v * ms_per_step if k == "delay" else v
         return out
 
@@ -108,27 +112,23 @@ class Made:
 class Redrawn:
     """The native values of a projection's blocks, drawn again through its
     :class:`~pynn_uni.common.connection_replay.ConnectionReplay` and translated as
-    ``to_native`` translated them at connect time (the last block is kept: its values are
-    read one name after the other).  Each block is checked against its size and targets
-    as connected."""
+    ``to_native`` translated them at connect time.  Each block is checked against its size
+    and targets as connected.  Nothing drawn is held between reads."""
 
     def __init__(self, replay, to_native):
         self.replay, self.to_native = replay, to_native
-        self._last: tuple[int, dict] | None = None
         self.checks: dict[int, tuple[int, int]] = {}  # block -> (size, sum of post indices)
 
     def expect(self, index: int, block) -> None:
         self.checks[index] = (len(block), int(block.post.sum()))
 
     def native(self, index: int) -> dict:
-        if self._last is None or self._last[0] != index:
-            block = self.replay.block(index)
-            if (len(block), int(block.post.sum())) != self.checks[index]:
-                raise RuntimeError(
-                    f"block {index} of a projection came out differently when drawn again"
-                )
-            self._last = (index, self.to_native(block))
-        return self._last[1]
+        block = self.replay.block(index)
+        if (len(block), int(block.post.sum())) != self.checks[index]:
+            raise RuntimeError(
+                f"block {index} of a projection came out differently when drawn again"
+            )
+        return self.to_native(block)
 
     class Values:
         """One value name of one block, in place of a :class:`Packed` array."""
@@ -139,11 +139,15 @@ class Redrawn:
             self.source, self.index, self.key = source, index, key
             self.dtype, self.n, self.steps_per_ms = dtype, n, steps_per_ms
 
-        def array(self) -> np.ndarray:
-            v = np.asarray(self.source.native(self.index)[self.key])
+        def from_native(self, native: dict) -> np.ndarray:
+            """This value's array (delays in whole steps) from the block's native values."""
+            v = np.broadcast_to(np.asarray(native[self.key]), (self.n,))
             if self.key == "delay":
-                v = steps(np.broadcast_to(v, (self.n,)), self.steps_per_ms)
+                v = steps(v, self.steps_per_ms)
             return v.astype(self.dtype, copy=False)
+
+        def array(self) -> np.ndarray:
+            return self.from_native(self.source.native(self.index))
 
         scalar_or_array = array
 
