@@ -20,7 +20,6 @@ bin edges.  It starts at ``start`` as if a spike had occurred there and is silen
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from pynn_uni import errors
 from pynn_uni.common import units
@@ -209,6 +208,8 @@ def _gamma_beyond(rng, a: float, scale: float, age: np.ndarray) -> np.ndarray:
     by rejection from the exponential tail that bounds it (exact for every a)."""
     if not np.isfinite(scale):
         return np.full(age.size, np.inf)
+    from scipy import special  # here: importing it costs every script 14 MB
+
     u = 1.0 - rng.random(age.size)  # in (0, 1]
     z = age / scale
     survival = special.gammaincc(a, z)
