@@ -35,6 +35,23 @@ def options() -> argparse.Namespace:
     return p.parse_args()
 
 
+def _store_bytes(projections) -> int:
+    """Bytes of pynn_uni.nest's read-back copy of the static connections
+    (``nest/connection_store.py``; values drawn again hold no array)."""
+    from pynn_uni.nest.connection_store import Packed
+
+    def size(p):
+        arrays = (p.rest, p.counts) if isinstance(p, Packed) else ()
+        return sum(a.nbytes for a in arrays if a is not None)
+
+    return sum(
+        size(m.sources) + size(m.targets) + (size(m.pre) if m.pre is not None else 0)
+        + sum(size(v) for v in m.values.values())
+        for prj in projections
+        for m in prj._handle.made or ()
+    )  # fmt: skip
+
+
 def main() -> None:
     args = options()
     sim = importlib.import_module(f"pynn_uni.{args.simulator}")
@@ -66,6 +83,7 @@ def main() -> None:
         import nest  # already loaded by setup(); only for the diagnostics below
 
         facts = _bench.kernel_facts(nest)
+        facts["read_back_store_mb"] = round(_store_bytes(projections) / 1e6, 1)
     else:
         facts = {"connections": sum(prj.size() for prj in projections)}
     _bench.emit(
