@@ -94,6 +94,7 @@ class ConnectionReplay:
             or not all(_plain_value(v) for v in ctx.synapse_values.values())
         ):
             return None
+        ctx.keep_value_rng_origins = True
         return cls(connector, make_context, ctx.synapse_values)
 
     def seal(self, ctx, n_blocks: int) -> None:
@@ -102,14 +103,15 @@ class ConnectionReplay:
         # copies: a connector or distribution changed after connecting changes nothing
         self._connector = copy.deepcopy(self._connector)
         self._values = {k: _frozen(v) for k, v in self._values.items()}
-        # keyed by id() of the specs' generators, which the copied specs still name
-        self._value_rngs = copy.deepcopy(ctx.value_rng_origins())
-        self._entropy = copy.deepcopy(ctx.entropy)
+        # the context's own copies (it is done with): by id() of the specs' generators,
+        # which the copied specs still name, and the connector's rng before it drew
+        self._value_rngs = ctx.value_rng_origins()
+        self._entropy = ctx.entropy
         self.n_blocks = n_blocks
 
     def _pass(self):
         ctx = self._make_context(self._values)
-        ctx.entropy = copy.deepcopy(self._entropy)
+        ctx.entropy = self._entropy  # (rng_for draws from a copy of it)
         ctx.restore_value_rngs(copy.deepcopy(self._value_rngs))
         # the connector's own generator, without its progress callback and budget check
         return (block for block, _ in self._connector._connect(ctx) if len(block))
