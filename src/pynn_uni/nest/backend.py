@@ -37,6 +37,7 @@ from pynn_uni.nest import translations as tr
 from pynn_uni.nest.connection_store import STATIC_MODELS, Made, Redrawn, concatenate
 from pynn_uni.nest.handles import (
     GapHandle,
+    OwnHandle,
     PopHandle,
     ProjHandle,
     RecordHandle,
@@ -50,7 +51,7 @@ from pynn_uni.nest.handles import (
     write_connections,
 )
 from pynn_uni.nest.native import NativeCellType
-from pynn_uni.nest.source_routing import IDLE, SourceRouting
+from pynn_uni.nest.source_routing import IDLE, VIRTUAL_IDS, SourceRouting, defers
 
 _SETUP_OPTIONS = {
     "timestep",
@@ -120,6 +121,7 @@ class NestBackend(SourceRouting, Backend):
         self.spike_precision = self._config.get("spike_precision", "off_grid")
         tr.precise_model("", self.spike_precision)  # refuses an unknown value
         self._log, self._pops, self._pending = [], [], []
+        self._next_virtual = VIRTUAL_IDS
         self._models = SharedModels()
         self._fixed = None
         self._pacer = Pacer()  # slice lengths for Ctrl-C (measured speed of this network)
@@ -306,6 +308,8 @@ class NestBackend(SourceRouting, Backend):
             self._realise_recorder(h)
         elif isinstance(h, ShareHandle):
             self._realise_share(h)
+        elif isinstance(h, OwnHandle):
+            self._realise_own(h.pop)
         elif isinstance(h, RelayHandle):
             self._make_relay(h.pop)
         elif isinstance(h, GapHandle):
@@ -337,6 +341,10 @@ class NestBackend(SourceRouting, Backend):
                 "available on NEST"
             )
         h = PopHandle(spec, self._check_model(spec.celltype), params)
+        if defers(h):
+            h.deferred = True
+            h.ids = np.arange(self._next_virtual, self._next_virtual + h.n, dtype=np.int64)
+            self._next_virtual += h.n
         before = self.nest.network_size
         try:
             with self._refused(f"Population {spec.label!r} ({spec.model})"):
@@ -375,37 +383,48 @@ class NestBackend(SourceRouting, Backend):
             node_status.set_status(nodes, [{k: per_node[k][i] for k in per_node} for i in range(n)])
 
     def _realise_population(self, h: PopHandle) -> None:
-        nest = self.nest
         h.recorders = {}
+        h.parrots = h.relay_gens = None
+        if h.deferred:  # its ids are kept; its nodes come when needed (source_routing.py)
+            h.nodes = h.own = h.senders = None
+            return
         if h.n == 0:  # NEST refuses Create(model, 0): nothing to create, set or translate
-            h.nodes = nest.NodeCollection([])
+            h.nodes = self.nest.NodeCollection([])
         elif h.model == "spike_generator":
             h.nodes = self._create(h.model, h.n)
             self._set_spike_times(h, h.nodes, h.params.get("spike_times"), h.n)
         else:
-            native = self._native_params(h.celltype, h.params)
-            arrays = array_valued(nest, h.model)
-            scalars = {k: v for k, v in native.items() if np.ndim(v) == 0 and k not in arrays}
-            h.nodes = node_status.create(nest, h.model, h.n, scalars)
-            rest = {k: v for k, v in native.items() if k not in scalars}
-            if rest:
-                self._set_nodes(h.nodes, rest, h.n, h.model)
-            if h.initial:
-                node_status.set_status(h.nodes, h.initial)
+            h.nodes = self._create_cells(h)
         if h.silenced:  # replaced by a relay fed from fresh generators
             node_status.set_status(h.nodes, IDLE)
-        h.ids = node_status.node_ids(h.nodes)
-        h.senders = h.ids
-        h.parrots = h.relay_gens = None
+        h.ids = h.own = h.senders = node_status.node_ids(h.nodes)
+
+    def _create_cells(self, h: PopHandle):
+        """The population's nodes with its values: the common ones at creation."""
+        native = self._native_params(h.celltype, h.params)
+        arrays = array_valued(self.nest, h.model)
+        scalars = {k: v for k, v in native.items() if np.ndim(v) == 0 and k not in arrays}
+        nodes = node_status.create(self.nest, h.model, h.n, scalars)
+        rest = {k: v for k, v in native.items() if k not in scalars}
+        if rest:
+            self._set_nodes(nodes, rest, h.n, h.model)
+        if h.initial:
+            node_status.set_status(nodes, h.initial)
+        return nodes
 
     def ids(self, handle: PopHandle) -> np.ndarray:
         return handle.ids
 
     def local_mask(self, handle: PopHandle) -> np.ndarray:
+        if handle.deferred:  # generators, like every device, are on every rank
+            return np.ones(handle.n, bool)
         return self.mpi.owns(handle.ids)
 
     def native_handle(self, handle: PopHandle):
-        return handle.nodes if handle.parrots is None else handle.parrots
+        if handle.parrots is not None:
+            return handle.parrots
+        self._own_generators(handle)
+        return handle.nodes
 
     def native_cell(self, handle: PopHandle, index: int):
         """Cell ``index`` as a one-node NodeCollection (``ID._cell``)."""
@@ -416,8 +435,8 @@ class NestBackend(SourceRouting, Backend):
     ) -> None:
         h, celltype = handle, handle.celltype
         h.params = params
-        nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
         if h.model == "spike_generator":
+            nodes = h.nodes if len(idx) == h.n else h.nodes[np.asarray(idx).tolist()]
             st = params["spike_times"]
             st = st[idx] if isinstance(st, np.ndarray) else st
             self._set_spike_times(h, nodes, st, len(idx))
@@ -435,8 +454,11 @@ class NestBackend(SourceRouting, Backend):
                 h.shared.set(native)
                 return
             self._ensure_relay(h)  # cells now differ: one generator each again
-        if h.relay_gens is not None:
-            nodes = h.relay_gens if len(idx) == h.n else h.relay_gens[np.asarray(idx).tolist()]
+        nodes = h.nodes if h.relay_gens is None else h.relay_gens
+        if nodes is None:  # deferred: its generators will be made from h.params
+            return
+        if len(idx) != h.n:
+            nodes = nodes[np.asarray(idx).tolist()]
         with self._refused(f"{type(celltype).__name__}.set({', '.join(sorted(changed))})"):
             self._set_nodes(nodes, native, len(idx), h.model)
 
@@ -589,7 +611,9 @@ class NestBackend(SourceRouting, Backend):
         for pop in pops:
             if pop.relay != "none":
                 self._choose_relay(pop, h, block, single=len(pops) == 1)
-            if pop.relay == "relay":
+            if pop.relay == "direct" and self._fixed is not None:  # connected right now
+                self._own_generators(pop)
+            if pop.senders is not None and pop.senders is not pop.ids:  # parrots, own gens
                 pre_ids = self._to_senders(pop, pre_ids)
         native = synapses.to_native(spec, block)
         targets = spec.post.ids[block.post]

@@ -25,7 +25,10 @@ class PopHandle:
         self.pending: list = []  # direct connections waiting for the first run
         self.shared_pairs: dict = {}  # projection label -> (pre index, target id) of shared
         self.silenced = False  # True once its direct connections were replaced by a relay
-        self.ids = self.senders = None
+        #: a Poisson source whose cells have ids of their own and no NEST node until one is
+        #: needed (source_routing.py); ``own``: node ids of the cells' own nodes, if any
+        self.deferred = False
+        self.ids = self.senders = self.own = None
         self.recorders: dict = {}
         self.recorded_idx: dict[str, np.ndarray] = {}
         self.interval = None
@@ -101,6 +104,13 @@ class SourceHandle:
 
 
 class RelayHandle:
+    def __init__(self, pop: PopHandle):
+        self.pop = pop
+
+
+class OwnHandle:
+    """The generators of a deferred source's cells, made when first needed."""
+
     def __init__(self, pop: PopHandle):
         self.pop = pop
 

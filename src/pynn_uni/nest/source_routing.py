@@ -8,8 +8,14 @@ nothing is recorded, its connections wait for the first run and then come from O
 generator (homogeneous parameters) or the cells' own generators: the lean structure of
 native NEST scripts, statistically identical.  NEST accepts devices only as sources of
 static synapses, so a ``SpikeSourceArray`` feeding plastic synapses is relayed too.
-Generators left idle (the cells' own behind a shared one, silenced ones behind a relay)
-are also frozen: NEST then skips them at every step (~0.5 s per 1000 ms for 7,700).
+Generators left idle (silenced ones behind a relay) are also frozen.
+
+A ``SpikeSourcePoisson`` population is *deferred*: its cells get ids of their own, from
+``VIRTUAL_IDS`` on, and no NEST node until one is needed (parrots to feed, cells that
+differ, ``native_handle()``).  Behind a shared generator the cells' own generators would
+only idle, and NEST still visits every node, each device once per thread, in every
+min_delay slice: 7,717 of them cost the 2-thread microcircuit at scale 0.1 a third of its
+run time and 34 MB (docs/microcircuit.md).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 from pynn_uni.common.backend import index_of
 from pynn_uni.nest.connection_store import concatenate
 from pynn_uni.nest.handles import (
+    OwnHandle,
     PopHandle,
     ProjHandle,
     RelayHandle,
@@ -35,17 +42,42 @@ from pynn_uni.nest.node_status import node_ids, set_status
 SHARED_TRAIN_GENERATORS = {"spike_generator"}
 #: what turns a Poisson-like generator off for good
 IDLE = {"rate": 0.0, "frozen": True}
+#: generators whose cells are deferred; their standard values are checked by the common
+#: layer, so NEST's own check at creation is not missed
+DEFERRED_GENERATORS = {"poisson_generator", "poisson_generator_ps"}
+#: the first id of a deferred population's cells: far above any NEST node id
+VIRTUAL_IDS = 10**12
+
+
+def defers(h: PopHandle) -> bool:
+    """Whether the cells of ``h`` wait for their NEST nodes (see the module doc)."""
+    return h.n > 0 and h.model in DEFERRED_GENERATORS and not hasattr(h.celltype, "nest_model")
 
 
 class SourceRouting:
     """Mixin of NestBackend: the spike-source strategies above."""
+
+    def _own_generators(self, h: PopHandle) -> None:
+        """Give a deferred population's cells their generators (logged at this point, so
+        a replay makes the same node ids)."""
+        if h.deferred and h.own is None:
+            self._log.append(OwnHandle(h))
+            self._realise_own(h)
+
+    def _realise_own(self, h: PopHandle) -> None:
+        h.nodes = self._create_cells(h)
+        h.own = node_ids(h.nodes)
+        if h.silenced or h.relay == "shared":  # made only to be handed out: they idle
+            set_status(h.nodes, IDLE)
+        if h.parrots is None:
+            h.senders = h.own
 
     def _make_relay(self, h: PopHandle) -> None:
         """Create the parrots; logged at this point so a replay makes the same node ids."""
         if not any(isinstance(x, RelayHandle) and x.pop is h for x in self._log):
             self._log.append(RelayHandle(h))
         feed, shift_times = h.nodes, None
-        if h.silenced:  # the cells' own generators were silenced: fresh ones feed the parrots
+        if h.silenced or feed is None:  # old generators silenced, or none: fresh ones
             h.relay_gens = feed = self._create(h.model, h.n)
             self._set_nodes(feed, self._native_params(h.celltype, h.params), h.n, h.model)
         elif h.model in SHARED_TRAIN_GENERATORS:
@@ -99,12 +131,12 @@ class SourceRouting:
         source, target, params = snapshot_of(conns)
         if h.shared is not None:
             return (*self._shared_pre(h, p.label, target), params)
-        return index_of(h.ids, source), target, params
+        return index_of(h.own, source), target, params
 
     def _kept_snapshot(self, p: ProjHandle, h: PopHandle):
         """``_live_snapshot`` from what the static projection ``p`` kept."""
         mine = [m for m in p.made if m.direct is h and not m.dead]
-        pre = [m.pre.array() if m.pre is not None else index_of(h.ids, m.sources.array())
+        pre = [m.pre.array() if m.pre is not None else index_of(h.own, m.sources.array())
                for m in mine]  # fmt: skip
         params = concatenate(
             [m.native(self._ms_per_step, full=True) for m in mine], [len(m) for m in mine]
@@ -163,14 +195,16 @@ class SourceRouting:
                         direct=pop, pre=pre[order],
                     )  # fmt: skip
                 else:
-                    self._connect_native(p, pop.ids[pre], target, native, direct=pop)
+                    self._own_generators(pop)
+                    self._connect_native(p, pop.own[pre], target, native, direct=pop)
             pop.pending = []
 
     def _realise_share(self, h: ShareHandle) -> None:
         pop = h.pop
         pop.shared = self._create(pop.model, 1, self._native_params(pop.celltype, pop.params))
         if pop.relay == "shared":
-            set_status(pop.nodes, IDLE)
+            if pop.nodes is not None:
+                set_status(pop.nodes, IDLE)
         else:  # replaced by a relay later on
             set_status(pop.shared, IDLE)
 
@@ -243,16 +277,21 @@ class SourceRouting:
         ids = [
             p.senders
             if p.relay in ("relay", "none")
-            else (p.shared.tolist() if p.relay == "shared" else p.ids)
+            else (p.shared.tolist() if p.relay == "shared" else p.own)
             for p in pops
+            if p.relay == "shared" or p.senders is not None
         ]
         return self.nest.NodeCollection(np.unique(np.concatenate(ids)).tolist())
 
     def _from_senders(self, pops: tuple[PopHandle, ...], senders: np.ndarray) -> np.ndarray:
-        """The cells' ids for the node ids that sent spikes (a relay's parrots)."""
+        """The cells' ids for the node ids that sent spikes (a relay's parrots, a deferred
+        population's own generators)."""
         for pop in pops:
-            if pop.parrots is not None:
-                inside = (senders >= pop.senders[0]) & (senders <= pop.senders[-1])
+            nodes = [pop.senders] if pop.parrots is not None else []
+            if pop.deferred and pop.own is not None:
+                nodes.append(pop.own)
+            for node in nodes:
+                inside = (senders >= node[0]) & (senders <= node[-1])
                 senders = senders.copy()
-                senders[inside] = pop.ids[index_of(pop.senders, senders[inside])]
+                senders[inside] = pop.ids[index_of(node, senders[inside])]
         return senders
