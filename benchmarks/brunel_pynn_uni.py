@@ -10,14 +10,12 @@ also runs under ``mpirun`` (rank 0 prints the JSON line; see compare_mpi.py).
 
 from __future__ import annotations
 
-import importlib
-
 import _bench
 
 from pynn_uni.random import NumpyRNG
 
 SIMULATOR = _bench.simulator_option()
-sim = importlib.import_module(f"pynn_uni.{SIMULATOR}")
+sim = _bench.load_simulator(SIMULATOR)
 
 NE, NI = 10000, 2500
 CE, CI = 1000, 250

@@ -10,7 +10,6 @@ nest; threads are NEST's).
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -54,7 +53,7 @@ def _store_bytes(projections) -> int:
 
 def main() -> None:
     args = options()
-    sim = importlib.import_module(f"pynn_uni.{args.simulator}")
+    sim = _bench.load_simulator(args.simulator)
     k_scale = args.scale if args.k_scale is None else args.k_scale
     nest_only = args.simulator == "nest"
     extra = {**_bench.nest_parallelism(args), "spike_precision": _bench.SPIKE_PRECISION}

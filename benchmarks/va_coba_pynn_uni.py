@@ -9,14 +9,12 @@ also runs under ``mpirun`` (rank 0 prints the JSON line; see compare_mpi.py).
 
 from __future__ import annotations
 
-import importlib
-
 import _bench
 
 from pynn_uni.random import NumpyRNG, RandomDistribution
 
 SIMULATOR = _bench.simulator_option()
-sim = importlib.import_module(f"pynn_uni.{SIMULATOR}")
+sim = _bench.load_simulator(SIMULATOR)
 N_EXC, N_INH, N_STIM = 3200, 800, 20
 P_CONN, P_STIM = 0.02, 0.1
 DT, DELAY = 0.1, 0.2  # ms
