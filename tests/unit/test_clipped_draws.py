@@ -65,3 +65,11 @@ def test_empty_columns_and_the_column_walk(mu, sigma, low, high):
         normal_clipped_by_column(b.rng, lengths, mu, sigma, low, high), expected
     )
     assert a.rng.normal() == b.rng.normal()
+
+
+def test_no_values_draw_nothing():
+    a, b = NumpyRNG(5), NumpyRNG(5)
+    expected = per_column(a, [0, 0, 0], {"mu": 0.0, "sigma": 1.0, "low": -1.0, "high": 1.0})
+    got = normal_clipped_by_column(b.rng, [0, 0, 0], 0.0, 1.0, -1.0, 1.0)
+    assert got.size == expected.size == 0
+    assert a.rng.normal() == b.rng.normal()

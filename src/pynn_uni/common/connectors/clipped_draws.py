@@ -3,11 +3,13 @@
 PyNN draws a ``normal_clipped`` synapse value column by column: each column draws its
 values, then redraws those out of range (in index order, round after round) before the
 next column starts.  One generator call per column costs far more than the numbers
-(a projection has thousands of columns).  Here the Mersenne Twister's normals are drawn
-ahead in chunks; a column's draws end at an in-range normal (see
-``_starts_from_good_values``), so each column's place in that stream follows from a
-cumulative sum of the column lengths, and the values are gathered in bulk: the same
-numbers, and the generator is left where the per-column calls would leave it.
+(a projection has thousands of columns).  Here the normals are drawn in bulk until as
+many are in range as there are values (``_draw_to_last_good``): a column's draws end at
+an in-range normal, so each column's place in that stream follows from a cumulative sum
+of the column lengths (``_column_starts``), the values are gathered in bulk, and the
+stream ends where the per-column calls end: the same numbers, the same generator state.
+Intervals that hold under 1 in 10 normals are walked column by column over normals drawn
+ahead in chunks (the generator is then rewound to where the columns end).
 """
 
 from __future__ import annotations
@@ -75,12 +77,17 @@ def normal_clipped_by_column(rs, lengths, mu, sigma, low, high) -> np.ndarray:
     RandomState ``rs`` (column c draws ``lengths[c]`` values), concatenated."""
     lengths = np.asarray(lengths, dtype=np.int64)
     n = int(lengths.sum())
-    stream = _Stream(rs, mu, sigma, low, high, n + n // 8 + 1024)
-    starts, p = _starts_from_good_values(stream, lengths, n)
-    if starts is None:  # the interval holds little of the mass: walk column by column
+    if n == 0:  # (empty columns draw nothing)
+        return np.empty(0)
+    values = _draw_to_last_good(rs, mu, sigma, low, high, n)
+    if values is not None:
+        good = np.flatnonzero((values >= low) & (values <= high))
+        starts = _column_starts(good, lengths)
+    else:  # the interval holds little of the mass: walk column by column
+        stream = _Stream(rs, mu, sigma, low, high, n + n // 8 + 1024)
         starts, p = _walk_columns(stream, lengths, mu, sigma, low, high)
-    stream.rewind(p)
-    values = stream.values
+        stream.rewind(p)
+        values = stream.values
     first = np.cumsum(lengths) - lengths  # each column's first value in ``out``
     out = values[np.repeat(starts - first, lengths) + np.arange(n)]
     # the redraw rounds: a column's k-th value still out of range takes the k-th normal
@@ -103,27 +110,38 @@ def normal_clipped_by_column(rs, lengths, mu, sigma, low, high) -> np.ndarray:
     return out
 
 
-def _starts_from_good_values(stream: _Stream, lengths, n: int):
-    """Each column's first normal in the stream, and the normals used in all, without a
-    walk: a column's draws (its values, then rounds of redraws of those out of range) end
-    exactly at the ``lengths[c]``-th in-range normal after its start, so column c ends at
-    the ``(lengths[0] + ... + lengths[c])``-th in-range normal of the stream.  ``None``
-    when fewer than 1 in 10 normals are in range (the walk then raises as PyNN would)."""
-    good = stream.values.size - int(stream.prefix[-1])
-    if good < stream.values.size // 10:
-        return None, 0
+def _draw_to_last_good(rs, mu, sigma, low, high, n: int):
+    """Normals of ``rs`` up to and including its ``n``-th in range, which is where the
+    per-column draws of ``n`` values end (see ``_column_starts``): each call draws as many
+    as are still missing, so the stream stops exactly there.  ``None``, with ``rs`` as it
+    was, when fewer than 1 in 10 of the first ``n`` are in range (the walk then raises as
+    PyNN would)."""
+    state = rs.get_state()
+    pieces, good = [], 0
     while good < n:
-        stream.extend(stream.values.size + int((n - good) * stream.values.size / good) + 1024)
-        good = stream.values.size - int(stream.prefix[-1])
-    in_range = np.flatnonzero(np.diff(stream.prefix) == 0)
+        drawn = rs.normal(loc=mu, scale=sigma, size=n - good)
+        k = int(np.count_nonzero((drawn >= low) & (drawn <= high)))
+        if not pieces and k < drawn.size // 10:
+            rs.set_state(state)
+            return None
+        pieces.append(drawn)
+        good += k
+    return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+
+def _column_starts(good: np.ndarray, lengths) -> np.ndarray:
+    """Each column's first normal in the stream whose in-range normals are at ``good``: a
+    column's draws (its values, then rounds of redraws of those out of range) end exactly
+    at the ``lengths[c]``-th in-range normal after its start, so column c ends at the
+    ``(lengths[0] + ... + lengths[c])``-th in-range normal of the stream."""
     done = np.cumsum(lengths)  # in-range normals used once each column is done
-    ends = np.where(done > 0, in_range[np.maximum(done, 1) - 1] + 1, 0)
-    starts = np.concatenate(([0], ends[:-1])).astype(np.int64)
-    return starts, int(ends[-1]) if ends.size else 0
+    ends = np.where(done > 0, good[np.maximum(done, 1) - 1] + 1, 0)
+    return np.concatenate(([0], ends[:-1])).astype(np.int64)
 
 
 def _walk_columns(stream: _Stream, lengths, mu, sigma, low, high):
-    """``_starts_from_good_values`` one column at a time, counting redraw rounds."""
+    """Column starts and the normals used, one column at a time, counting redraw rounds
+    (for intervals that hold under 1 in 10 normals)."""
     ends = np.concatenate(([0], np.cumsum(lengths))).tolist()
     starts = np.empty(lengths.size, np.int64)  # each column's first normal in the stream
     c, p, columns = 0, 0, lengths.size
