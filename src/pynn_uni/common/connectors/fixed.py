@@ -129,8 +129,10 @@ def _alternating_randint(rng, n: int, high_a: int, high_b: int):
 
     Each call is a masked rejection loop over raw 32-bit words, whose mask and bound
     depend on whose turn it is.  Each word either flips the turn (accepted by both),
-    keeps it (by neither) or sets it (by one only), so the turn before every word follows
-    from a cumulative count of flips since the last setting word: no loop over draws.
+    keeps it (by neither) or sets it (by one only), so the turn after every word follows
+    from the last setting word and the parity of the flips since: no loop over draws.
+    A word is accepted exactly where the turn changes, and the accepted words alternate
+    between the two ranges.
     """
     empty = np.empty(0, dtype=np.int64)
     if n == 0:
@@ -145,28 +147,32 @@ def _alternating_randint(rng, n: int, high_a: int, high_b: int):
     need, got, used, turn = 2 * n, [], 0, 0
     while need:
         k = int(need / 2 * words_per_pair * 1.02) + 256
-        w = mt_words(rng, used + k)[used:].astype(np.uint32)
+        w = mt_words(rng, used + k)[used:]
         acc_a, acc_b = (w & mask[0]) <= top[0], (w & mask[1]) <= top[1]
+        # narrow types throughout: this is most of the connector's time on large projections
         flips = np.cumsum(acc_a & acc_b, dtype=np.uint8)  # only the parity matters
-        # the last setting word at or before each word (narrow types: this is most of the
-        # connector's time on large projections)
-        index = np.arange(k, dtype=np.int32 if k < 2**31 else np.int64)
-        last = np.maximum.accumulate(np.where(acc_a ^ acc_b, index, -1))
-        has = last >= 0
-        at = np.where(has, last, 0)
-        base = np.where(has, acc_a[at], bool(turn)).view(np.uint8)  # set by a -> b's turn
-        after = base ^ ((flips - np.where(has, flips[at], 0).astype(np.uint8)) & 1)
-        before = np.empty_like(after)
-        before[0], before[1:] = turn, after[:-1]
-        accepted = np.flatnonzero(np.where(before == 0, acc_a, acc_b))[:need]
-        got.append((w[accepted] & mask[before[accepted]]).astype(np.int64))
+        setting = acc_a ^ acc_b
+        at = np.flatnonzero(setting)
+        # the turn after each word: set by the last setting word j (a's word -> b's turn),
+        # then flipped by the flips after j: acc_a[j] ^ flips[j] ^ flips[i] (mod 2); the
+        # words before any setting word start from ``turn``
+        table = np.concatenate((np.array([turn], np.uint8), acc_a[at].view(np.uint8) ^ flips[at]))
+        ranks = np.cumsum(setting, dtype=np.int32 if k < 2**31 else np.int64)
+        after = (table[ranks] ^ flips) & 1
+        changed = np.empty_like(after)
+        changed[0], changed[1:] = after[0] ^ turn, after[1:] ^ after[:-1]
+        accepted = np.flatnonzero(changed)[:need]
+        values = w[accepted]  # the turn changes only here, so the first is ``turn``'s
+        values[0::2] &= mask[turn]
+        values[1::2] &= mask[1 - turn]
+        got.append(values)
         need -= accepted.size
         if need:
             used, turn = used + k, int(after[-1])
         else:
             used += int(accepted[-1]) + 1
     mt_consume(rng, used)
-    values = np.concatenate(got)
+    values = np.concatenate(got).astype(np.int64)
     return values[0::2], values[1::2]
 
 
