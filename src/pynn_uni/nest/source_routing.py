@@ -36,6 +36,7 @@ from pynn_uni.nest.handles import (
     projection_size,
     snapshot_of,
 )
+from pynn_uni.nest.native import NativeCellType
 from pynn_uni.nest.node_status import node_ids, set_status
 
 #: generators that send one train to all their targets: no relay needed
@@ -51,7 +52,7 @@ VIRTUAL_IDS = 10**12
 
 def defers(h: PopHandle) -> bool:
     """Whether the cells of ``h`` wait for their NEST nodes (see the module doc)."""
-    return h.n > 0 and h.model in DEFERRED_GENERATORS and not hasattr(h.celltype, "nest_model")
+    return h.n > 0 and h.model in DEFERRED_GENERATORS and not isinstance(h.celltype, NativeCellType)
 
 
 class SourceRouting:
